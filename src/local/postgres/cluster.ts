@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import { appendFile, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { postgresBinaries } from './binaries.js';
+import { baseSettings, renderSettings, type Settings } from './config.js';
+import { execAsOwner } from './exec.js';
+import { PgNode, sleep } from './node.js';
+import { type ServerOwner, serverOwner } from './os-user.js';
+import { makeNodeDir, sweepOrphans } from './registry.js';
+
+const run = promisify(execFile);
+const HARNESS_CONF = 'dms-cdc.conf';
+
+export interface PrimaryOptions {
+  /** Prefix of the node's directory and its application_name; `primary` by default. */
+  readonly name?: string;
+  /** Extra or overriding postgresql.conf settings, e.g. `{ max_slot_wal_keep_size: '64MB' }`. */
+  readonly settings?: Settings;
+}
+
+export interface StandbyOptions {
+  readonly name?: string;
+  /**
+   * Sets up PostgreSQL 17 failover-slot sync: a physical slot for the standby on the primary,
+   * `sync_replication_slots`, `hot_standby_feedback`, `dbname` in `primary_conninfo`, and the
+   * standby slot in the primary's `synchronized_standby_slots`. On by default.
+   */
+  readonly failoverSlotSync?: boolean;
+  readonly settings?: Settings;
+}
+
+let swept = false;
+
+/** initdb + start: a primary with logical decoding on, on a free loopback port. */
+export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode> {
+  sweepOnce();
+  const [binaries, owner] = await Promise.all([postgresBinaries(), serverOwner()]);
+  const name = options.name ?? 'primary';
+  const dir = await prepareDir(name, owner);
+  const port = await freePort();
+  const node = new PgNode(name, dir, port, 'primary', owner, binaries);
+  try {
+    await execAsOwner(owner, binaries.initdb, [
+      `--pgdata=${node.dataDir}`,
+      '--username=postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
+    await appendFile(path.join(node.dataDir, 'postgresql.conf'), `\ninclude_if_exists = '${HARNESS_CONF}'\n`);
+    await writeHarnessConf(node, { ...baseSettings(port, node.socketDir), ...options.settings });
+    await chownTree(node.dir, owner);
+    await node.start();
+    return node;
+  } catch (error) {
+    await node.destroy();
+    throw error;
+  }
+}
+
+/**
+ * A physical streaming standby of `primary`, made the way DESIGN.md section 6 describes
+ * (the embedded package has no pg_basebackup): a low-level backup taken with
+ * pg_backup_start/pg_backup_stop in one session, the data directory copied in between.
+ */
+export async function createStandby(primary: PgNode, options: StandbyOptions = {}): Promise<PgNode> {
+  const [binaries, owner] = await Promise.all([postgresBinaries(), serverOwner()]);
+  const name = options.name ?? 'standby';
+  const failoverSlotSync = options.failoverSlotSync ?? true;
+  const dir = await prepareDir(name, owner);
+  const port = await freePort();
+  const node = new PgNode(name, dir, port, 'standby', owner, binaries);
+  const physicalSlot = `${name.replaceAll(/[^a-z0-9_]/gi, '_').toLowerCase()}_${port}`;
+  try {
+    // The physical slot pins the WAL the standby still needs from the moment the backup starts.
+    await primary.query('SELECT pg_create_physical_replication_slot($1, true)', [physicalSlot]);
+    await copyBackup(primary, node);
+    await writeFile(path.join(node.dataDir, 'standby.signal'), '');
+    await writeHarnessConf(node, {
+      ...baseSettings(port, node.socketDir),
+      ...options.settings,
+      primary_conninfo: `host=127.0.0.1 port=${primary.port} user=postgres dbname=postgres application_name=${name}`,
+      primary_slot_name: physicalSlot,
+      hot_standby_feedback: true,
+      sync_replication_slots: failoverSlotSync,
+      // The standby must not inherit the primary's list: after promotion it has no standby.
+      synchronized_standby_slots: '',
+    });
+    await chownTree(node.dir, owner);
+    await node.start();
+    if (failoverSlotSync) {
+      await primary.query(`ALTER SYSTEM SET synchronized_standby_slots = '${physicalSlot}'`);
+      await primary.query('SELECT pg_reload_conf()');
+    }
+    await waitForReplay(primary, node);
+    return node;
+  } catch (error) {
+    await node.destroy();
+    await primary.query('SELECT pg_drop_replication_slot($1)', [physicalSlot]).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Waits until `standby` has replayed everything `primary` had written when called. */
+export async function waitForReplay(primary: PgNode, standby: PgNode, timeoutMs = 30_000): Promise<void> {
+  const [row] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const target = row?.lsn ?? '0/0';
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [replayed] = await standby.query<{ caught_up: boolean }>(
+      'SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught_up',
+      [target],
+    );
+    if (replayed?.caught_up) return;
+    await sleep(50);
+  }
+  throw new Error(`${standby.name} did not replay up to ${target} within ${timeoutMs} ms`);
+}
+
+async function copyBackup(primary: PgNode, standby: PgNode): Promise<void> {
+  const session = await primary.connect();
+  try {
+    await session.query("SELECT pg_backup_start('dms-cdc-harness', true)");
+    // cp -a keeps the owner and modes PostgreSQL insists on (0700, owned by the server user).
+    await run('cp', ['-a', primary.dataDir, standby.dataDir]);
+    const { rows } = await session.query<{ labelfile: string }>('SELECT labelfile FROM pg_backup_stop(true)');
+    const label = rows[0]?.labelfile;
+    if (!label) throw new Error('pg_backup_stop returned no backup label');
+    await writeFile(path.join(standby.dataDir, 'backup_label'), label);
+  } finally {
+    await session.end();
+  }
+  // What pg_basebackup leaves out: the primary's pid file, its slots and its WAL (streamed instead).
+  await Promise.all([
+    rm(path.join(standby.dataDir, 'postmaster.pid'), { force: true }),
+    rm(path.join(standby.dataDir, 'postmaster.opts'), { force: true }),
+    emptyDir(path.join(standby.dataDir, 'pg_replslot')),
+    emptyDir(path.join(standby.dataDir, 'pg_wal'), ['archive_status', 'summaries']),
+  ]);
+}
+
+/** Files the harness writes as root must belong to the server user, or postgres refuses them. */
+async function chownTree(dir: string, owner: ServerOwner): Promise<void> {
+  if (owner.uid === undefined) return;
+  await run('chown', ['-R', `${owner.uid}:${owner.gid ?? owner.uid}`, dir]);
+}
+
+async function emptyDir(dir: string, keep: string[] = []): Promise<void> {
+  const entries = await readdir(dir);
+  await Promise.all(
+    entries
+      .filter((e) => !keep.includes(e))
+      .map((e) => rm(path.join(dir, e), { recursive: true, force: true })),
+  );
+}
+
+async function prepareDir(name: string, owner: ServerOwner): Promise<string> {
+  const dir = makeNodeDir(name);
+  await mkdir(path.join(dir, 'socket'), { mode: 0o700 });
+  if (owner.uid !== undefined) {
+    await chown(dir, owner.uid, owner.gid ?? owner.uid);
+    await chown(path.join(dir, 'socket'), owner.uid, owner.gid ?? owner.uid);
+  }
+  return dir;
+}
+
+async function writeHarnessConf(node: PgNode, settings: Settings): Promise<void> {
+  const file = path.join(node.dataDir, HARNESS_CONF);
+  await writeFile(file, `# written by the dms-cdc PostgreSQL harness\n${renderSettings(settings)}\n`);
+}
+
+/** A port the kernel just handed out on loopback; the server binds it right after. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function sweepOnce(): void {
+  if (swept) return;
+  swept = true;
+  sweepOrphans();
+}

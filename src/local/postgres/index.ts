@@ -1,0 +1,13 @@
+export { type PostgresBinaries, postgresBinaries } from './binaries.js';
+export {
+  createStandby,
+  freePort,
+  type PrimaryOptions,
+  type StandbyOptions,
+  startPrimary,
+  waitForReplay,
+} from './cluster.js';
+export type { Settings, SettingValue } from './config.js';
+export { waitForFailoverSlotSync } from './failover.js';
+export { type NodeRole, PgNode, type StopMode, sleep } from './node.js';
+export { isAlive, killAllSync, liveNodeCount, NODES_ROOT, sweepOrphans } from './registry.js';

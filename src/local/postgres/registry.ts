@@ -1,0 +1,135 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Every node lives in its own directory under one root, with an `owner.pid` file naming the
+ * process that started it. That lets any later process find and remove what a crashed or
+ * killed process left behind (a postmaster and its data directory), and lets the owning
+ * process remove its nodes synchronously on exit.
+ */
+export const NODES_ROOT = process.env.DMS_CDC_PG_ROOT ?? path.join(os.tmpdir(), 'dms-cdc-pg');
+const OWNER_FILE = 'owner.pid';
+
+export interface TrackedNode {
+  readonly dir: string;
+  /** Stops the server at once and removes its directory; must be synchronous (runs in 'exit'). */
+  readonly killSync: () => void;
+}
+
+const live = new Map<string, TrackedNode>();
+let hooksInstalled = false;
+
+export function makeNodeDir(name: string): string {
+  mkdirSync(NODES_ROOT, { recursive: true, mode: 0o755 });
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const dir = path.join(NODES_ROOT, `${name}-${process.pid}-${suffix}`);
+  mkdirSync(dir, { mode: 0o755 });
+  writeFileSync(path.join(dir, OWNER_FILE), String(process.pid));
+  return dir;
+}
+
+export function track(node: TrackedNode): void {
+  installExitHooks();
+  live.set(node.dir, node);
+}
+
+export function untrack(dir: string): void {
+  live.delete(dir);
+}
+
+export function liveNodeCount(): number {
+  return live.size;
+}
+
+/** Removes every node of this process at once: used on exit and on signals. */
+export function killAllSync(): void {
+  for (const node of [...live.values()]) {
+    try {
+      node.killSync();
+    } catch {
+      // Best effort: exit must not throw; the next sweep finds anything left.
+    }
+    live.delete(node.dir);
+  }
+}
+
+/**
+ * Kills the servers and removes the directories of nodes whose owning process is gone
+ * (or, with `all`, of every node under the root). Returns how many it removed.
+ */
+export function sweepOrphans(options: { all?: boolean } = {}): number {
+  if (!existsSync(NODES_ROOT)) return 0;
+  let removed = 0;
+  for (const entry of readdirSync(NODES_ROOT)) {
+    const dir = path.join(NODES_ROOT, entry);
+    const owner = readPid(path.join(dir, OWNER_FILE));
+    if (!options.all && owner !== undefined && owner !== process.pid && isAlive(owner)) continue;
+    if (!options.all && owner === process.pid) continue;
+    killPostmasterSync(path.join(dir, 'data'));
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    removed += 1;
+  }
+  return removed;
+}
+
+/** SIGKILLs the postmaster's whole process group (pg_ctl starts it as a session leader). */
+export function killPostmasterSync(dataDir: string): number | undefined {
+  const pid = readPid(path.join(dataDir, 'postmaster.pid'));
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return pid;
+}
+
+export function readPid(file: string): number | undefined {
+  try {
+    const first = readFileSync(file, 'utf8').split('\n')[0] ?? '';
+    const pid = Number.parseInt(first, 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...": comm may hold spaces, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killAllSync);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      // Another listener (the CLI's graceful shutdown) owns this signal; 'exit' still cleans up.
+      if (process.listenerCount(signal) > 0) return;
+      killAllSync();
+      // Re-raise so the process ends with the conventional status for the signal.
+      process.kill(process.pid, signal);
+    });
+  }
+}
