@@ -1,0 +1,87 @@
+import { type Lsn, parseLsn } from '../../core/lsn.js';
+import { measureSlot, type SlotReading, type SlotState, type WalStatus } from '../../core/slot.js';
+import type { SourceDb } from '../../ports/source-db.js';
+import type { Queryable } from './queryable.js';
+
+interface SlotRow {
+  slot_name: string;
+  slot_type: 'logical' | 'physical';
+  plugin: string | null;
+  database: string | null;
+  temporary: boolean;
+  active: boolean;
+  active_pid: number | null;
+  application_name: string | null;
+  restart_lsn: string | null;
+  confirmed_flush_lsn: string | null;
+  wal_status: WalStatus | null;
+  safe_wal_size: string | null;
+  two_phase: boolean;
+  failover: boolean | null;
+  synced: boolean | null;
+  inactive_since: string | null;
+  server_lsn: string;
+  in_recovery: boolean;
+}
+
+// One round trip for every slot plus the position they are measured against.
+// Columns added in PostgreSQL 17 (failover, synced, inactive_since) are read through to_jsonb so
+// the same statement runs on 13..16 and yields NULL there.
+const SLOTS_SQL = `
+SELECT s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
+       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,
+       s.safe_wal_size::text, s.two_phase,
+       (to_jsonb(s) ->> 'failover')::boolean AS failover,
+       (to_jsonb(s) ->> 'synced')::boolean AS synced,
+       to_char((to_jsonb(s) ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC',
+               'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS inactive_since,
+       (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
+         AS server_lsn,
+       pg_is_in_recovery() AS in_recovery
+  FROM pg_replication_slots s
+  LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+ WHERE $1::text IS NULL OR s.slot_name = $1::text
+ ORDER BY s.slot_name`;
+
+/** A SourceDb over any pg client or pool. */
+export function buildPgSourceDb(db: Queryable): SourceDb {
+  return {
+    async readSlot(slotName) {
+      const { rows } = await db.query<SlotRow>(SLOTS_SQL, [slotName]);
+      return rows[0] ? toReading(rows[0]) : undefined;
+    },
+    async readSlots() {
+      const { rows } = await db.query<SlotRow>(SLOTS_SQL, [null]);
+      return rows.map(toReading);
+    },
+  };
+}
+
+function toReading(row: SlotRow): SlotReading {
+  return measureSlot(toSlotState(row), parseLsn(row.server_lsn, 'server_lsn'), row.in_recovery);
+}
+
+function toSlotState(row: SlotRow): SlotState {
+  return {
+    slotName: row.slot_name,
+    slotType: row.slot_type,
+    plugin: row.plugin,
+    database: row.database,
+    temporary: row.temporary,
+    active: row.active,
+    activePid: row.active_pid,
+    activeApplication: row.active_pid === null ? null : (row.application_name ?? null),
+    restartLsn: optionalLsn(row.restart_lsn, 'restart_lsn'),
+    confirmedFlushLsn: optionalLsn(row.confirmed_flush_lsn, 'confirmed_flush_lsn'),
+    walStatus: row.wal_status,
+    safeWalSizeBytes: row.safe_wal_size === null ? null : BigInt(row.safe_wal_size),
+    twoPhase: row.two_phase,
+    failover: row.failover,
+    synced: row.synced,
+    inactiveSince: row.inactive_since,
+  };
+}
+
+function optionalLsn(text: string | null, field: string): Lsn | null {
+  return text === null ? null : parseLsn(text, field);
+}

@@ -1,0 +1,129 @@
+import { formatLsn, type Lsn, lsnDiff } from './lsn.js';
+
+/** pg_replication_slots.wal_status (PostgreSQL 13+). */
+export type WalStatus = 'reserved' | 'extended' | 'unreserved' | 'lost';
+
+/** One replication slot as pg_replication_slots reports it, typed. */
+export interface SlotState {
+  readonly slotName: string;
+  readonly slotType: 'logical' | 'physical';
+  readonly plugin: string | null;
+  readonly database: string | null;
+  readonly temporary: boolean;
+  readonly active: boolean;
+  readonly activePid: number | null;
+  /** application_name of the backend holding the slot, when one does. */
+  readonly activeApplication: string | null;
+  readonly restartLsn: Lsn | null;
+  readonly confirmedFlushLsn: Lsn | null;
+  readonly walStatus: WalStatus | null;
+  /** Bytes that can still be written before the slot is in danger of losing WAL (max_slot_wal_keep_size). */
+  readonly safeWalSizeBytes: bigint | null;
+  readonly twoPhase: boolean;
+  /** PostgreSQL 17+: created with failover = true. null before 17. */
+  readonly failover: boolean | null;
+  /** PostgreSQL 17+: a copy synced from the primary (only ever true on a standby or a promoted one). */
+  readonly synced: boolean | null;
+  /** PostgreSQL 17+: when the slot last became inactive (ISO 8601), null while active. */
+  readonly inactiveSince: string | null;
+}
+
+/** A slot read together with the server position it is measured against. */
+export interface SlotReading {
+  readonly slot: SlotState;
+  /** pg_current_wal_lsn() on a primary, pg_last_wal_replay_lsn() on a standby. */
+  readonly serverLsn: Lsn;
+  readonly inRecovery: boolean;
+  /** Changes not yet confirmed by the consumer: serverLsn - confirmed_flush_lsn. */
+  readonly lagBytes: bigint | null;
+  /** WAL the server keeps for this slot: serverLsn - restart_lsn. */
+  readonly retainedWalBytes: bigint | null;
+}
+
+export function measureSlot(slot: SlotState, serverLsn: Lsn, inRecovery: boolean): SlotReading {
+  return {
+    slot,
+    serverLsn,
+    inRecovery,
+    lagBytes: slot.confirmedFlushLsn === null ? null : clampAtZero(lsnDiff(serverLsn, slot.confirmedFlushLsn)),
+    retainedWalBytes: slot.restartLsn === null ? null : clampAtZero(lsnDiff(serverLsn, slot.restartLsn)),
+  };
+}
+
+// A standby's replay position can trail a synced slot's confirmed position for a moment;
+// negative lag would only confuse thresholds and readers.
+function clampAtZero(bytes: bigint): bigint {
+  return bytes < 0n ? 0n : bytes;
+}
+
+/** Human byte sizes for reports: 1536n -> "1.5 KiB". */
+export function formatBytes(bytes: bigint | null): string {
+  if (bytes === null) return 'n/a';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = Number(bytes);
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The JSON shape of a slot reading (Step Functions payloads, CLI --json): LSNs as text, sizes as numbers. */
+export interface SlotReport {
+  readonly slotName: string;
+  readonly slotType: 'logical' | 'physical';
+  readonly plugin: string | null;
+  readonly database: string | null;
+  readonly temporary: boolean;
+  readonly active: boolean;
+  readonly activePid: number | null;
+  readonly activeApplication: string | null;
+  readonly restartLsn: string | null;
+  readonly confirmedFlushLsn: string | null;
+  readonly walStatus: WalStatus | null;
+  readonly safeWalSizeBytes: number | null;
+  readonly twoPhase: boolean;
+  readonly failover: boolean | null;
+  readonly synced: boolean | null;
+  readonly inactiveSince: string | null;
+  readonly serverLsn: string;
+  readonly inRecovery: boolean;
+  readonly lagBytes: number | null;
+  readonly retainedWalBytes: number | null;
+}
+
+export function toSlotReport(reading: SlotReading): SlotReport {
+  const { slot } = reading;
+  return {
+    slotName: slot.slotName,
+    slotType: slot.slotType,
+    plugin: slot.plugin,
+    database: slot.database,
+    temporary: slot.temporary,
+    active: slot.active,
+    activePid: slot.activePid,
+    activeApplication: slot.activeApplication,
+    restartLsn: optionalFormat(slot.restartLsn),
+    confirmedFlushLsn: optionalFormat(slot.confirmedFlushLsn),
+    walStatus: slot.walStatus,
+    safeWalSizeBytes: optionalNumber(slot.safeWalSizeBytes),
+    twoPhase: slot.twoPhase,
+    failover: slot.failover,
+    synced: slot.synced,
+    inactiveSince: slot.inactiveSince,
+    serverLsn: formatLsn(reading.serverLsn),
+    inRecovery: reading.inRecovery,
+    lagBytes: optionalNumber(reading.lagBytes),
+    retainedWalBytes: optionalNumber(reading.retainedWalBytes),
+  };
+}
+
+function optionalFormat(lsn: Lsn | null): string | null {
+  return lsn === null ? null : formatLsn(lsn);
+}
+
+// Byte counts below 2^53 (8 PiB) are exact as numbers, which is every WAL size a server can hold.
+function optionalNumber(bytes: bigint | null): number | null {
+  return bytes === null ? null : Number(bytes);
+}

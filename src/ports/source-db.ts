@@ -1,0 +1,9 @@
+import type { SlotReading } from '../core/slot.js';
+
+/** What the core needs from a PostgreSQL source. Adapters: src/adapters/pg. */
+export interface SourceDb {
+  /** The slot and the server position it is measured against; undefined when no such slot exists. */
+  readSlot(slotName: string): Promise<SlotReading | undefined>;
+  /** Every replication slot on the server, in one round trip. */
+  readSlots(): Promise<SlotReading[]>;
+}
