@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -64,13 +64,18 @@ export function sweepOrphans(options: { all?: boolean } = {}): number {
   for (const entry of readdirSync(NODES_ROOT)) {
     const dir = path.join(NODES_ROOT, entry);
     const owner = readPid(path.join(dir, OWNER_FILE));
-    if (!options.all && owner !== undefined && owner !== process.pid && isAlive(owner)) continue;
-    if (!options.all && owner === process.pid) continue;
+    if (!options.all && isInUse(dir, owner)) continue;
     killPostmasterSync(path.join(dir, 'data'));
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     removed += 1;
   }
   return removed;
+}
+
+/** A node dir belongs to a live process, or is too new to have its owner file written yet. */
+function isInUse(dir: string, owner: number | undefined): boolean {
+  if (owner === undefined) return Date.now() - statSync(dir).mtimeMs < 60_000;
+  return owner === process.pid || isAlive(owner);
 }
 
 /** SIGKILLs the postmaster's whole process group (pg_ctl starts it as a session leader). */

@@ -1,0 +1,52 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** A mistake in how the command was called: printed with the command's usage, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: OptionSpec;
+  run(values: Record<string, string | boolean | undefined>, context: CommandContext): Promise<number>;
+}
+
+export interface CommandContext {
+  readonly output: import('./output.js').Output;
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C, so long-running commands can stop cleanly. */
+  readonly signal: AbortSignal;
+}
+
+export function parseCommandArgs(command: Command, argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    // node:util reports unknown flags and missing values with a clear message; keep it, drop the code.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function requireString(values: Record<string, unknown>, name: string, hint: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required: ${hint}`);
+  return value;
+}
+
+export function positiveInteger(values: Record<string, unknown>, name: string, fallback: number): number {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}

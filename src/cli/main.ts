@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { OrchestratorError } from '../core/errors.js';
+import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
+import { rehearseCommand } from './commands/rehearse.js';
+import { slotCommand } from './commands/slot.js';
+import { type Output, terminal } from './output.js';
+
+const COMMANDS: readonly Command[] = [slotCommand, rehearseCommand];
+
+/** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
+export async function main(argv: readonly string[], context: CommandContext): Promise<number> {
+  const { output } = context;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    output.result(topic ? topic.usage : overview());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    output.result(version());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    output.error(`unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    const values = parseCommandArgs(command, rest);
+    if (values.help) {
+      output.result(command.usage);
+      return 0;
+    }
+    return await command.run(values, context);
+  } catch (error) {
+    return reportFailure(error, command, output);
+  }
+}
+
+function reportFailure(error: unknown, command: Command, output: Output): number {
+  if (error instanceof UsageError) {
+    output.error(`${error.message}\n\nusage: ${command.usage}`);
+    return 2;
+  }
+  if (error instanceof OrchestratorError) {
+    output.error(`${error.name}: ${error.message}${error.remedy ? `\nremedy: ${error.remedy}` : ''}`);
+    return 1;
+  }
+  // Anything else (a refused connection, a server error): its message, not a stack trace.
+  const code = (error as { code?: string }).code;
+  output.error(`error: ${(error as Error).message ?? String(error)}${code ? ` (${code})` : ''}`);
+  return 1;
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'dms-cdc: orchestrate AWS DMS change-data-capture from PostgreSQL',
+    '',
+    'usage: dms-cdc <command> [options]    dms-cdc <command> --help',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  Show this overview, or a command's usage: dms-cdc help <command>`,
+  ].join('\n');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Entry point when run as a program: wires Ctrl-C to an AbortSignal and sets the exit status. */
+export async function runAsProgram(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    terminal.progress('interrupted: cleaning up (Ctrl-C again to force)');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const status = await main(process.argv.slice(2), {
+    output: terminal,
+    env: process.env,
+    signal: controller.signal,
+  });
+  process.exitCode = controller.signal.aborted && status === 0 ? 130 : status;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runAsProgram();

@@ -1,0 +1,42 @@
+/**
+ * The one place the CLI writes to the terminal. Results go to stdout (JSON with --json),
+ * progress and diagnostics to stderr, so `dms-cdc ... --json | jq` always gets clean JSON.
+ */
+export interface Output {
+  result(text: string): void;
+  json(value: unknown): void;
+  progress(text: string): void;
+  error(text: string): void;
+}
+
+export const terminal: Output = {
+  result: (text) => process.stdout.write(`${text}\n`),
+  json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+  progress: (text) => process.stderr.write(`${text}\n`),
+  error: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Output that records everything, for tests of the CLI. */
+export function recordingOutput(): Output & {
+  readonly lines: { stream: 'stdout' | 'stderr'; text: string }[];
+} {
+  const lines: { stream: 'stdout' | 'stderr'; text: string }[] = [];
+  return {
+    lines,
+    result: (text) => lines.push({ stream: 'stdout', text }),
+    json: (value) => lines.push({ stream: 'stdout', text: JSON.stringify(value, null, 2) }),
+    progress: (text) => lines.push({ stream: 'stderr', text }),
+    error: (text) => lines.push({ stream: 'stderr', text }),
+  };
+}
+
+/** Renders rows as an aligned text table. */
+export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

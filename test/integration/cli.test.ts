@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+let source: PgNode;
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+// Programs started here get a node root of their own, so other test files running in parallel
+// cannot disturb the "nothing left behind" checks.
+const childRoot = path.join(os.tmpdir(), `dms-cdc-pg-cli-test-${process.pid}`);
+const childEnv = { ...process.env, DMS_CDC_PG_ROOT: childRoot };
+
+afterAll(() => rmSync(childRoot, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  source = await primaryForFile();
+  await source.query(`SELECT pg_create_logical_replication_slot('dms_orders_slot', 'test_decoding')`);
+  await source.query('CREATE TABLE orders (id int PRIMARY KEY)');
+  await source.query('INSERT INTO orders SELECT generate_series(1, 500)');
+});
+
+async function run(argv: string[]) {
+  const output = recordingOutput();
+  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
+  return {
+    status,
+    stdout: output.lines
+      .filter((l) => l.stream === 'stdout')
+      .map((l) => l.text)
+      .join('\n'),
+    output,
+  };
+}
+
+describe('dms-cdc slot against a real server', () => {
+  it('prints the slot as JSON with the server’s own LSNs and lag', async () => {
+    const { status, stdout } = await run([
+      'slot',
+      '--source',
+      source.url(),
+      '--slot',
+      'dms_orders_slot',
+      '--json',
+    ]);
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout);
+    const [truth] = await source.query<{ restart: string; confirmed: string; lag: string }>(
+      `SELECT restart_lsn::text AS restart, confirmed_flush_lsn::text AS confirmed,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag
+         FROM pg_replication_slots WHERE slot_name = 'dms_orders_slot'`,
+    );
+    expect(report).toMatchObject({
+      slotName: 'dms_orders_slot',
+      plugin: 'test_decoding',
+      restartLsn: truth?.restart,
+      confirmedFlushLsn: truth?.confirmed,
+      lagBytes: Number(truth?.lag),
+      active: false,
+      walStatus: 'reserved',
+    });
+    expect(report.lagBytes).toBeGreaterThan(0);
+  });
+
+  it('prints a table for --all', async () => {
+    const { status, stdout } = await run(['slot', '--source', source.url(), '--all']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^slot\s+type\s+plugin\s+restart_lsn\s+confirmed_flush_lsn\s+lag/);
+    expect(stdout).toMatch(/dms_orders_slot\s+logical\s+test_decoding/);
+  });
+
+  it('exits 1 naming the slot when it does not exist', async () => {
+    const { status, output } = await run(['slot', '--source', source.url(), '--slot', 'missing_slot']);
+    expect(status).toBe(1);
+    expect(output.lines.at(-1)?.text).toContain('slot missing_slot does not exist on postgres@127.0.0.1');
+  });
+});
+
+describe('npm start (the local rehearsal)', () => {
+  it('prints real LSNs from a real server as JSON and leaves nothing behind', async () => {
+    const { status, stdout } = await runProgram('npm', [
+      'start',
+      '--silent',
+      '--',
+      '--json',
+      '--transactions',
+      '20',
+    ]);
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ status: 'SUCCEEDED', transactionsCommitted: 20, changesConsumed: 60 });
+    expect(report.serverVersion).toMatch(/^17\./);
+    const { restartLsn, confirmedFlushLsn, serverLsn, lagBytes } = report.slot;
+    expect(lagBytes).toBeGreaterThan(0);
+    expect(hex(restartLsn)).toBeLessThanOrEqual(hex(confirmedFlushLsn));
+    expect(hex(confirmedFlushLsn)).toBeLessThan(hex(serverLsn));
+    expect(BigInt(lagBytes)).toBe(hex(serverLsn) - hex(confirmedFlushLsn));
+    expect(nodeDirs()).toEqual([]);
+  });
+
+  it('stops cleanly on Ctrl-C while kept running', async () => {
+    const child = spawn(process.execPath, ['bin/dms-cdc.js', 'rehearse', '--keep', '--transactions', '5'], {
+      cwd: repoRoot,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('Ctrl-C to stop')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    expect(nodeDirs()).toHaveLength(1);
+    child.kill('SIGINT');
+    const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    expect(status).toBe(130);
+    expect(stderr).toContain('source stopped and removed');
+    expect(nodeDirs()).toEqual([]);
+  });
+});
+
+function hex(lsn: string): bigint {
+  const [high = '0', low = '0'] = lsn.split('/');
+  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
+}
+
+function nodeDirs(): string[] {
+  return existsSync(childRoot) ? readdirSync(childRoot).sort() : [];
+}
+
+function runProgram(file: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (status) => resolve({ status, stdout }));
+  });
+}

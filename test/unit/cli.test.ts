@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const output = recordingOutput();
+  const status = await main(argv, { output, env, signal: new AbortController().signal });
+  const text = (stream: 'stdout' | 'stderr') =>
+    output.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => l.text)
+      .join('\n');
+  return { status, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+describe('dms-cdc CLI', () => {
+  it.each([[[]], [['--help']], [['help']]])('%j prints the overview listing every command', async (argv) => {
+    const { status, stdout } = await run(argv);
+    expect(status).toBe(0);
+    expect(stdout).toContain('usage: dms-cdc <command>');
+    expect(stdout).toMatch(/slot\s+Show a replication slot/);
+    expect(stdout).toMatch(/rehearse\s+Rehearse locally/);
+  });
+
+  it('prints a command usage for `help <command>` and `<command> --help`', async () => {
+    expect((await run(['help', 'slot'])).stdout).toContain('dms-cdc slot --source <url>');
+    const viaFlag = await run(['slot', '--help']);
+    expect(viaFlag).toMatchObject({ status: 0, stdout: expect.stringContaining('--slot <name>') });
+  });
+
+  it('prints the package version', async () => {
+    expect(await run(['--version'])).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
+  });
+
+  it('rejects an unknown command with status 2 and the overview', async () => {
+    const { status, stderr } = await run(['frobnicate']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('unknown command "frobnicate"');
+    expect(stderr).toContain('commands:');
+  });
+
+  it('rejects an unknown flag with status 2 and the command usage', async () => {
+    const { status, stderr } = await run(['slot', '--bogus']);
+    expect(status).toBe(2);
+    expect(stderr).toContain("Unknown option '--bogus'");
+    expect(stderr).toContain('usage: dms-cdc slot');
+  });
+
+  it('requires a source', async () => {
+    const { status, stderr } = await run(['slot', '--slot', 'dms_slot']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--source is required');
+  });
+
+  it('names the flag and the fix for an invalid slot name', async () => {
+    const { status, stderr } = await run([
+      'slot',
+      '--source',
+      'postgres://127.0.0.1/db',
+      '--slot',
+      'Bad-Name',
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).toContain('InvalidInputError: --slot: "Bad-Name" is not a valid replication slot name');
+    expect(stderr).toContain('remedy: Use 1 to 63 characters');
+  });
+
+  it('refuses to reach a remote source without TLS', async () => {
+    const { status, stderr } = await run([
+      'slot',
+      '--source',
+      'postgres://dms:secret-password@db.internal:5432/app?sslmode=disable',
+      '--all',
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).toContain('TLS cannot be disabled for db.internal');
+    expect(stderr).not.toContain('secret-password');
+  });
+
+  it('reports a refused connection as one line, not a stack trace', async () => {
+    const { status, stderr } = await run(['slot', '--all'], {
+      DMS_CDC_SOURCE_URL: 'postgres://127.0.0.1:1/db',
+    });
+    expect(status).toBe(1);
+    expect(stderr).toBe('error: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)');
+  });
+
+  it('rejects a non-numeric --transactions', async () => {
+    const { status, stderr } = await run(['rehearse', '--transactions', 'many']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--transactions must be a positive integer, got "many"');
+  });
+});
