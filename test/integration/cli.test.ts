@@ -12,7 +12,8 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 // Programs started here get a node root of their own, so other test files running in parallel
 // cannot disturb the "nothing left behind" checks.
 const childRoot = path.join(os.tmpdir(), `dms-cdc-pg-cli-test-${process.pid}`);
-const childEnv = { ...process.env, DMS_CDC_PG_ROOT: childRoot };
+// They also run as a user would: without the test run's initdb template.
+const childEnv = { ...process.env, DMS_CDC_PG_ROOT: childRoot, DMS_CDC_PG_TEMPLATES: '' };
 
 afterAll(() => rmSync(childRoot, { recursive: true, force: true }));
 

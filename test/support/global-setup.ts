@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -7,16 +6,28 @@ import path from 'node:path';
  * and on teardown removes whatever a crashed or interrupted test left there, loudly.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  const root = path.join(os.tmpdir(), 'dms-cdc-pg', `run-${process.pid}`);
+  const { NODES_ROOT, sweepOrphans } = await import('../../src/local/postgres/registry.js');
+  const root = path.join(NODES_ROOT, `run-${process.pid}`);
   process.env.DMS_CDC_PG_ROOT = root;
+  // initdb once per run and copy the result: several times faster than initdb per server.
+  process.env.DMS_CDC_PG_TEMPLATES = '1';
   return async () => {
-    const { sweepOrphans } = await import('../../src/local/postgres/registry.js');
-    const left = sweepOrphans({ all: true });
+    const left = sweepOrphans({ all: true, root });
     rmSync(root, { recursive: true, force: true });
+    // The shared parent goes too once no other run or rehearsal uses it.
+    rmdirIfEmpty(NODES_ROOT);
     if (left > 0) {
       throw new Error(
         `${left} PostgreSQL node(s) were left running by the tests; they have now been removed`,
       );
     }
   };
+}
+
+function rmdirIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // Gone already, or another run created something in it meanwhile.
+  }
 }

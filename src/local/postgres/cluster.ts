@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, cp, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { postgresBinaries } from './binaries.js';
 import { baseSettings, renderSettings, type Settings } from './config.js';
-import { execAsOwner } from './exec.js';
 import { PgNode, sleep } from './node.js';
 import { type ServerOwner, serverOwner } from './os-user.js';
 import { makeNodeDir, sweepOrphans } from './registry.js';
+import { HARNESS_CONF, initDataDir } from './template.js';
 
 const run = promisify(execFile);
-const HARNESS_CONF = 'dms-cdc.conf';
 
 export interface PrimaryOptions {
   /** Prefix of the node's directory and its application_name; `primary` by default. */
@@ -42,16 +41,7 @@ export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode
   const port = await freePort();
   const node = new PgNode(name, dir, port, 'primary', owner, binaries);
   try {
-    await execAsOwner(owner, binaries.initdb, [
-      `--pgdata=${node.dataDir}`,
-      '--username=postgres',
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-      '--no-instructions',
-    ]);
-    await appendFile(path.join(node.dataDir, 'postgresql.conf'), `\ninclude_if_exists = '${HARNESS_CONF}'\n`);
+    await initDataDir(node.dataDir, owner, binaries);
     await writeHarnessConf(node, { ...baseSettings(port, node.socketDir), ...options.settings });
     await chownTree(node.dir, owner);
     await node.start();
@@ -125,8 +115,13 @@ async function copyBackup(primary: PgNode, standby: PgNode): Promise<void> {
   const session = await primary.connect();
   try {
     await session.query("SELECT pg_backup_start('dms-cdc-harness', true)");
-    // cp -a keeps the owner and modes PostgreSQL insists on (0700, owned by the server user).
-    await run('cp', ['-a', primary.dataDir, standby.dataDir]);
+    // What pg_basebackup leaves out: the primary's pid file, its slots and its WAL (streamed
+    // instead through the physical slot). Modes are kept; ownership is fixed by chownTree.
+    await cp(primary.dataDir, standby.dataDir, {
+      recursive: true,
+      preserveTimestamps: true,
+      filter: (source) => !isExcludedFromBackup(path.relative(primary.dataDir, source)),
+    });
     const { rows } = await session.query<{ labelfile: string }>('SELECT labelfile FROM pg_backup_stop(true)');
     const label = rows[0]?.labelfile;
     if (!label) throw new Error('pg_backup_stop returned no backup label');
@@ -134,28 +129,23 @@ async function copyBackup(primary: PgNode, standby: PgNode): Promise<void> {
   } finally {
     await session.end();
   }
-  // What pg_basebackup leaves out: the primary's pid file, its slots and its WAL (streamed instead).
-  await Promise.all([
-    rm(path.join(standby.dataDir, 'postmaster.pid'), { force: true }),
-    rm(path.join(standby.dataDir, 'postmaster.opts'), { force: true }),
-    emptyDir(path.join(standby.dataDir, 'pg_replslot')),
-    emptyDir(path.join(standby.dataDir, 'pg_wal'), ['archive_status', 'summaries']),
-  ]);
+}
+
+const EXCLUDED_FILES = new Set(['postmaster.pid', 'postmaster.opts']);
+const EMPTIED_DIRS = ['pg_replslot', 'pg_wal'];
+
+function isExcludedFromBackup(relative: string): boolean {
+  if (EXCLUDED_FILES.has(relative)) return true;
+  const [top, child, ...rest] = relative.split(path.sep);
+  if (!top || !EMPTIED_DIRS.includes(top) || child === undefined) return false;
+  // pg_wal keeps its subdirectories (archive_status, summaries), empty.
+  return top === 'pg_replslot' || rest.length > 0 || !['archive_status', 'summaries'].includes(child);
 }
 
 /** Files the harness writes as root must belong to the server user, or postgres refuses them. */
 async function chownTree(dir: string, owner: ServerOwner): Promise<void> {
   if (owner.uid === undefined) return;
   await run('chown', ['-R', `${owner.uid}:${owner.gid ?? owner.uid}`, dir]);
-}
-
-async function emptyDir(dir: string, keep: string[] = []): Promise<void> {
-  const entries = await readdir(dir);
-  await Promise.all(
-    entries
-      .filter((e) => !keep.includes(e))
-      .map((e) => rm(path.join(dir, e), { recursive: true, force: true })),
-  );
 }
 
 async function prepareDir(name: string, owner: ServerOwner): Promise<string> {

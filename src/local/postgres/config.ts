@@ -35,6 +35,9 @@ export function baseSettings(port: number, socketDir: string): Settings {
     fsync: false,
     full_page_writes: true,
     hot_standby: true,
+    // Dynamic shared memory as files in the data directory, so a killed server's segments go
+    // with its directory instead of piling up in /dev/shm.
+    dynamic_shared_memory_type: 'mmap',
     logging_collector: false,
     log_min_messages: 'warning',
   };

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,8 +19,21 @@ import path from 'node:path';
  * killed process left behind (a postmaster and its data directory), and lets the owning
  * process remove its nodes synchronously on exit.
  */
-export const NODES_ROOT = process.env.DMS_CDC_PG_ROOT ?? path.join(os.tmpdir(), 'dms-cdc-pg');
+export const NODES_ROOT = process.env.DMS_CDC_PG_ROOT ?? path.join(defaultParent(), 'dms-cdc-pg');
 const OWNER_FILE = 'owner.pid';
+
+/**
+ * Memory-backed /dev/shm where the machine has one: copying a data directory there is several
+ * times faster than on disk, and these servers are throwaway (fsync is off anyway).
+ */
+function defaultParent(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : os.tmpdir();
+  } catch {
+    return os.tmpdir();
+  }
+}
 
 export interface TrackedNode {
   readonly dir: string;
@@ -58,11 +82,14 @@ export function killAllSync(): void {
  * Kills the servers and removes the directories of nodes whose owning process is gone
  * (or, with `all`, of every node under the root). Returns how many it removed.
  */
-export function sweepOrphans(options: { all?: boolean } = {}): number {
-  if (!existsSync(NODES_ROOT)) return 0;
+export function sweepOrphans(options: { all?: boolean; root?: string } = {}): number {
+  const root = options.root ?? NODES_ROOT;
+  if (!existsSync(root)) return 0;
   let removed = 0;
-  for (const entry of readdirSync(NODES_ROOT)) {
-    const dir = path.join(NODES_ROOT, entry);
+  for (const entry of readdirSync(root)) {
+    const dir = path.join(root, entry);
+    // Templates are shared by every node of a run and carry no server; they go with the run root.
+    if (entry.startsWith('template-') || entry.startsWith('run-')) continue;
     const owner = readPid(path.join(dir, OWNER_FILE));
     if (!options.all && isInUse(dir, owner)) continue;
     killPostmasterSync(path.join(dir, 'data'));
@@ -78,9 +105,14 @@ function isInUse(dir: string, owner: number | undefined): boolean {
   return owner === process.pid || isAlive(owner);
 }
 
-/** SIGKILLs the postmaster's whole process group (pg_ctl starts it as a session leader). */
+/**
+ * SIGKILLs the postmaster's whole process group (it runs as a group leader), and removes its
+ * System V shared-memory segment, which only a clean shutdown would release: otherwise every
+ * killed server leaves one behind in `ipcs -m`.
+ */
 export function killPostmasterSync(dataDir: string): number | undefined {
-  const pid = readPid(path.join(dataDir, 'postmaster.pid'));
+  const lines = readLines(path.join(dataDir, 'postmaster.pid'));
+  const pid = parsePid(lines[0]);
   if (pid === undefined || !isAlive(pid)) return undefined;
   try {
     process.kill(-pid, 'SIGKILL');
@@ -91,17 +123,33 @@ export function killPostmasterSync(dataDir: string): number | undefined {
       // Already gone.
     }
   }
+  // Line 7 is "<shmem key> <shmem id>"; IPC_RMID frees it once the dying backends detach.
+  const shmid = lines[6]?.trim().split(/\s+/)[1];
+  if (shmid && /^\d+$/.test(shmid)) {
+    try {
+      execFileSync('ipcrm', ['-m', shmid], { stdio: 'ignore' });
+    } catch {
+      // Already removed, or ipcrm is missing: only a 56-byte segment is left.
+    }
+  }
   return pid;
 }
 
-export function readPid(file: string): number | undefined {
+function readLines(file: string): string[] {
   try {
-    const first = readFileSync(file, 'utf8').split('\n')[0] ?? '';
-    const pid = Number.parseInt(first, 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    return readFileSync(file, 'utf8').split('\n');
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+function parsePid(text: string | undefined): number | undefined {
+  const pid = Number.parseInt(text ?? '', 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function readPid(file: string): number | undefined {
+  return parsePid(readLines(file)[0]);
 }
 
 /** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
