@@ -1,0 +1,125 @@
+/**
+ * The narrow slice of AWS DMS the orchestrator uses. Two implementations:
+ * src/adapters/aws/dms (the real service) and src/adapters/local/dms (the local engine used by
+ * `npm start` and the tests). Everything data safety depends on is expressed here, so a wrong
+ * decision shows up the same way on both.
+ */
+
+/** ReplicationTask.Status values DMS documents. */
+export const TASK_STATUSES = [
+  'creating',
+  'ready',
+  'starting',
+  'running',
+  'stopping',
+  'stopped',
+  'failed',
+  'deleting',
+  'modifying',
+  'moving',
+  'failed-move',
+  'testing',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** StartReplicationTaskType. A restart (`start-replication` on a task that ran) recreates the slot. */
+export type StartType = 'start-replication' | 'resume-processing' | 'reload-target';
+
+/** The SDK's PluginNameValue enum for PostgreSQLSettings.PluginName. */
+export type PluginName = 'test-decoding' | 'pglogical';
+
+/** How DMS reaches the source database. */
+export type SourceAccess =
+  /** AWS: DMS reads host, port, user and password from this secret through the access role. */
+  | { readonly kind: 'secrets-manager'; readonly secretId: string; readonly accessRoleArn: string }
+  /** Local mode only: a postgres:// URL the local engine connects to. */
+  | { readonly kind: 'url'; readonly url: string };
+
+export interface SourceEndpointSpec {
+  /** Deterministic, DMS-valid identifier (see src/core/dms-identifiers). */
+  readonly identifier: string;
+  readonly access: SourceAccess;
+  readonly databaseName: string;
+  readonly slotName: string;
+  readonly pluginName: PluginName;
+  /** DMS SSL mode for the endpoint; `verify-full` unless the input says otherwise. */
+  readonly sslMode: 'require' | 'verify-ca' | 'verify-full' | 'none';
+  /** HeartbeatEnable (on by default: keeps restart_lsn moving on idle databases). */
+  readonly heartbeat: { readonly enabled: boolean; readonly frequencyMinutes: number; readonly schema?: string };
+  readonly captureDdls: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Endpoint {
+  readonly arn: string;
+  readonly identifier: string;
+  readonly endpointType: 'source' | 'target';
+  readonly engineName: string;
+  readonly databaseName: string | undefined;
+  readonly slotName: string | undefined;
+  readonly pluginName: PluginName | undefined;
+  readonly status: string | undefined;
+}
+
+export type ConnectionStatus = 'testing' | 'successful' | 'failed' | 'deleting';
+
+export interface ConnectionTest {
+  readonly status: ConnectionStatus;
+  readonly lastFailureMessage: string | undefined;
+}
+
+export interface CdcTaskSpec {
+  readonly identifier: string;
+  readonly replicationInstanceArn: string;
+  readonly sourceEndpointArn: string;
+  readonly targetEndpointArn: string;
+  /** The table-mapping document, as JSON text. */
+  readonly tableMappings: string;
+  /** ReplicationTaskSettings JSON text, or undefined for DMS defaults. */
+  readonly taskSettings: string | undefined;
+  /** Native CDC start point: an LSN like 4AF/B00000D0, never older than the slot's confirmed_flush_lsn. */
+  readonly cdcStartPosition: string;
+  /** `server_time:YYYY-MM-DDTHH:MM:SS` or `commit_time:YYYY-MM-DDTHH:MM:SS`. */
+  readonly cdcStopPosition: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Task {
+  readonly arn: string;
+  readonly identifier: string;
+  readonly status: TaskStatus;
+  readonly migrationType: 'cdc' | 'full-load' | 'full-load-and-cdc';
+  readonly replicationInstanceArn: string;
+  readonly sourceEndpointArn: string;
+  readonly targetEndpointArn: string;
+  readonly tableMappings: string;
+  readonly cdcStartPosition: string | undefined;
+  readonly cdcStopPosition: string | undefined;
+  /** e.g. RECOVERABLE_ERROR, FATAL_ERROR, STOPPED_AT_SERVER_TIME, "Stop Reason NORMAL". */
+  readonly stopReason: string | undefined;
+  readonly lastFailureMessage: string | undefined;
+  /** `checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0`; readable while stopped or failed. */
+  readonly recoveryCheckpoint: string | undefined;
+  readonly startDate: Date | undefined;
+  readonly stopDate: Date | undefined;
+}
+
+export interface StartTaskOptions {
+  readonly cdcStartPosition?: string;
+  readonly cdcStopPosition?: string;
+}
+
+export interface Dms {
+  findEndpoint(identifier: string): Promise<Endpoint | undefined>;
+  createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint>;
+  deleteEndpoint(arn: string): Promise<void>;
+  /** Starts a connection test from the replication instance; poll with describeConnectionTest. */
+  testConnection(replicationInstanceArn: string, endpointArn: string): Promise<ConnectionTest>;
+  describeConnectionTest(replicationInstanceArn: string, endpointArn: string): Promise<ConnectionTest | undefined>;
+  findTask(identifier: string): Promise<Task | undefined>;
+  describeTask(arn: string): Promise<Task>;
+  createCdcTask(spec: CdcTaskSpec): Promise<Task>;
+  startTask(arn: string, startType: StartType, options?: StartTaskOptions): Promise<Task>;
+  stopTask(arn: string): Promise<Task>;
+  deleteTask(arn: string): Promise<void>;
+}
