@@ -36,17 +36,11 @@ export interface InspectSlotDeps {
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
-const secretsManager = new SecretsManagerClient({});
+const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 
 /** Reads one replication slot on the source named by a Secrets Manager secret. */
-export function makeHandler(
-  deps: InspectSlotDeps = {
-    secrets: buildSecretsManagerStore(secretsManager),
-    connect: connectPg,
-    logger,
-    env: process.env,
-  },
-) {
+export function makeHandler(overrides: Partial<InspectSlotDeps> = {}) {
+  const deps: InspectSlotDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
   return middy<unknown, InspectSlotResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .handler(async (event) => {

@@ -1,0 +1,335 @@
+/**
+ * npm run bench:bundle
+ *
+ * For every function in serverless.yml: bundles it with esbuild exactly as serverless-esbuild would
+ * (same options, read from custom.esbuild), then reports
+ *   - the bundle size,
+ *   - module init time: a dynamic import of the bundle in a fresh `node`, timed inside that process
+ *     with performance.now() (median of 5), with the NODE_OPTIONS the function is deployed with,
+ *   - peak memory: the RSS high-water mark (process.resourceUsage().maxRSS) of a fresh `node` after
+ *     one handler invocation against a real PostgreSQL 17 from the test harness. The handler comes
+ *     from the bundle's makeHandler with only Secrets Manager swapped for a local secret: nothing
+ *     calls AWS.
+ * Figures only: nothing here fails on timing. Laptop figures, not Lambda's (arm64, 256 MB, cold disk).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
+import yaml from 'js-yaml';
+import { type PgNode, startPrimary } from '../src/local/postgres/index.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const INIT_RUNS = 5;
+const GOALS = { bytes: 1024 * 1024, initMs: 150, peakMb: 128 };
+
+// --- serverless.yml, read the way serverless-esbuild reads it --------------------------------------
+
+// CloudFormation short-form tags (!Ref, !If, ...) only need to parse; the bench never evaluates them.
+const CFN_TAGS = ['Ref', 'GetAtt', 'Sub', 'If', 'Not', 'Equals', 'And', 'Or', 'Join', 'Split', 'Select'];
+const SCHEMA = yaml.DEFAULT_SCHEMA.extend(
+  CFN_TAGS.flatMap((tag) =>
+    (['scalar', 'sequence', 'mapping'] as const).map(
+      (kind) => new yaml.Type(`!${tag}`, { kind, construct: (data: unknown) => ({ [`Fn::${tag}`]: data }) }),
+    ),
+  ),
+);
+
+interface ServerlessYml {
+  provider: { runtime?: string; environment?: Record<string, unknown> };
+  functions?: Record<string, { handler?: string; runtime?: string; environment?: Record<string, unknown> }>;
+  custom?: { esbuild?: Record<string, unknown> };
+}
+
+// serverless-esbuild 1.x: its defaults, the target it derives from the runtime, and the options it
+// strips before calling esbuild (dist/index.js getBuildOptions, dist/bundle.js).
+const PLUGIN_DEFAULTS = {
+  bundle: true,
+  target: 'node18',
+  external: [] as string[],
+  exclude: ['aws-sdk'],
+  platform: 'node',
+  outputFileExtension: '.js',
+};
+const RUNTIME_TARGETS: Record<string, string> = {
+  'nodejs18.x': 'node18',
+  'nodejs20.x': 'node20',
+  'nodejs22.x': 'node22',
+  'nodejs24.x': 'node24',
+};
+const PLUGIN_ONLY_OPTIONS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+const ENTRY_EXTENSIONS = ['.ts', '.js', '.jsx', '.tsx'];
+
+function esbuildOptions(
+  config: ServerlessYml,
+  runtime: string,
+): { options: esbuild.BuildOptions; ext: string } {
+  const target = RUNTIME_TARGETS[runtime];
+  const merged: Record<string, unknown> = {
+    ...PLUGIN_DEFAULTS,
+    ...(target ? { target } : {}),
+    ...config.custom?.esbuild,
+  };
+  const exclude = (merged.exclude as string[] | undefined) ?? [];
+  const ext = String(merged.outputFileExtension);
+  const options: Record<string, unknown> = Object.fromEntries(
+    Object.entries(merged).filter(([key]) => !PLUGIN_ONLY_OPTIONS.includes(key)),
+  );
+  options.external = [
+    ...((merged.external as string[] | undefined) ?? []),
+    ...(exclude.includes('*') ? [] : exclude),
+  ];
+  if (ext !== '.js') options.outExtension = { '.js': ext };
+  return { options: options as esbuild.BuildOptions, ext };
+}
+
+function entryOf(handler: string): { entry: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  const base = handler.slice(0, dot);
+  const file = ENTRY_EXTENSIONS.map((ext) => `${base}${ext}`).find((f) => existsSync(path.join(ROOT, f)));
+  if (!file) throw new Error(`no source for handler ${handler}`);
+  return { entry: file, exportName: handler.slice(dot + 1) };
+}
+
+// --- how to invoke each function once against the local source ---------------------------------------
+
+interface Invocation {
+  readonly event: unknown;
+  /** The secret text the injected SecretStore returns. */
+  readonly secret: string;
+  /** The function's environment as its handler reads it (deps.env). */
+  readonly env: Record<string, string>;
+}
+
+const INVOCATIONS: Record<string, (source: PgNode) => Invocation> = {
+  inspectSlot: (source) => ({
+    event: { slotName: 'bench_slot' },
+    secret: JSON.stringify({
+      username: 'postgres',
+      password: 'bench',
+      host: '127.0.0.1',
+      port: source.port,
+      dbname: 'postgres',
+    }),
+    env: { SOURCE_SECRET_ARN: 'bench-local-secret', SOURCE_TLS: 'disable' },
+  }),
+};
+
+async function prepareSource(source: PgNode): Promise<void> {
+  await source.query(`SELECT pg_create_logical_replication_slot('bench_slot', 'test_decoding')`);
+  await source.query('CREATE TABLE bench_rows (id int PRIMARY KEY, note text)');
+  await source.query(`INSERT INTO bench_rows SELECT g, md5(g::text) FROM generate_series(1, 10000) g`);
+}
+
+// --- child processes -------------------------------------------------------------------------------
+
+const INIT_SCRIPT = `
+const started = performance.now();
+await import(process.env.BENCH_BUNDLE_URL);
+const initMs = performance.now() - started;
+process.stdout.write('\\nBENCH ' + JSON.stringify({ initMs }) + '\\n');
+`;
+
+const INVOKE_SCRIPT = `
+const invocation = JSON.parse(process.env.BENCH_INVOCATION);
+const bundle = await import(process.env.BENCH_BUNDLE_URL);
+if (typeof bundle.makeHandler !== 'function') throw new Error('the bundle exports no makeHandler(deps)');
+const handler = bundle.makeHandler({
+  secrets: { getSecretString: async () => invocation.secret },
+  env: invocation.env,
+});
+const context = {
+  functionName: 'bench', functionVersion: '$LATEST', memoryLimitInMB: '256', awsRequestId: 'bench',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
+  logGroupName: '/aws/lambda/bench', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30000,
+};
+const result = await handler(invocation.event, context);
+const { maxRSS } = process.resourceUsage();
+process.stdout.write('\\nBENCH ' + JSON.stringify({ maxRssKb: maxRSS, result }) + '\\n');
+`;
+
+function childEnv(nodeOptions: string | undefined, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...extra,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    AWS_REGION: 'us-east-1',
+  };
+  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+    delete env[key];
+  if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+  else delete env.NODE_OPTIONS;
+  return env;
+}
+
+async function child<T>(script: string, env: NodeJS.ProcessEnv): Promise<T> {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`child printed no result:\n${stdout}`);
+  return JSON.parse(line.slice('BENCH '.length)) as T;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+// --- main ------------------------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  bytes: number;
+  mapBytes: number;
+  init: number[];
+  initNoMaps: number[];
+  peakKb: number | undefined;
+  note: string;
+}
+
+async function main(): Promise<void> {
+  const config = yaml.load(await readFile(path.join(ROOT, 'serverless.yml'), 'utf8'), {
+    schema: SCHEMA,
+  }) as ServerlessYml;
+  const functions = Object.entries(config.functions ?? {});
+  const outRoot = await mkdtemp(path.join(os.tmpdir(), 'dms-cdc-bench-bundle-'));
+  let source: PgNode | undefined;
+  const rows: Row[] = [];
+  try {
+    source = await startPrimary({ name: 'bench-bundle' });
+    await prepareSource(source);
+
+    for (const [name, fn] of functions) {
+      if (!fn.handler) continue;
+      const runtime = fn.runtime ?? config.provider.runtime ?? 'nodejs20.x';
+      const { options, ext } = esbuildOptions(config, runtime);
+      const { entry } = entryOf(fn.handler);
+      const outdir = path.join(outRoot, name, path.dirname(entry));
+      await esbuild.build({
+        ...options,
+        absWorkingDir: ROOT,
+        entryPoints: [entry],
+        outdir,
+        logLevel: 'error',
+      });
+      const bundle = path.join(outdir, `${path.basename(entry, path.extname(entry))}${ext}`);
+      const bytes = (await stat(bundle)).size;
+      const mapBytes = existsSync(`${bundle}.map`) ? (await stat(`${bundle}.map`)).size : 0;
+
+      const environment = { ...config.provider.environment, ...fn.environment };
+      const nodeOptions = typeof environment.NODE_OPTIONS === 'string' ? environment.NODE_OPTIONS : undefined;
+      const bundleEnv = { BENCH_BUNDLE_URL: pathToFileURL(bundle).href };
+      const init: number[] = [];
+      const initNoMaps: number[] = [];
+      for (let i = 0; i < INIT_RUNS; i += 1) {
+        init.push((await child<{ initMs: number }>(INIT_SCRIPT, childEnv(nodeOptions, bundleEnv))).initMs);
+        initNoMaps.push(
+          (await child<{ initMs: number }>(INIT_SCRIPT, childEnv(undefined, bundleEnv))).initMs,
+        );
+      }
+
+      const recipe = INVOCATIONS[name];
+      let peakKb: number | undefined;
+      let note = '';
+      if (recipe) {
+        const invocation = recipe(source);
+        const measured = await child<{ maxRssKb: number; result: unknown }>(
+          INVOKE_SCRIPT,
+          childEnv(nodeOptions, { ...bundleEnv, BENCH_INVOCATION: JSON.stringify(invocation) }),
+        );
+        peakKb = measured.maxRssKb;
+        note = summarise(measured.result);
+      } else {
+        note = 'no invocation recipe in bench/bundle.bench.ts';
+      }
+      rows.push({ name, bytes, mapBytes, init, initNoMaps, peakKb, note });
+    }
+  } finally {
+    await source?.destroy();
+    await rm(outRoot, { recursive: true, force: true });
+  }
+  print(rows, config);
+}
+
+function summarise(result: unknown): string {
+  const slot = (result as { slot?: { slotName?: string; lagBytes?: number } } | undefined)?.slot;
+  return slot ? `read ${slot.slotName}, lag ${slot.lagBytes} B` : JSON.stringify(result).slice(0, 60);
+}
+
+function print(rows: Row[], config: ServerlessYml): void {
+  const mark = (ok: boolean) => (ok ? 'ok  ' : 'OVER');
+  const nodeOptions = config.provider.environment?.NODE_OPTIONS ?? '(none)';
+  console.log(`\nbench:bundle  node ${process.version} ${process.arch}, ${os.cpus().length} CPUs`);
+  console.log(
+    `init = import() of the bundle in a fresh node, median of ${INIT_RUNS}, NODE_OPTIONS=${nodeOptions}`,
+  );
+  console.log('peak = maxRSS after one invocation against embedded PostgreSQL 17 (Secrets Manager faked)\n');
+  const header = [
+    'function',
+    'bundle',
+    'goal <= 1 MB',
+    'init',
+    'goal <= 150 ms',
+    'peak RSS',
+    'goal <= 128 MB',
+  ];
+  const lines = rows.map((row) => {
+    const initMs = median(row.init);
+    const peakMb = row.peakKb === undefined ? undefined : row.peakKb / 1024;
+    return [
+      row.name,
+      `${row.bytes.toLocaleString('en')} B (${(row.bytes / 1024).toFixed(1)} KB)`,
+      mark(row.bytes <= GOALS.bytes),
+      `${initMs.toFixed(1)} ms (${Math.min(...row.init).toFixed(1)}-${Math.max(...row.init).toFixed(1)})`,
+      mark(initMs <= GOALS.initMs),
+      peakMb === undefined ? 'n/a' : `${peakMb.toFixed(1)} MB`,
+      peakMb === undefined ? '' : mark(peakMb <= GOALS.peakMb),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(format(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) console.log(format(line));
+  console.log('');
+  for (const row of rows) {
+    console.log(
+      `${row.name}: source map ${(row.mapBytes / 1024).toFixed(1)} KB (not loaded at init unless NODE_OPTIONS has ` +
+        `--enable-source-maps); init without source maps ${median(row.initNoMaps).toFixed(1)} ms; ${row.note}`,
+    );
+  }
+}
+
+await main();
