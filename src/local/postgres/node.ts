@@ -24,7 +24,7 @@ export class PgNode {
     readonly port: number,
     role: NodeRole,
     private readonly owner: ServerOwner,
-    private readonly binaries: PostgresBinaries,
+    readonly binaries: PostgresBinaries,
   ) {
     this.role = role;
     track({ dir, killSync: () => this.killSync() });

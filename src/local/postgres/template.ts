@@ -29,8 +29,9 @@ export async function initDataDir(
   dataDir: string,
   owner: ServerOwner,
   binaries: PostgresBinaries,
+  options: { template: boolean },
 ): Promise<void> {
-  if (process.env.DMS_CDC_PG_TEMPLATES !== '1') {
+  if (!options.template || process.env.DMS_CDC_PG_TEMPLATES !== '1') {
     await initdb(dataDir, owner, binaries);
     return;
   }

@@ -1,0 +1,100 @@
+import type { Queryable } from './queryable.js';
+
+export interface TableRef {
+  readonly schema: string;
+  readonly table: string;
+}
+
+export interface PglogicalSetup {
+  readonly nodeCreated: boolean;
+  readonly setsCreated: readonly string[];
+  /** "schema.table -> set" for every membership added by this run. */
+  readonly tablesAdded: readonly string[];
+  /** Tables without a replica identity: pglogical refuses them in a set that replicates updates and deletes. */
+  readonly insertOnly: readonly string[];
+}
+
+/**
+ * The pglogical side of a native CDC start point (reference 001, "To use a new replication slot not
+ * previously created as part of another DMS task"): a node, a replication set named after the slot
+ * for updates and deletes, a second one prefixed with "i" for inserts (and truncates), and the
+ * selected tables in both. Every step checks what exists first, so a re-run adds only what is missing.
+ */
+export async function ensurePglogicalSets(
+  db: Queryable,
+  slotName: string,
+  options: { readonly nodeName: string; readonly dsn: string; readonly tables: readonly TableRef[] },
+): Promise<PglogicalSetup> {
+  await db.query('CREATE EXTENSION IF NOT EXISTS pglogical');
+  const nodeCreated = await ensureNode(db, options.nodeName, options.dsn);
+  const changeSet = slotName;
+  const insertSet = `i${slotName}`;
+  const setsCreated: string[] = [];
+  // create_replication_set(name, replicate_insert, replicate_update, replicate_delete, replicate_truncate)
+  if (await ensureSet(db, changeSet, [false, true, true, false])) setsCreated.push(changeSet);
+  if (await ensureSet(db, insertSet, [true, false, false, true])) setsCreated.push(insertSet);
+
+  const identities = await replicaIdentities(db, options.tables);
+  const tablesAdded: string[] = [];
+  const insertOnly: string[] = [];
+  for (const table of options.tables) {
+    const name = qualified(table);
+    const hasIdentity = identities.get(name) ?? false;
+    if (!hasIdentity) insertOnly.push(name);
+    for (const set of hasIdentity ? [changeSet, insertSet] : [insertSet]) {
+      if (await addTable(db, set, table)) tablesAdded.push(`${name} -> ${set}`);
+    }
+  }
+  return { nodeCreated, setsCreated, tablesAdded, insertOnly };
+}
+
+async function ensureNode(db: Queryable, nodeName: string, dsn: string): Promise<boolean> {
+  const { rows } = await db.query<{ node_name: string }>('SELECT node_name FROM pglogical.node');
+  if (rows.length > 0) return false;
+  await db.query('SELECT pglogical.create_node(node_name := $1, dsn := $2)', [nodeName, dsn]);
+  return true;
+}
+
+async function ensureSet(
+  db: Queryable,
+  name: string,
+  flags: readonly [boolean, boolean, boolean, boolean],
+): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM pglogical.replication_set WHERE set_name = $1', [name]);
+  if (rows.length > 0) return false;
+  await db.query('SELECT pglogical.create_replication_set($1, $2, $3, $4, $5)', [name, ...flags]);
+  return true;
+}
+
+async function addTable(db: Queryable, set: string, table: TableRef): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM pglogical.replication_set_table t JOIN pglogical.replication_set s USING (set_id)
+      WHERE s.set_name = $1 AND t.set_reloid = format('%I.%I', $2::text, $3::text)::regclass`,
+    [set, table.schema, table.table],
+  );
+  if (rows.length > 0) return false;
+  await db.query(
+    "SELECT pglogical.replication_set_add_table($1, format('%I.%I', $2::text, $3::text)::regclass, true)",
+    [set, table.schema, table.table],
+  );
+  return true;
+}
+
+/** Whether each table has a usable replica identity (a primary key, or an explicit index/FULL). */
+async function replicaIdentities(db: Queryable, tables: readonly TableRef[]): Promise<Map<string, boolean>> {
+  const { rows } = await db.query<{ name: string; ok: boolean }>(
+    `SELECT format('%s.%s', t.schema, t.tbl) AS name,
+            (c.relreplident = 'f' OR (c.relreplident = 'i' AND EXISTS (
+               SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident))
+             OR (c.relreplident = 'd' AND EXISTS (
+               SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))) AS ok
+       FROM unnest($1::text[], $2::text[]) AS t(schema, tbl)
+       JOIN pg_class c ON c.oid = format('%I.%I', t.schema, t.tbl)::regclass`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  return new Map(rows.map((r) => [r.name, r.ok]));
+}
+
+function qualified(table: TableRef): string {
+  return `${table.schema}.${table.table}`;
+}

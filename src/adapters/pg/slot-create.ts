@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { InvalidInputError } from '../../core/errors.js';
+import { SlotCreationBlockedError, type SlotCreationBlocker } from '../../core/slot-errors.js';
+import type { SlotPlugin } from '../../core/start-position.js';
+import { SQLSTATE, sqlState } from './sqlstate.js';
+
+export type Connect = () => Promise<pg.Client>;
+
+export interface CreateLogicalSlotOptions {
+  readonly plugin: SlotPlugin;
+  /** PostgreSQL 17+: keep the slot across a standby promotion (needs a synced standby). */
+  readonly failover: boolean;
+  /** How long creation may wait for transactions that were running when it started. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Creates a logical slot, bounded in time. pg_create_logical_replication_slot must wait for every
+ * transaction running when it started (to build a consistent snapshot) and would wait forever for
+ * a forgotten idle-in-transaction session or prepared transaction. Past the deadline, a second
+ * connection records who blocks the creating backend, cancels it, and the error names them.
+ *
+ * Returns false when the slot already existed (created by a concurrent run): the caller then
+ * checks that the existing slot matches.
+ */
+export async function createLogicalSlot(
+  connect: Connect,
+  slotName: string,
+  options: CreateLogicalSlotOptions,
+): Promise<boolean> {
+  const creator = await connect();
+  try {
+    const [{ pid = 0, version = 0 } = {}] = (
+      await creator.query<{ pid: number; version: number }>(
+        "SELECT pg_backend_pid() AS pid, current_setting('server_version_num')::int AS version",
+      )
+    ).rows;
+    if (options.failover && version < 170000) {
+      throw new InvalidInputError(
+        'failover',
+        'failover slots need PostgreSQL 17 or later',
+        'Create the slot without failover',
+      );
+    }
+    const sql =
+      version >= 170000
+        ? 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2, false, false, $3)'
+        : 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2)';
+    const params =
+      version >= 170000 ? [slotName, options.plugin, options.failover] : [slotName, options.plugin];
+    const creation = creator.query(sql, params).then(
+      () => true,
+      (error: unknown) => {
+        if (sqlState(error) === SQLSTATE.duplicateObject) return false;
+        throw error;
+      },
+    );
+    const outcome = await raceDeadline(creation, options.timeoutMs);
+    if (outcome !== TIMED_OUT) return outcome;
+    const blockers = await identifyBlockersAndCancel(connect, pid);
+    await creation.catch(() => undefined);
+    throw new SlotCreationBlockedError(slotName, options.timeoutMs, blockers);
+  } finally {
+    await creator.end().catch(() => undefined);
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+async function raceDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// pg_blocking_pids reports the holders of the transaction locks the snapshot builder waits on;
+// a prepared transaction holds its lock without a backend and shows up as PID 0.
+const BLOCKERS_SQL = `
+WITH blocking AS (SELECT unnest(pg_blocking_pids($1::int)) AS pid)
+SELECT a.pid, a.application_name, a.usename::text AS usename, a.state,
+       to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS xact_start,
+       NULL::text AS gid
+  FROM blocking b JOIN pg_stat_activity a ON a.pid = b.pid
+UNION ALL
+SELECT NULL, NULL, p.owner::text, 'prepared',
+       to_char(p.prepared AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), p.gid
+  FROM pg_prepared_xacts p
+ WHERE EXISTS (SELECT 1 FROM blocking WHERE pid = 0)`;
+
+interface BlockerRow {
+  pid: number | null;
+  application_name: string | null;
+  usename: string | null;
+  state: string | null;
+  xact_start: string | null;
+  gid: string | null;
+}
+
+async function identifyBlockersAndCancel(
+  connect: Connect,
+  creatorPid: number,
+): Promise<SlotCreationBlocker[]> {
+  const observer = await connect();
+  try {
+    const { rows } = await observer.query<BlockerRow>(BLOCKERS_SQL, [creatorPid]);
+    await observer.query('SELECT pg_cancel_backend($1)', [creatorPid]);
+    return rows.map((r) => ({
+      pid: r.pid,
+      application: r.application_name || null,
+      user: r.usename,
+      state: r.state,
+      transactionStart: r.xact_start,
+      preparedGid: r.gid,
+    }));
+  } finally {
+    await observer.end().catch(() => undefined);
+  }
+}

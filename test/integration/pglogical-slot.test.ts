@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureSlot } from '../../src/adapters/pg/slot-admin.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+// The Debian package postgresql-15-pglogical (installed by .ci/run) puts the extension next to the
+// system PostgreSQL 15; the embedded PostgreSQL 17 has no pglogical.
+const PG15 = '/usr/lib/postgresql/15/bin';
+
+let source: PgNode;
+const connect = async () => {
+  const client = new pg.Client(source.connectionConfig());
+  await client.connect();
+  return client;
+};
+
+beforeAll(async () => {
+  if (!existsSync('/usr/lib/postgresql/15/lib/pglogical.so')) {
+    throw new Error(
+      'pglogical is not installed: apt-get install postgresql-15-pglogical (.ci/run does this)',
+    );
+  }
+  source = await primaryForFile({ binDir: PG15, settings: { shared_preload_libraries: 'pglogical' } });
+  await source.query(`
+    CREATE SCHEMA sales;
+    CREATE TABLE sales.orders (id int PRIMARY KEY, amount numeric);
+    CREATE TABLE sales.audit_log (at timestamptz, line text);`);
+});
+
+describe('pglogical slot setup (PostgreSQL 15)', () => {
+  const tables = [
+    { schema: 'sales', table: 'orders' },
+    { schema: 'sales', table: 'audit_log' },
+  ];
+  const request = () => ({
+    slotName: 'dms_pgl_slot',
+    plugin: 'pglogical' as const,
+    database: 'postgres',
+    allowCreate: true,
+    failover: false,
+    timeoutMs: 10_000,
+    source: 'pg15',
+    pglogical: { nodeName: 'dms_source', dsn: `host=127.0.0.1 port=${source.port} dbname=postgres`, tables },
+  });
+
+  it('creates the slot, the node and both replication sets, with tables in each', async () => {
+    const result = await ensureSlot(connect, request());
+    expect(result.created).toBe(true);
+    expect(result.reading.slot).toMatchObject({ plugin: 'pglogical', slotType: 'logical', failover: null });
+    expect(result.pglogical).toEqual({
+      nodeCreated: true,
+      setsCreated: ['dms_pgl_slot', 'idms_pgl_slot'],
+      tablesAdded: [
+        'sales.orders -> dms_pgl_slot',
+        'sales.orders -> idms_pgl_slot',
+        'sales.audit_log -> idms_pgl_slot',
+      ],
+      insertOnly: ['sales.audit_log'],
+    });
+    const sets = await source.query(
+      `SELECT set_name, replicate_insert AS ins, replicate_update AS upd, replicate_delete AS del,
+              replicate_truncate AS trunc
+         FROM pglogical.replication_set WHERE set_name LIKE '%dms_pgl_slot' ORDER BY set_name`,
+    );
+    expect(sets).toEqual([
+      { set_name: 'dms_pgl_slot', ins: false, upd: true, del: true, trunc: false },
+      { set_name: 'idms_pgl_slot', ins: true, upd: false, del: false, trunc: true },
+    ]);
+  });
+
+  it('is idempotent: a re-run adds nothing and creates nothing', async () => {
+    const again = await ensureSlot(connect, request());
+    expect(again.created).toBe(false);
+    expect(again.pglogical).toEqual({
+      nodeCreated: false,
+      setsCreated: [],
+      tablesAdded: [],
+      insertOnly: ['sales.audit_log'],
+    });
+    const [{ n } = { n: -1 }] = await source.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pglogical.replication_set_table',
+    );
+    expect(n).toBe(3);
+  });
+});
