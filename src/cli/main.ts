@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
 import { rehearseCommand } from './commands/rehearse.js';
-import { slotCommand } from './commands/slot.js';
+import { SLOT_COMMANDS } from './commands/slot.js';
 import { type Output, terminal } from './output.js';
 
-const COMMANDS: readonly Command[] = [slotCommand, rehearseCommand];
+const COMMANDS: readonly Command[] = [...SLOT_COMMANDS, rehearseCommand];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
 export async function main(argv: readonly string[], context: CommandContext): Promise<number> {
   const { output } = context;
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    const topic = COMMANDS.find((c) => c.name === rest.join(' '));
     output.result(topic ? topic.usage : overview());
     return 0;
   }
@@ -20,13 +20,21 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
     output.result(version());
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  // Commands are one word (`rehearse`) or a group and a verb (`slot inspect`).
+  const twoWords = `${name} ${rest[0] ?? ''}`;
+  const command = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === name);
   if (!command) {
-    output.error(`unknown command "${name}"\n\n${overview()}`);
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+    if (group.length > 0) {
+      output.error(`"${name}" needs a subcommand: ${group.map((c) => c.name).join(', ')}`);
+    } else {
+      output.error(`unknown command "${name}"\n\n${overview()}`);
+    }
     return 2;
   }
+  const args = command.name === twoWords ? rest.slice(1) : rest;
   try {
-    const values = parseCommandArgs(command, rest);
+    const values = parseCommandArgs(command, args);
     if (values.help) {
       output.result(command.usage);
       return 0;

@@ -41,6 +41,7 @@ describe('dms-cdc slot against a real server', () => {
   it('prints the slot as JSON with the server’s own LSNs and lag', async () => {
     const { status, stdout } = await run([
       'slot',
+      'inspect',
       '--source',
       source.url(),
       '--slot',
@@ -67,16 +68,64 @@ describe('dms-cdc slot against a real server', () => {
   });
 
   it('prints a table for --all', async () => {
-    const { status, stdout } = await run(['slot', '--source', source.url(), '--all']);
+    const { status, stdout } = await run(['slot', 'inspect', '--source', source.url(), '--all']);
     expect(status).toBe(0);
     expect(stdout).toMatch(/^slot\s+type\s+plugin\s+restart_lsn\s+confirmed_flush_lsn\s+lag/);
     expect(stdout).toMatch(/dms_orders_slot\s+logical\s+test_decoding/);
   });
 
   it('exits 1 naming the slot when it does not exist', async () => {
-    const { status, output } = await run(['slot', '--source', source.url(), '--slot', 'missing_slot']);
+    const { status, output } = await run([
+      'slot',
+      'inspect',
+      '--source',
+      source.url(),
+      '--slot',
+      'missing_slot',
+    ]);
     expect(status).toBe(1);
     expect(output.lines.at(-1)?.text).toContain('slot missing_slot does not exist on postgres@127.0.0.1');
+  });
+});
+
+describe('dms-cdc slot create and cleanup against a real server', () => {
+  it('creates a slot once, then reports the existing one', async () => {
+    const args = [
+      'slot',
+      'create',
+      '--source',
+      source.url(),
+      '--slot',
+      'cli_made_slot',
+      '--failover',
+      '--json',
+    ];
+    const first = await run(args);
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      created: true,
+      slot: { slotName: 'cli_made_slot', failover: true },
+    });
+    const second = await run(args);
+    expect(JSON.parse(second.stdout)).toMatchObject({ created: false, slot: { slotName: 'cli_made_slot' } });
+  });
+
+  it('cleanup drops only the slot it is told to', async () => {
+    const { status, stdout } = await run([
+      'slot',
+      'cleanup',
+      '--source',
+      source.url(),
+      '--drop-slot',
+      'cli_made_slot',
+    ]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('removed slot cli_made_slot');
+    expect(stdout).toContain('not present: event trigger awsdms_intercept_ddl');
+    const names = (
+      await source.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots')
+    ).map((r) => r.slot_name);
+    expect(names).toEqual(['dms_orders_slot']);
   });
 });
 

@@ -18,14 +18,16 @@ describe('dms-cdc CLI', () => {
     const { status, stdout } = await run(argv);
     expect(status).toBe(0);
     expect(stdout).toContain('usage: dms-cdc <command>');
-    expect(stdout).toMatch(/slot\s+Show a replication slot/);
+    expect(stdout).toMatch(/slot inspect\s+Show a replication slot/);
+    expect(stdout).toMatch(/slot create\s+Create a logical slot/);
+    expect(stdout).toMatch(/slot cleanup\s+Remove what DMS left/);
     expect(stdout).toMatch(/rehearse\s+Rehearse locally/);
   });
 
   it('prints a command usage for `help <command>` and `<command> --help`', async () => {
-    expect((await run(['help', 'slot'])).stdout).toContain('dms-cdc slot --source <url>');
-    const viaFlag = await run(['slot', '--help']);
-    expect(viaFlag).toMatchObject({ status: 0, stdout: expect.stringContaining('--slot <name>') });
+    expect((await run(['help', 'slot', 'inspect'])).stdout).toContain('dms-cdc slot inspect --source <url>');
+    const viaFlag = await run(['slot', 'create', '--help']);
+    expect(viaFlag).toMatchObject({ status: 0, stdout: expect.stringContaining('--failover') });
   });
 
   it('prints the package version', async () => {
@@ -43,14 +45,14 @@ describe('dms-cdc CLI', () => {
   });
 
   it('rejects an unknown flag with status 2 and the command usage', async () => {
-    const { status, stderr } = await run(['slot', '--bogus']);
+    const { status, stderr } = await run(['slot', 'inspect', '--bogus']);
     expect(status).toBe(2);
     expect(stderr).toContain("Unknown option '--bogus'");
-    expect(stderr).toContain('usage: dms-cdc slot');
+    expect(stderr).toContain('usage: dms-cdc slot inspect');
   });
 
   it('requires a source', async () => {
-    const { status, stderr } = await run(['slot', '--slot', 'dms_slot']);
+    const { status, stderr } = await run(['slot', 'inspect', '--slot', 'dms_slot']);
     expect(status).toBe(2);
     expect(stderr).toContain('--source is required');
   });
@@ -58,6 +60,7 @@ describe('dms-cdc CLI', () => {
   it('names the flag and the fix for an invalid slot name', async () => {
     const { status, stderr } = await run([
       'slot',
+      'inspect',
       '--source',
       'postgres://127.0.0.1/db',
       '--slot',
@@ -71,6 +74,7 @@ describe('dms-cdc CLI', () => {
   it('refuses to reach a remote source without TLS', async () => {
     const { status, stderr } = await run([
       'slot',
+      'inspect',
       '--source',
       'postgres://dms:secret-password@db.internal:5432/app?sslmode=disable',
       '--all',
@@ -81,11 +85,36 @@ describe('dms-cdc CLI', () => {
   });
 
   it('reports a refused connection as one line, not a stack trace', async () => {
-    const { status, stderr } = await run(['slot', '--all'], {
+    const { status, stderr } = await run(['slot', 'inspect', '--all'], {
       DMS_CDC_SOURCE_URL: 'postgres://127.0.0.1:1/db',
     });
     expect(status).toBe(1);
-    expect(stderr).toBe('error: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)');
+    expect(stderr).toMatch(
+      /^SourceUnreachableError: cannot reach postgres@127\.0\.0\.1:1\/db \(ECONNREFUSED\)/,
+    );
+    expect(stderr).toContain('\nremedy: ');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('needs a subcommand for a command group', async () => {
+    const { status, stderr } = await run(['slot']);
+    expect(status).toBe(2);
+    expect(stderr).toBe('"slot" needs a subcommand: slot inspect, slot create, slot cleanup');
+  });
+
+  it('rejects an unknown plugin', async () => {
+    const { status, stderr } = await run([
+      'slot',
+      'create',
+      '--source',
+      'postgres://127.0.0.1/db',
+      '--slot',
+      's',
+      '--plugin',
+      'wal2json',
+    ]);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--plugin must be test-decoding or pglogical, got "wal2json"');
   });
 
   it('rejects a non-numeric --transactions', async () => {

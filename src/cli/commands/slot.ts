@@ -1,18 +1,19 @@
-import pg from 'pg';
-import { connectionFromUrl, describeConnection, toPgConfig } from '../../adapters/pg/connection.js';
+import { describeConnection } from '../../adapters/pg/connection.js';
+import { cleanupSource, ensureSlot } from '../../adapters/pg/slot-admin.js';
 import { buildPgSourceDb } from '../../adapters/pg/slots.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import { formatBytes, type SlotReading, toSlotReport } from '../../core/slot.js';
-import { type Command, requireString } from '../args.js';
+import type { SlotPlugin } from '../../core/start-position.js';
+import { type Command, positiveInteger, requireString, UsageError } from '../args.js';
 import { table } from '../output.js';
+import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
 
-export const slotCommand: Command = {
-  name: 'slot',
+export const slotInspectCommand: Command = {
+  name: 'slot inspect',
   summary: 'Show a replication slot: restart_lsn, confirmed_flush_lsn, lag, WAL status, holder',
-  usage: `dms-cdc slot --source <url> (--slot <name> | --all) [--json]
+  usage: `dms-cdc slot inspect --source <url> (--slot <name> | --all) [--json]
 
-  --source <url>   postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
-                   The password comes from PGPASSWORD, never from the command line history.
+${SOURCE_HELP}
   --slot <name>    the replication slot to show
   --all            show every slot on the server
   --json           print JSON (LSNs as text, sizes in bytes)`,
@@ -23,19 +24,11 @@ export const slotCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(values, { output, env }) {
-    const url = (values.source as string | undefined) ?? env.DMS_CDC_SOURCE_URL;
-    const connection = connectionFromUrl(
-      requireString({ source: url }, 'source', 'the source database URL'),
-      '--source',
-    );
+    const connection = sourceFromFlags(values, env);
     const slotName = values.all
       ? undefined
       : validateSlotName(requireString(values, 'slot', 'or use --all'), '--slot');
-    const client = new pg.Client({
-      ...toPgConfig(connection, 'dms-cdc-cli'),
-      password: connection.password ?? env.PGPASSWORD,
-    });
-    await client.connect();
+    const client = await sourceConnector(connection)();
     try {
       const db = buildPgSourceDb(client);
       const readings = slotName
@@ -54,6 +47,131 @@ export const slotCommand: Command = {
     }
   },
 };
+
+export const slotCreateCommand: Command = {
+  name: 'slot create',
+  summary: 'Create a logical slot for DMS (or find the existing one), never a second one',
+  usage: `dms-cdc slot create --source <url> --slot <name> [--plugin test-decoding|pglogical] [--failover]
+                  [--timeout <seconds>] [--tables schema.table,...] [--node-name <name>] [--json]
+
+  Creates the slot if it does not exist; an existing slot with the same plugin and database is
+  reported and reused, one that differs is an error. Creation waits for transactions running when
+  it starts: after --timeout (default 30 s) it gives up and names them.
+
+${SOURCE_HELP}
+  --slot <name>        slot name (lower-case letters, digits, underscores)
+  --plugin <name>      test-decoding (default) or pglogical
+  --failover           PostgreSQL 17+: keep the slot across a standby promotion
+  --tables <list>      pglogical: tables for the slot's replication sets
+  --node-name <name>   pglogical: node name when none exists (default dms_source)
+  --json               print JSON`,
+  options: {
+    source: { type: 'string' },
+    slot: { type: 'string' },
+    plugin: { type: 'string' },
+    failover: { type: 'boolean' },
+    timeout: { type: 'string' },
+    tables: { type: 'string' },
+    'node-name': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, { output, env }) {
+    const connection = sourceFromFlags(values, env);
+    const slotName = validateSlotName(requireString(values, 'slot', 'the slot to create'), '--slot');
+    const plugin = pluginFromFlag(values.plugin);
+    const result = await ensureSlot(sourceConnector(connection), {
+      slotName,
+      plugin,
+      database: connection.database,
+      allowCreate: true,
+      failover: values.failover === true,
+      timeoutMs: positiveInteger(values, 'timeout', 30) * 1000,
+      source: describeConnection(connection),
+      pglogical:
+        plugin === 'pglogical'
+          ? {
+              nodeName: (values['node-name'] as string | undefined) ?? 'dms_source',
+              dsn: `host=${connection.host} port=${connection.port} dbname=${connection.database}`,
+              tables: tablesFromFlag(values.tables),
+            }
+          : undefined,
+    });
+    const report = {
+      created: result.created,
+      slot: toSlotReport(result.reading),
+      pglogical: result.pglogical ?? null,
+    };
+    if (values.json) output.json(report);
+    else
+      output.result(
+        `${result.created ? 'created' : 'found existing'} slot ${slotName}\n\n${renderSlots([result.reading])}`,
+      );
+    return 0;
+  },
+};
+
+export const slotCleanupCommand: Command = {
+  name: 'slot cleanup',
+  summary: 'Remove what DMS left on the source: DDL trigger, function, audit table, and the slot on request',
+  usage: `dms-cdc slot cleanup --source <url> [--artifacts-schema <schema>] [--drop-slot <name>] [--json]
+
+  Drops the event trigger awsdms_intercept_ddl, the function <schema>.awsdms_intercept_ddl() and
+  the table <schema>.awsdms_ddl_audit when they exist, and the slot only when --drop-slot names it
+  (never one that is in use). Nothing else is touched, no schema is dropped.
+
+${SOURCE_HELP}
+  --artifacts-schema <s>  schema DMS created its DDL artifacts in (default public)
+  --drop-slot <name>      also drop this replication slot
+  --json                  print JSON`,
+  options: {
+    source: { type: 'string' },
+    'artifacts-schema': { type: 'string' },
+    'drop-slot': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, { output, env }) {
+    const connection = sourceFromFlags(values, env);
+    const dropSlot =
+      values['drop-slot'] === undefined ? undefined : validateSlotName(values['drop-slot'], '--drop-slot');
+    const client = await sourceConnector(connection)();
+    try {
+      const result = await cleanupSource(client, {
+        artifactsSchema: (values['artifacts-schema'] as string | undefined) ?? 'public',
+        dropSlot,
+      });
+      if (values.json) output.json(result);
+      else {
+        output.result(
+          [
+            ...result.removed.map((r) => `removed ${r}`),
+            ...result.absent.map((a) => `not present: ${a}`),
+          ].join('\n'),
+        );
+      }
+      return 0;
+    } finally {
+      await client.end();
+    }
+  },
+};
+
+export const SLOT_COMMANDS = [slotInspectCommand, slotCreateCommand, slotCleanupCommand];
+
+function pluginFromFlag(value: unknown): SlotPlugin {
+  if (value === undefined || value === 'test-decoding' || value === 'test_decoding') return 'test_decoding';
+  if (value === 'pglogical') return 'pglogical';
+  throw new UsageError(`--plugin must be test-decoding or pglogical, got ${JSON.stringify(value)}`);
+}
+
+function tablesFromFlag(value: unknown) {
+  if (typeof value !== 'string' || value === '')
+    throw new UsageError('--tables is required with --plugin pglogical');
+  return value.split(',').map((entry) => {
+    const [schema, table, ...rest] = entry.trim().split('.');
+    if (!schema || !table || rest.length) throw new UsageError(`--tables: "${entry}" is not schema.table`);
+    return { schema, table };
+  });
+}
 
 export function renderSlots(readings: readonly SlotReading[]): string {
   if (readings.length === 0) return 'no replication slots';
