@@ -45,7 +45,11 @@ export interface SourceEndpointSpec {
   /** DMS SSL mode for the endpoint; `verify-full` unless the input says otherwise. */
   readonly sslMode: 'require' | 'verify-ca' | 'verify-full' | 'none';
   /** HeartbeatEnable (on by default: keeps restart_lsn moving on idle databases). */
-  readonly heartbeat: { readonly enabled: boolean; readonly frequencyMinutes: number; readonly schema?: string };
+  readonly heartbeat: {
+    readonly enabled: boolean;
+    readonly frequencyMinutes: number;
+    readonly schema?: string;
+  };
   readonly captureDdls: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -115,7 +119,10 @@ export interface Dms {
   deleteEndpoint(arn: string): Promise<void>;
   /** Starts a connection test from the replication instance; poll with describeConnectionTest. */
   testConnection(replicationInstanceArn: string, endpointArn: string): Promise<ConnectionTest>;
-  describeConnectionTest(replicationInstanceArn: string, endpointArn: string): Promise<ConnectionTest | undefined>;
+  describeConnectionTest(
+    replicationInstanceArn: string,
+    endpointArn: string,
+  ): Promise<ConnectionTest | undefined>;
   findTask(identifier: string): Promise<Task | undefined>;
   describeTask(arn: string): Promise<Task>;
   createCdcTask(spec: CdcTaskSpec): Promise<Task>;
