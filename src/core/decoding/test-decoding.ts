@@ -123,14 +123,27 @@ function messageLine(line: string): MessageChange {
   }
   const prefixStart = head.length + 10;
   let mismatch = -1;
+  // Bytes of line[0, scanned): kept as the candidates move right, so a prefix full of
+  // ", sz: " look-alikes costs one pass over the line, not one per candidate.
+  let scanned = 0;
+  let scannedBytes = 0;
+  let totalBytes = -1;
   for (let at = line.indexOf(', sz: ', prefixStart); at >= 0; at = line.indexOf(', sz: ', at + 1)) {
     let p = at + 6;
     const digits = p;
     while (p < line.length && line.charCodeAt(p) >= 0x30 && line.charCodeAt(p) <= 0x39) p += 1;
     if (p === digits || p - digits > 20 || !line.startsWith(' content:', p)) continue;
-    const content = line.slice(p + 9);
-    if (utf8Length(content) === Number(line.slice(digits, p))) {
-      return { kind: 'message', transactional: flag === 0x31, prefix: line.slice(prefixStart, at), content };
+    const contentStart = p + 9;
+    if (totalBytes < 0) totalBytes = utf8Length(line, 0, line.length);
+    scannedBytes += utf8Length(line, scanned, contentStart);
+    scanned = contentStart;
+    if (totalBytes - scannedBytes === Number(line.slice(digits, p))) {
+      return {
+        kind: 'message',
+        transactional: flag === 0x31,
+        prefix: line.slice(prefixStart, at),
+        content: line.slice(contentStart),
+      };
     }
     if (mismatch < 0) mismatch = at;
   }
@@ -146,14 +159,17 @@ function messageLine(line: string): MessageChange {
   throw new DecodingParseError('expected ", sz: <bytes> content:" after the prefix', line, prefixStart);
 }
 
-/** Length in bytes of the UTF-8 encoding (a lone surrogate counts as U+FFFD, like TextEncoder). */
-function utf8Length(text: string): number {
+/**
+ * Bytes of the UTF-8 encoding of text[from, to) (a lone surrogate counts as U+FFFD, like
+ * TextEncoder). Callers cut only at ASCII characters, so no pair is split.
+ */
+function utf8Length(text: string, from: number, to: number): number {
   let bytes = 0;
-  for (let i = 0; i < text.length; i += 1) {
+  for (let i = from; i < to; i += 1) {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
       const next = text.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
         bytes += 4;
