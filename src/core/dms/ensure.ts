@@ -1,0 +1,131 @@
+import type { CdcTaskSpec, Dms, Endpoint, SourceEndpointSpec, Task } from '../../ports/dms.js';
+import { isLsn, parseLsn } from '../lsn.js';
+import { ConflictingResourceError, DmsResourceExistsError } from './errors.js';
+
+/**
+ * Idempotent create steps: a Step Functions retry, or a second run of the same cutover, finds what
+ * the first one made and reuses it, but only when reusing it is safe. Anything that would replicate
+ * from another slot, database or position is a ConflictingResourceError naming the field.
+ */
+
+export interface EnsuredEndpoint {
+  readonly endpoint: Endpoint;
+  readonly created: boolean;
+}
+
+export interface EnsuredTask {
+  readonly task: Task;
+  readonly created: boolean;
+}
+
+/** One compared field: its name, what exists, what this run wants, and whether they agree. */
+interface Comparison {
+  readonly field: string;
+  readonly existing: string | undefined;
+  readonly wanted: string | undefined;
+  readonly same: boolean;
+  readonly remedy?: string;
+}
+
+function compare(field: string, existing: string | undefined, wanted: string | undefined): Comparison {
+  return { field, existing, wanted, same: existing === wanted };
+}
+
+/** A resource on its way out cannot be reused, whatever its settings; it is gone once DMS finishes. */
+function notDeleting(status: string | undefined): Comparison {
+  return {
+    field: 'status',
+    existing: status,
+    wanted: 'anything but deleting',
+    same: status !== 'deleting',
+    remedy: 'Wait until DMS has finished deleting it, then run again',
+  };
+}
+
+export async function ensureSourceEndpoint(dms: Dms, spec: SourceEndpointSpec): Promise<EnsuredEndpoint> {
+  const reuse = (endpoint: Endpoint): EnsuredEndpoint => {
+    assertNoConflict('endpoint', spec.identifier, endpoint.arn, endpointDifferences(endpoint, spec));
+    return { endpoint, created: false };
+  };
+  const existing = await dms.findEndpoint(spec.identifier);
+  if (existing) return reuse(existing);
+  try {
+    return { endpoint: await dms.createSourceEndpoint(spec), created: true };
+  } catch (error) {
+    // Another run created it between our lookup and our create: judge theirs by the same rule.
+    const raced = await refindAfterRace(error, () => dms.findEndpoint(spec.identifier));
+    return reuse(raced);
+  }
+}
+
+export async function ensureCdcTask(dms: Dms, spec: CdcTaskSpec): Promise<EnsuredTask> {
+  const reuse = (task: Task): EnsuredTask => {
+    assertNoConflict('task', spec.identifier, task.arn, taskDifferences(task, spec));
+    return { task, created: false };
+  };
+  const existing = await dms.findTask(spec.identifier);
+  if (existing) return reuse(existing);
+  try {
+    return { task: await dms.createCdcTask(spec), created: true };
+  } catch (error) {
+    const raced = await refindAfterRace(error, () => dms.findTask(spec.identifier));
+    return reuse(raced);
+  }
+}
+
+/** The slot, plugin and database decide which changes DMS reads; any difference is a different stream. */
+function endpointDifferences(endpoint: Endpoint, spec: SourceEndpointSpec): Comparison[] {
+  return [
+    notDeleting(endpoint.status),
+    compare('endpointType', endpoint.endpointType, 'source'),
+    compare('engineName', endpoint.engineName, 'postgres'),
+    compare('slotName', endpoint.slotName, spec.slotName),
+    compare('pluginName', endpoint.pluginName, spec.pluginName),
+    compare('databaseName', endpoint.databaseName, spec.databaseName),
+  ];
+}
+
+/**
+ * Same endpoints, instance and a CDC task from the same LSN. A task that would start elsewhere is
+ * never reused: starting it would skip changes or apply some twice.
+ */
+function taskDifferences(task: Task, spec: CdcTaskSpec): Comparison[] {
+  return [
+    notDeleting(task.status),
+    compare('sourceEndpointArn', task.sourceEndpointArn, spec.sourceEndpointArn),
+    compare('targetEndpointArn', task.targetEndpointArn, spec.targetEndpointArn),
+    compare('replicationInstanceArn', task.replicationInstanceArn, spec.replicationInstanceArn),
+    compare('migrationType', task.migrationType, 'cdc'),
+    {
+      ...compare('cdcStartPosition', task.cdcStartPosition, spec.cdcStartPosition),
+      same: sameLsn(task.cdcStartPosition, spec.cdcStartPosition),
+    },
+  ];
+}
+
+/** Compares positions as LSNs: DMS may echo 4af/b00000d0 for 4AF/B00000D0. */
+function sameLsn(existing: string | undefined, wanted: string): boolean {
+  if (!isLsn(existing) || !isLsn(wanted)) return existing === wanted;
+  return parseLsn(existing) === parseLsn(wanted);
+}
+
+function assertNoConflict(
+  resource: 'endpoint' | 'task',
+  identifier: string,
+  arn: string,
+  comparisons: readonly Comparison[],
+): void {
+  const differing = comparisons.find((c) => !c.same);
+  if (differing) {
+    throw new ConflictingResourceError({ resource, identifier, arn, ...differing });
+  }
+}
+
+/** After a create failed: if it lost a race, the winner's resource; otherwise the original error. */
+async function refindAfterRace<T>(error: unknown, find: () => Promise<T | undefined>): Promise<T> {
+  if (!(error instanceof DmsResourceExistsError)) throw error;
+  const found = await find();
+  // Exists but cannot be found: deleted again in between, or not visible yet. Let a retry sort it out.
+  if (found === undefined) throw error;
+  return found;
+}
