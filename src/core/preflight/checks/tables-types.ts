@@ -1,0 +1,157 @@
+import { isOidLob, isPostgis, isUnconstrainedNumeric, unsupportedKind } from '../column-types.js';
+import type { EvaluationContext, PreflightCheck } from '../context.js';
+import type { ColumnFact } from '../facts.js';
+import { listNames } from '../listing.js';
+import { REF } from '../references.js';
+import { qualifiedName } from '../scope.js';
+
+/** "schema.table.column type" for every selected column that matches. */
+function columnsWhere({ scope }: EvaluationContext, test: (c: ColumnFact) => boolean): string[] {
+  return scope.tables.flatMap((t) =>
+    t.columns.filter(test).map((c) => `${qualifiedName(t)}.${c.name} ${c.type}`),
+  );
+}
+
+const unsupportedTypes: PreflightCheck = {
+  id: 'tables.unsupported-types',
+  reference: REF.homogeneous,
+  evaluate(context) {
+    const found = columnsWhere(context, (c) => unsupportedKind(c) !== undefined);
+    if (found.length === 0) return [];
+    return [
+      {
+        severity: 'warning',
+        title: `Columns of types DMS does not migrate as such: ${found.length}`,
+        observed: listNames(found),
+        expected:
+          'types DMS migrates (enum, composite, range, inet, macaddr, tsvector, tsquery and geometric types do not)',
+        remedy:
+          'Pre-create the target tables with the real types and check these columns after load, or cast them with ' +
+          'a transformation rule; exclude the columns if they are not needed',
+      },
+    ];
+  },
+};
+
+const numericWithoutPrecision: PreflightCheck = {
+  id: 'tables.numeric-without-precision',
+  reference: REF.limitations,
+  evaluate(context) {
+    const found = columnsWhere(context, isUnconstrainedNumeric);
+    if (found.length === 0) return [];
+    return [
+      {
+        severity: 'warning',
+        title: `NUMERIC columns without precision, which DMS rounds to NUMERIC(28,6): ${found.length}`,
+        observed: listNames(found),
+        expected: 'NUMERIC(p,s), or a target column pre-created as plain NUMERIC',
+        remedy:
+          'ALTER TABLE <table> ALTER COLUMN <column> TYPE numeric(<p>,<s>); or pre-create the target column as numeric ' +
+          'and use TargetTablePrepMode DO_NOTHING',
+      },
+    ];
+  },
+};
+
+const uniqueIndexCoalesce: PreflightCheck = {
+  id: 'tables.unique-index-coalesce',
+  reference: REF.limitations,
+  evaluate({ scope }) {
+    const found = scope.tables.flatMap((t) =>
+      t.expressionUniqueIndexes
+        .filter((i) => /\bcoalesce\s*\(/i.test(i.expression))
+        .map((i) => `${qualifiedName(t)} (${t.schema}.${i.name})`),
+    );
+    if (found.length === 0) return [];
+    return [
+      {
+        severity: 'blocker',
+        title: `Tables with a unique index on COALESCE(...), which DMS does not replicate: ${found.length}`,
+        observed: listNames(found),
+        expected: 'unique indexes on plain columns',
+        remedy:
+          'Replace the index, e.g. with a unique index using NULLS NOT DISTINCT (PostgreSQL 15+), or exclude the table',
+      },
+    ];
+  },
+};
+
+const deferrableConstraints: PreflightCheck = {
+  id: 'tables.deferrable-constraints',
+  reference: REF.limitations,
+  evaluate({ scope }) {
+    const found = scope.tables.flatMap((t) =>
+      t.deferrableConstraints.map((name) => `${qualifiedName(t)} (${name})`),
+    );
+    if (found.length === 0) return [];
+    return [
+      {
+        severity: 'warning',
+        title: `Deferrable constraints on selected tables, which DMS does not support: ${found.length}`,
+        observed: listNames(found),
+        expected: 'NOT DEFERRABLE constraints (DMS applies row by row and checks constraints immediately)',
+        remedy: 'ALTER TABLE <table> ALTER CONSTRAINT <name> NOT DEFERRABLE; on the target at least',
+      },
+    ];
+  },
+};
+
+const oidLob: PreflightCheck = {
+  id: 'tables.oid-lob',
+  reference: REF.limitations,
+  evaluate(context) {
+    const found = columnsWhere(context, isOidLob);
+    if (found.length === 0) return [];
+    return [
+      {
+        severity: 'warning',
+        title: `Columns referencing large objects, which DMS does not migrate: ${found.length}`,
+        observed: listNames(found),
+        expected: 'bytea for binary data: the large objects behind oid/lo columns stay behind',
+        remedy:
+          'Move the data into bytea columns before migrating (lo_get(<oid>) returns the bytes), or copy pg_largeobject separately',
+      },
+    ];
+  },
+};
+
+const postgis: PreflightCheck = {
+  id: 'tables.postgis',
+  reference: REF.postgis,
+  evaluate(context) {
+    const found = columnsWhere(context, isPostgis);
+    if (found.length === 0) return [];
+    const { target } = context;
+    if (target && !target.extensions.includes('postgis')) {
+      return [
+        {
+          severity: 'blocker',
+          title: 'PostGIS columns are selected but the target has no PostGIS',
+          observed: `${listNames(found)}; target extensions: ${target.extensions.join(', ') || 'none'}`,
+          expected: 'the postgis extension on the PostgreSQL target',
+          remedy: 'CREATE EXTENSION postgis; on the target database',
+        },
+      ];
+    }
+    if (target) return [];
+    return [
+      {
+        severity: 'info',
+        title: `PostGIS columns selected (supported for PostgreSQL targets only): ${found.length}`,
+        observed: listNames(found),
+        expected: 'a PostgreSQL target with the postgis extension (homogeneous migration)',
+        remedy:
+          'Create the postgis extension on the target before the load; run preflight with --target to verify',
+      },
+    ];
+  },
+};
+
+export const TABLE_TYPE_CHECKS: readonly PreflightCheck[] = [
+  unsupportedTypes,
+  numericWithoutPrecision,
+  uniqueIndexCoalesce,
+  deferrableConstraints,
+  oidLob,
+  postgis,
+];
