@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
+import { preflightCommand } from './commands/preflight.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { SLOT_COMMANDS } from './commands/slot.js';
 import { type Output, terminal } from './output.js';
 
-const COMMANDS: readonly Command[] = [...SLOT_COMMANDS, rehearseCommand];
+const COMMANDS: readonly Command[] = [...SLOT_COMMANDS, rehearseCommand, preflightCommand];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
 export async function main(argv: readonly string[], context: CommandContext): Promise<number> {

@@ -1,0 +1,200 @@
+import type {
+  ColumnFact,
+  DdlArtifactFacts,
+  EventTriggerFact,
+  ExtensionFact,
+  ModuleProbe,
+  PglogicalFacts,
+  PreparedTransactionFact,
+  ReplicaIdentity,
+  RoleFacts,
+  ServerFacts,
+  SettingFact,
+  SlotFact,
+  SourceFacts,
+  StandbyFact,
+  TableFact,
+  TransactionFact,
+} from '../../../core/preflight/facts.js';
+import type { Gathered } from '../../../core/preflight/run.js';
+import type { Queryable } from '../queryable.js';
+import { countRoundTrips } from './counting.js';
+import {
+  ACTIVITY_SQL,
+  AURORA_VERSION_SQL,
+  LOAD_TEST_DECODING_SQL,
+  PGLOGICAL_NODE_SQL,
+  ROLES_OF_INTEREST,
+  SERVER_SQL,
+  SETTING_NAMES,
+  TABLES_SQL,
+} from './source-sql.js';
+
+interface ServerRow {
+  version_num: number;
+  version: string;
+  database: string;
+  in_recovery: boolean;
+  rds_settings: boolean;
+  aurora: boolean;
+  wal_senders_in_use: number;
+  settings: Record<string, SettingFact>;
+  role_name: string;
+  superuser: boolean;
+  replication: boolean;
+  member_of: string[];
+  extensions: ExtensionFact[];
+  event_triggers: EventTriggerFact[];
+  audit_tables: DdlArtifactFacts['auditTables'];
+  intercept_functions: DdlArtifactFacts['interceptFunctions'];
+}
+
+type ColumnTuple = [string, string, string, string, string, number];
+
+interface TableRow {
+  schema: string;
+  name: string;
+  partitioned: boolean;
+  unlogged: boolean;
+  partition_of: string | null;
+  replica_identity: 'd' | 'n' | 'f' | 'i';
+  primary_key: string[];
+  columns: ColumnTuple[];
+  expression_unique_indexes: { name: string; expression: string }[];
+  deferrable_constraints: string[];
+  can_select: boolean;
+  extension_member: boolean;
+}
+
+interface ActivityRow {
+  transactions: TransactionFact[];
+  prepared: PreparedTransactionFact[];
+  slots: SlotFact[];
+  server_lsn: string;
+  standbys: StandbyFact[];
+}
+
+const REPLICA_IDENTITY: Readonly<Record<TableRow['replica_identity'], ReplicaIdentity>> = {
+  d: 'default',
+  n: 'nothing',
+  f: 'full',
+  i: 'index',
+};
+
+// PostgreSQL's SQLSTATE for a file that does not exist (what LOAD reports for a missing module).
+const UNDEFINED_FILE = '58P01';
+
+/**
+ * Reads every fact the source checks need: three set-based statements, plus at most two small
+ * ones that depend on the platform (aurora_version(), the pglogical node, the test_decoding probe).
+ * The count never depends on the number of tables, slots or sessions.
+ */
+export async function gatherSourceFacts(db: Queryable): Promise<Gathered<SourceFacts>> {
+  const counted = countRoundTrips(db);
+  const server = await one<ServerRow>(counted, SERVER_SQL, [
+    SETTING_NAMES,
+    ROLES_OF_INTEREST,
+    'awsdms_ddl_audit',
+    'awsdms_intercept_ddl',
+  ]);
+  const { rows: tables } = await counted.query<TableRow>(TABLES_SQL);
+  const activity = await one<ActivityRow>(counted, ACTIVITY_SQL, []);
+  const auroraVersion = server.aurora
+    ? (await one<{ aurora_version: string }>(counted, AURORA_VERSION_SQL, [])).aurora_version
+    : null;
+  const pglogical = server.extensions.some((e) => e.name === 'pglogical')
+    ? await readPglogical(counted)
+    : null;
+  const testDecoding = needsTestDecodingProbe(server, auroraVersion, activity)
+    ? await probeTestDecoding(counted)
+    : 'unknown';
+  const facts: SourceFacts = {
+    server: toServer(server, auroraVersion),
+    role: toRole(server),
+    extensions: server.extensions,
+    eventTriggers: server.event_triggers,
+    ddlArtifacts: { auditTables: server.audit_tables, interceptFunctions: server.intercept_functions },
+    tables: tables.map(toTable),
+    transactions: activity.transactions,
+    preparedTransactions: activity.prepared,
+    replication: { slots: activity.slots, serverLsn: activity.server_lsn, standbys: activity.standbys },
+    pglogical,
+    testDecoding,
+  };
+  return { facts, roundTrips: counted.roundTrips() };
+}
+
+async function one<Row>(db: Queryable, sql: string, params: readonly unknown[]): Promise<Row> {
+  const { rows } = await db.query(sql, [...params]);
+  const row = rows[0] as Row | undefined;
+  if (!row) throw new Error('the catalog query returned no row');
+  return row;
+}
+
+async function readPglogical(db: Queryable): Promise<PglogicalFacts> {
+  const { rows } = await db.query<{ node_name: string }>(PGLOGICAL_NODE_SQL);
+  return { localNode: rows[0]?.node_name ?? null };
+}
+
+// Only a self-managed server can lack test_decoding, only a superuser may LOAD it, and a slot that
+// already decodes with it is proof enough.
+function needsTestDecodingProbe(
+  server: ServerRow,
+  auroraVersion: string | null,
+  activity: ActivityRow,
+): boolean {
+  const managed = server.rds_settings || auroraVersion !== null;
+  return !managed && server.superuser && !activity.slots.some((s) => s.plugin === 'test_decoding');
+}
+
+async function probeTestDecoding(db: Queryable): Promise<ModuleProbe> {
+  try {
+    await db.query(LOAD_TEST_DECODING_SQL);
+    return 'loaded';
+  } catch (error) {
+    return (error as { code?: string }).code === UNDEFINED_FILE ? 'missing' : 'unknown';
+  }
+}
+
+function toServer(row: ServerRow, auroraVersion: string | null): ServerFacts {
+  return {
+    versionNum: row.version_num,
+    version: row.version,
+    auroraVersion,
+    rdsSettings: row.rds_settings,
+    inRecovery: row.in_recovery,
+    database: row.database,
+    settings: row.settings,
+    walSendersInUse: row.wal_senders_in_use,
+  };
+}
+
+function toRole(row: ServerRow): RoleFacts {
+  return {
+    name: row.role_name,
+    superuser: row.superuser,
+    replication: row.replication,
+    memberOf: row.member_of,
+  };
+}
+
+function toTable(row: TableRow): TableFact {
+  return {
+    schema: row.schema,
+    name: row.name,
+    kind: row.partitioned ? 'partitioned' : 'table',
+    unlogged: row.unlogged,
+    partitionOf: row.partition_of,
+    replicaIdentity: REPLICA_IDENTITY[row.replica_identity],
+    primaryKey: row.primary_key,
+    columns: row.columns.map(toColumn),
+    expressionUniqueIndexes: row.expression_unique_indexes,
+    deferrableConstraints: row.deferrable_constraints,
+    canSelect: row.can_select,
+    extensionMember: row.extension_member,
+  };
+}
+
+function toColumn([name, type, base, typtype, category, typmod]: ColumnTuple): ColumnFact {
+  return { name, type, base, typtype, category, typmod };
+}

@@ -1,0 +1,169 @@
+/**
+ * The source catalog queries. Each is set-based: one statement answers for every table, slot or
+ * session at once, so the number of round trips does not grow with the size of the database.
+ * Columns that only some PostgreSQL versions have are read through to_jsonb(row) ->> 'column',
+ * which yields NULL where the column does not exist instead of failing.
+ */
+
+/** Settings the checks read (a name the server lacks simply has no row). */
+export const SETTING_NAMES = [
+  'wal_level',
+  'rds.logical_replication',
+  'max_replication_slots',
+  'max_wal_senders',
+  'wal_sender_timeout',
+  'max_worker_processes',
+  'max_logical_replication_workers',
+  'autovacuum_max_workers',
+  'max_parallel_workers',
+  'max_slot_wal_keep_size',
+  'idle_in_transaction_session_timeout',
+  'logical_decoding_work_mem',
+  'shared_preload_libraries',
+  'synchronized_standby_slots',
+] as const;
+
+/** Roles whose membership changes what the user may do. */
+export const ROLES_OF_INTEREST = ['rds_superuser', 'rds_replication', 'pg_read_all_stats'] as const;
+
+// $1 setting names, $2 roles of interest, $3 DMS audit table name, $4 DMS DDL function name.
+export const SERVER_SQL = `
+SELECT current_setting('server_version_num')::int AS version_num,
+       current_setting('server_version') AS version,
+       current_database() AS database,
+       pg_is_in_recovery() AS in_recovery,
+       current_setting('rds.extensions', true) IS NOT NULL AS rds_settings,
+       to_regprocedure('aurora_version()') IS NOT NULL AS aurora,
+       (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'walsender') AS wal_senders_in_use,
+       (SELECT coalesce(json_object_agg(name, json_build_object(
+                 'value', setting, 'unit', unit, 'pendingRestart', pending_restart)), '{}')
+          FROM pg_settings WHERE name = ANY($1::text[])) AS settings,
+       r.rolname AS role_name, r.rolsuper AS superuser, r.rolreplication AS replication,
+       ARRAY(SELECT m.rolname::text FROM pg_roles m
+              WHERE m.rolname = ANY($2::text[]) AND pg_has_role(r.oid, m.oid, 'MEMBER')
+              ORDER BY 1) AS member_of,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'name', e.extname, 'version', e.extversion, 'schema', n.nspname) ORDER BY e.extname), '[]')
+          FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace) AS extensions,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'name', t.evtname, 'event', t.evtevent, 'enabled', t.evtenabled,
+                 'functionSchema', pn.nspname, 'functionName', p.proname) ORDER BY t.evtname), '[]')
+          FROM pg_event_trigger t
+          JOIN pg_proc p ON p.oid = t.evtfoid
+          JOIN pg_namespace pn ON pn.oid = p.pronamespace) AS event_triggers,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'schema', n.nspname,
+                 'canWrite', has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'DELETE'))), '[]')
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = $3::text AND c.relkind = 'r') AS audit_tables,
+       (SELECT coalesce(json_agg(json_build_object('schema', n.nspname)), '[]')
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE p.proname = $4::text) AS intercept_functions
+  FROM pg_roles r
+ WHERE r.rolname = current_user`;
+
+// Every table the role could migrate, one row each, with what the checks need aggregated per table.
+// Columns are compact arrays: [name, format_type, base typname, base typtype, base typcategory, typmod].
+export const TABLES_SQL = `
+WITH rel AS (
+  SELECT c.oid, c.relnamespace, n.nspname, c.relname, c.relkind, c.relpersistence, c.relreplident
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+), cols AS (
+  SELECT a.attrelid,
+         json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), b.typname, b.typtype,
+                                   b.typcategory, a.atttypmod) ORDER BY a.attnum) AS columns
+    FROM pg_attribute a
+    JOIN rel ON rel.oid = a.attrelid
+    JOIN pg_type t ON t.oid = a.atttypid
+    JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+   WHERE a.attnum > 0 AND NOT a.attisdropped
+   GROUP BY a.attrelid
+), pk AS (
+  SELECT i.indrelid, array_agg(a.attname::text ORDER BY k.ord) AS columns
+    FROM pg_index i
+    JOIN rel ON rel.oid = i.indrelid
+   CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+   WHERE i.indisprimary
+   GROUP BY i.indrelid
+), expr AS (
+  SELECT i.indrelid,
+         json_agg(json_build_object('name', ic.relname, 'expression', pg_get_expr(i.indexprs, i.indrelid))) AS indexes
+    FROM pg_index i
+    JOIN rel ON rel.oid = i.indrelid
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+   WHERE i.indisunique AND i.indexprs IS NOT NULL
+   GROUP BY i.indrelid
+), deferred AS (
+  SELECT con.conrelid, array_agg(con.conname::text ORDER BY con.conname) AS names
+    FROM pg_constraint con JOIN rel ON rel.oid = con.conrelid
+   WHERE con.condeferrable
+   GROUP BY con.conrelid
+), parent AS (
+  SELECT inh.inhrelid, pn.nspname || '.' || pc.relname AS name
+    FROM pg_inherits inh
+    JOIN rel ON rel.oid = inh.inhrelid
+    JOIN pg_class pc ON pc.oid = inh.inhparent
+    JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+   WHERE pc.relkind = 'p'
+), ext AS (
+  SELECT DISTINCT d.objid FROM pg_depend d
+   WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+)
+SELECT rel.nspname AS schema, rel.relname AS name, rel.relkind = 'p' AS partitioned,
+       rel.relpersistence = 'u' AS unlogged, parent.name AS partition_of, rel.relreplident AS replica_identity,
+       coalesce(pk.columns, '{}') AS primary_key, coalesce(cols.columns, '[]') AS columns,
+       coalesce(expr.indexes, '[]') AS expression_unique_indexes,
+       coalesce(deferred.names, '{}') AS deferrable_constraints,
+       has_schema_privilege(rel.relnamespace, 'USAGE') AND has_table_privilege(rel.oid, 'SELECT') AS can_select,
+       ext.objid IS NOT NULL AS extension_member
+  FROM rel
+  LEFT JOIN cols ON cols.attrelid = rel.oid
+  LEFT JOIN pk ON pk.indrelid = rel.oid
+  LEFT JOIN expr ON expr.indrelid = rel.oid
+  LEFT JOIN deferred ON deferred.conrelid = rel.oid
+  LEFT JOIN parent ON parent.inhrelid = rel.oid
+  LEFT JOIN ext ON ext.objid = rel.oid
+ ORDER BY rel.nspname, rel.relname`;
+
+// Open transactions, prepared transactions, every slot and the standbys, in one statement.
+export const ACTIVITY_SQL = `
+SELECT (SELECT coalesce(json_agg(json_build_object(
+                 'pid', a.pid, 'user', a.usename, 'application', nullif(a.application_name, ''), 'state', a.state,
+                 'ageSeconds', floor(extract(epoch FROM now() - a.xact_start))::int,
+                 'hasXid', a.backend_xid IS NOT NULL) ORDER BY a.xact_start), '[]')
+          FROM pg_stat_activity a
+         WHERE a.xact_start IS NOT NULL AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend')
+         AS transactions,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'gid', p.gid, 'ageSeconds', floor(extract(epoch FROM now() - p.prepared))::int,
+                 'owner', p.owner, 'database', p.database) ORDER BY p.prepared), '[]')
+          FROM pg_prepared_xacts p) AS prepared,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'slotName', s.slot_name, 'slotType', s.slot_type, 'plugin', s.plugin, 'database', s.database,
+                 'temporary', s.temporary, 'active', s.active, 'activePid', s.active_pid,
+                 'activeApplication', nullif(a.application_name, ''),
+                 'restartLsn', s.restart_lsn::text, 'confirmedFlushLsn', s.confirmed_flush_lsn::text,
+                 'walStatus', to_jsonb(s) ->> 'wal_status',
+                 'safeWalSizeBytes', (to_jsonb(s) ->> 'safe_wal_size')::bigint,
+                 'twoPhase', (to_jsonb(s) ->> 'two_phase')::boolean,
+                 'failover', (to_jsonb(s) ->> 'failover')::boolean,
+                 'synced', (to_jsonb(s) ->> 'synced')::boolean,
+                 'conflicting', (to_jsonb(s) ->> 'conflicting')::boolean,
+                 'invalidationReason', to_jsonb(s) ->> 'invalidation_reason') ORDER BY s.slot_name), '[]')
+          FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid) AS slots,
+       (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
+         AS server_lsn,
+       (SELECT coalesce(json_agg(json_build_object('application', r.application_name, 'state', r.state)), '[]')
+          FROM pg_stat_replication r) AS standbys`;
+
+export const AURORA_VERSION_SQL = 'SELECT aurora_version() AS aurora_version';
+
+// pglogical is not relocatable: its catalog always lives in schema pglogical.
+export const PGLOGICAL_NODE_SQL = `
+SELECT n.node_name::text AS node_name
+  FROM pglogical.local_node l JOIN pglogical.node n ON n.node_id = l.node_id`;
+
+// A constant module name, nothing from input: LOAD is a utility statement and takes no parameters.
+export const LOAD_TEST_DECODING_SQL = "LOAD 'test_decoding'";

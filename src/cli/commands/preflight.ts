@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { connectPg, type PgSession } from '../../adapters/pg/client.js';
+import {
+  connectionFromUrl,
+  describeConnection,
+  type SourceConnection,
+  toPgConfig,
+} from '../../adapters/pg/connection.js';
+import { pgPreflightGatherers } from '../../adapters/pg/preflight/index.js';
+import { InvalidInputError, OrchestratorError } from '../../core/errors.js';
+import { validateSlotName } from '../../core/identifiers.js';
+import type { PreflightOptions } from '../../core/preflight/context.js';
+import { renderReport } from '../../core/preflight/report.js';
+import { runPreflight } from '../../core/preflight/run.js';
+import { parseTableMappings, type TableMappings } from '../../core/preflight/table-mappings.js';
+import type { PluginName } from '../../ports/dms.js';
+import { type Command, type CommandContext, requireString, UsageError } from '../args.js';
+
+const PLUGINS: readonly PluginName[] = ['test-decoding', 'pglogical'];
+
+export const preflightCommand: Command = {
+  name: 'preflight',
+  summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
+  usage: `dms-cdc preflight --source <url> [--slot NAME] [--plugin test-decoding|pglogical]
+                  [--table-mappings FILE] [--target <url>] [--json]
+
+  --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
+                           The password comes from PGPASSWORD, never from the command line history.
+  --slot <name>            the existing logical slot the CDC-only task will start from
+  --plugin <name>          the DMS PluginName (default: what DMS would choose)
+  --table-mappings <file>  the task's table-mapping JSON: checks only the tables it selects
+  --target <url>           also check the PostgreSQL target (or DMS_CDC_TARGET_URL)
+  --json                   print the report as JSON
+
+exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
+  options: {
+    source: { type: 'string' },
+    slot: { type: 'string' },
+    plugin: { type: 'string' },
+    'table-mappings': { type: 'string' },
+    target: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, context) {
+    const sourceUrl = requireString(
+      { source: values.source ?? context.env.DMS_CDC_SOURCE_URL },
+      'source',
+      'the source database URL',
+    );
+    const plugin = values.plugin as string | undefined;
+    if (plugin !== undefined && !PLUGINS.includes(plugin as PluginName))
+      throw new UsageError(`--plugin must be one of ${PLUGINS.join(', ')}, got ${JSON.stringify(plugin)}`);
+    try {
+      return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
+    } catch (error) {
+      // The preflight itself could not run: one line (and the remedy), never a stack trace.
+      context.output.error(oneLine(error));
+      return 2;
+    }
+  },
+};
+
+async function preflight(
+  values: Record<string, string | boolean | undefined>,
+  sourceUrl: string,
+  plugin: PluginName | undefined,
+  { output, env }: CommandContext,
+): Promise<number> {
+  const source = connectionFromUrl(sourceUrl, '--source');
+  const targetUrl = (values.target as string | undefined) ?? env.DMS_CDC_TARGET_URL;
+  const target = targetUrl ? connectionFromUrl(targetUrl, '--target') : undefined;
+  const options: PreflightOptions = {
+    slotName: typeof values.slot === 'string' ? validateSlotName(values.slot, '--slot') : undefined,
+    plugin,
+    tableMappings: await readMappings(values['table-mappings'] as string | undefined),
+  };
+  const sessions: PgSession[] = [];
+  try {
+    const sourceDb = await open(source, env, sessions);
+    const targetDb = target ? await open(target, env, sessions) : undefined;
+    const report = await runPreflight(
+      pgPreflightGatherers(
+        { db: sourceDb, describe: describeConnection(source) },
+        target && targetDb ? { db: targetDb, describe: describeConnection(target) } : undefined,
+      ),
+      options,
+    );
+    if (values.json) output.json(report);
+    else output.result(renderReport(report));
+    return report.summary.blockers > 0 ? 1 : 0;
+  } finally {
+    await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
+  }
+}
+
+async function open(connection: SourceConnection, env: NodeJS.ProcessEnv, sessions: PgSession[]) {
+  const session = await connectPg({
+    ...toPgConfig(connection, 'dms-cdc-preflight'),
+    password: connection.password ?? env.PGPASSWORD,
+  });
+  sessions.push(session);
+  return session;
+}
+
+async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError('--table-mappings', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('--table-mappings', `${file} is not JSON`);
+  }
+  return parseTableMappings(json, '--table-mappings');
+}
+
+function oneLine(error: unknown): string {
+  if (error instanceof OrchestratorError) {
+    return `preflight could not run: ${error.name}: ${error.message}${error.remedy ? ` (remedy: ${error.remedy})` : ''}`;
+  }
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return `preflight could not run: ${message.split('\n')[0]}${code ? ` (${code})` : ''}`;
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../../src/core/preflight/checks/index.js';
+import { buildContext, type PreflightCheck } from '../../../src/core/preflight/context.js';
+import { renderReport } from '../../../src/core/preflight/report.js';
+import { runPreflight } from '../../../src/core/preflight/run.js';
+import { evaluateChecks } from '../../../src/core/preflight/runner.js';
+import { healthySelfManaged, healthyTarget, setting, withSettings } from './fixtures/facts.js';
+
+// Every id the issue names: stable, because state machines and scripts match on them.
+const ISSUE_IDS = [
+  'server.version-supported',
+  'server.wal-level',
+  'server.max-replication-slots',
+  'server.max-wal-senders',
+  'server.wal-sender-timeout',
+  'server.max-worker-processes',
+  'server.max-slot-wal-keep-size',
+  'server.idle-in-transaction-timeout',
+  'server.logical-decoding-work-mem',
+  'server.in-recovery',
+  'plugin.test-decoding',
+  'plugin.pglogical',
+  'role.replication',
+  'role.select-on-tables',
+  'role.ddl-capture-artifacts',
+  'ddl.event-trigger-enable-always',
+  'tables.none-selected',
+  'tables.primary-key',
+  'tables.replica-identity-full-with-pglogical',
+  'tables.pk-lob-type',
+  'tables.array-without-pk',
+  'tables.partitioned',
+  'tables.case-conflict',
+  'tables.unsupported-types',
+  'tables.numeric-without-precision',
+  'tables.unique-index-coalesce',
+  'tables.deferrable-constraints',
+  'tables.oid-lob',
+  'tables.unlogged',
+  'tables.postgis',
+  'workload.long-running-transactions',
+  'workload.prepared-transactions',
+  'slot.exists',
+  'slot.logical',
+  'slot.plugin-matches',
+  'slot.database-matches',
+  'slot.inactive',
+  'slot.wal-reserved',
+  'slot.confirmed-flush-lsn',
+  'slot.two-phase',
+  'slot.failover-ready',
+  'target.privileges',
+  'target.foreign-keys',
+  'target.tables-ready',
+];
+
+describe('the check catalogue', () => {
+  it('has every id the issue lists, each once', () => {
+    const ids = ALL_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...ISSUE_IDS].sort());
+  });
+});
+
+describe('the runner', () => {
+  const broken: PreflightCheck = {
+    id: 'test.broken',
+    reference: 'https://example.invalid/broken',
+    evaluate() {
+      throw new Error('facts had an unexpected shape');
+    },
+  };
+
+  it('never stops early: a throwing check becomes a warning and the checks after it still run', () => {
+    const facts = withSettings(healthySelfManaged(), { wal_level: setting('replica') });
+    const checks = [broken, ...ALL_CHECKS];
+    const findings = evaluateChecks(buildContext(facts, {}, undefined), checks);
+    expect(findings.find((f) => f.id === 'test.broken')).toMatchObject({
+      severity: 'warning',
+      title: 'This check could not be evaluated',
+      observed: 'facts had an unexpected shape',
+      reference: 'https://example.invalid/broken',
+    });
+    expect(findings.find((f) => f.id === 'server.wal-level')?.severity).toBe('blocker');
+  });
+
+  it('orders findings blockers first, then warnings, then infos', () => {
+    const facts = withSettings(healthySelfManaged(), {
+      wal_level: setting('replica'),
+      logical_decoding_work_mem: setting('1024', 'kB'),
+    });
+    const severities = evaluateChecks(buildContext(facts, {}, undefined)).map((f) => f.severity);
+    expect(severities).toEqual([...severities].sort((a, b) => rank(a) - rank(b)));
+    expect(new Set(severities)).toEqual(new Set(['blocker', 'warning', 'info']));
+  });
+});
+
+function rank(severity: string): number {
+  return ['blocker', 'warning', 'info'].indexOf(severity);
+}
+
+describe('runPreflight and the report', () => {
+  it('gathers the target for the tables in scope and returns exactly source, summary and findings', async () => {
+    const asked: { schema: string; name: string }[][] = [];
+    const report = await runPreflight(
+      {
+        describeSource: 'dms_user@db.example:5432/shop (tls verify-full)',
+        source: async () => ({ facts: healthySelfManaged(), roundTrips: 4 }),
+        target: {
+          describe: 'dms_target@target.example:5432/shop (tls verify-full)',
+          gather: async (tables) => {
+            asked.push([...tables]);
+            return { facts: healthyTarget(), roundTrips: 1 };
+          },
+        },
+      },
+      { tableMappings: { selectionRules: [] } },
+    );
+    expect(Object.keys(report)).toEqual(['source', 'summary', 'findings']);
+    expect(asked).toEqual([[]]);
+    expect(report.source).toMatchObject({
+      connection: 'dms_user@db.example:5432/shop (tls verify-full)',
+      platform: 'self-managed',
+      roundTrips: 5,
+      tablesInScope: 0,
+      tablesInDatabase: 2,
+      checks: ISSUE_IDS.length,
+    });
+    expect(report.summary).toEqual({ blockers: 1, warnings: 0, infos: 1 });
+    expect(report.findings.map((f) => f.id)).toEqual(['tables.none-selected', 'server.version-supported']);
+    const keys = Object.keys(report.findings[0] ?? {});
+    expect(keys).toEqual(['id', 'severity', 'title', 'observed', 'expected', 'remedy', 'reference']);
+  });
+
+  it('renders a human report grouped by severity with each remedy', async () => {
+    const facts = withSettings(healthySelfManaged(), { wal_level: setting('replica') });
+    const report = await runPreflight({
+      describeSource: 'x',
+      source: async () => ({ facts, roundTrips: 3 }),
+    });
+    const text = renderReport(report);
+    expect(text).toMatch(/BLOCKERS: fix before creating the DMS task \(1\)\n\n {2}\[server\.wal-level\]/);
+    expect(text).toContain("remedy:    ALTER SYSTEM SET wal_level = 'logical'; then restart PostgreSQL");
+    expect(text).toMatch(/INFO \(1\)/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('1 blocker(s), 0 warning(s), 1 info: NOT READY');
+  });
+});
