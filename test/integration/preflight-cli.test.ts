@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
+
+let node: PgNode;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-preflight-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  node = await primaryForFile({ name: 'preflight-cli' });
+  await node.query(`CREATE TABLE orders (id int PRIMARY KEY, customer int);
+    CREATE TABLE customers (id int PRIMARY KEY); CREATE TABLE audit (at timestamptz, msg text)`);
+  await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  await node.query('CREATE DATABASE target');
+  await node.query(
+    `CREATE ROLE dms_target LOGIN;
+     CREATE TABLE public.orders (id int PRIMARY KEY, customer int REFERENCES public.orders);
+     GRANT SELECT ON public.orders TO dms_target`,
+    [],
+    'target',
+  );
+});
+
+async function run(argv: string[]) {
+  const output = recordingOutput();
+  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
+  const text = (stream: 'stdout' | 'stderr') =>
+    output.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => l.text)
+      .join('\n');
+  return { status, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+function mappings(tables: string[]): string {
+  const file = path.join(dir, `mappings-${tables.join('-')}.json`);
+  const rules = tables.map((name, i) => ({
+    'rule-type': 'selection',
+    'rule-id': String(i + 1),
+    'rule-name': name,
+    'object-locator': { 'schema-name': 'public', 'table-name': name },
+    'rule-action': 'include',
+  }));
+  writeFileSync(file, JSON.stringify({ rules }));
+  return file;
+}
+
+describe('dms-cdc preflight against a real server', () => {
+  it('exits 1 with blockers and prints exactly the report object as JSON', async () => {
+    const { status, stdout } = await run([
+      'preflight',
+      '--source',
+      node.url(),
+      '--slot',
+      'dms_slot',
+      '--json',
+    ]);
+    expect(status).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report)).toEqual(['source', 'summary', 'findings']);
+    expect(report.summary.blockers).toBe(1);
+    expect(report.findings[0]).toMatchObject({ id: 'tables.primary-key', severity: 'blocker' });
+    expect(report.source).toMatchObject({
+      slot: 'dms_slot',
+      plugin: 'test-decoding',
+      pluginChosenBy: 'slot',
+      roundTrips: 3,
+    });
+  });
+
+  it('exits 0 when the table mappings leave out the table without a key, and prints a readable report', async () => {
+    const file = mappings(['orders', 'customers']);
+    const { status, stdout } = await run(['preflight', '--source', node.url(), '--table-mappings', file]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('2 of 3 tables in scope (table-mappings)');
+    expect(stdout).toContain('[server.version-supported] PostgreSQL 17 needs DMS engine 3.6.1 or later');
+    expect(stdout.split('\n').at(-1)).toBe('0 blocker(s), 0 warning(s), 1 info: ready for DMS CDC');
+  });
+
+  it('checks the target: privileges, missing tables and foreign keys, then passes once fixed', async () => {
+    const file = mappings(['orders', 'customers']);
+    const target = `postgres://dms_target@127.0.0.1:${node.port}/target`;
+    const argv = [
+      'preflight',
+      '--source',
+      node.url(),
+      '--table-mappings',
+      file,
+      '--target',
+      target,
+      '--json',
+    ];
+    const before = JSON.parse((await run(argv)).stdout);
+    const byId = Object.fromEntries(before.findings.map((f: { id: string }) => [f.id, f]));
+    expect(byId['target.privileges']).toMatchObject({
+      severity: 'blocker',
+      observed: 'public.orders (missing insert, update, delete)',
+    });
+    expect(byId['target.tables-ready']).toMatchObject({ severity: 'blocker', observed: 'public.customers' });
+    expect(byId['target.foreign-keys']).toMatchObject({
+      severity: 'warning',
+      observed: 'public.orders (orders_customer_fkey)',
+    });
+
+    await node.query(
+      `CREATE TABLE public.customers (id int PRIMARY KEY); ALTER TABLE public.orders DROP CONSTRAINT orders_customer_fkey;
+       GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO dms_target`,
+      [],
+      'target',
+    );
+    const { status, stdout } = await run(argv);
+    const after = JSON.parse(stdout);
+    expect(after.findings.filter((f: { id: string }) => f.id.startsWith('target.'))).toEqual([]);
+    expect(after.source.target).toBe(`dms_target@127.0.0.1:${node.port}/target (tls disable)`);
+    expect(status).toBe(0);
+  });
+
+  it('exits 2 with one line and no password when the source cannot be reached', async () => {
+    const port = await freePort();
+    const { status, stdout, stderr } = await run([
+      'preflight',
+      '--source',
+      `postgres://dms:hunter2-secret@127.0.0.1:${port}/shop`,
+    ]);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^preflight could not run: SourceUnreachableError: cannot reach dms@127\.0\.0\.1:\d+\/shop/,
+    );
+    expect(stderr).not.toContain('hunter2-secret');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 for a database that does not exist, an unreadable mappings file and a bad plugin', async () => {
+    const missingDb = await run(['preflight', '--source', node.url('nope')]);
+    expect(missingDb.status).toBe(2);
+    expect(missingDb.stderr).toContain('database "nope" does not exist');
+    const noFile = await run([
+      'preflight',
+      '--source',
+      node.url(),
+      '--table-mappings',
+      path.join(dir, 'none.json'),
+    ]);
+    expect(noFile).toMatchObject({ status: 2 });
+    expect(noFile.stderr).toMatch(
+      /^preflight could not run: InvalidInputError: --table-mappings: cannot read/,
+    );
+    const plugin = await run(['preflight', '--source', node.url(), '--plugin', 'wal2json']);
+    expect(plugin.status).toBe(2);
+    expect(plugin.stderr).toContain('--plugin must be one of test-decoding, pglogical');
+  });
+});
