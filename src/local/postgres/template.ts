@@ -39,7 +39,21 @@ export async function initDataDir(
   await run('cp', ['-a', template, dataDir]);
 }
 
-async function ensureTemplate(owner: ServerOwner, binaries: PostgresBinaries): Promise<string> {
+// One build per process even when several servers start at once (Promise.all in a test).
+const building = new Map<string, Promise<string>>();
+
+function ensureTemplate(owner: ServerOwner, binaries: PostgresBinaries): Promise<string> {
+  const key = `${binaries.initdb} ${owner.uid ?? 'self'}`;
+  let template = building.get(key);
+  if (!template) {
+    template = buildTemplate(owner, binaries);
+    building.set(key, template);
+    template.catch(() => building.delete(key));
+  }
+  return template;
+}
+
+async function buildTemplate(owner: ServerOwner, binaries: PostgresBinaries): Promise<string> {
   const packageDir = path.dirname(path.dirname(path.dirname(binaries.initdb)));
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
@@ -48,15 +62,14 @@ async function ensureTemplate(owner: ServerOwner, binaries: PostgresBinaries): P
   if (await exists(template)) return template;
   // Build aside and rename into place: rename is atomic, so a parallel worker either sees no
   // template or a complete one; the loser of a race discards its copy.
-  const building = `${template}.building-${process.pid}`;
-  await rm(building, { recursive: true, force: true });
-  await initdb(path.join(building, 'data'), owner, binaries, path.join(building));
+  const workDir = `${template}.building-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  await initdb(path.join(workDir, 'data'), owner, binaries, workDir);
   try {
-    await rename(path.join(building, 'data'), template);
+    await rename(path.join(workDir, 'data'), template);
   } catch (error) {
     if (!(await exists(template))) throw error;
   } finally {
-    await rm(building, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
   return template;
 }

@@ -1,0 +1,222 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
+import { holdSlot } from '../support/slot-holder.js';
+
+const INSTANCE = 'arn:aws:dms:local:000000000000:rep:LOCALENGINE';
+let source: PgNode;
+let target: PgNode;
+let dms: LocalDms;
+let run = 0;
+
+beforeEach(async () => {
+  // A fresh pair per test: slots, checkpoints and rows never leak between scenarios.
+  [source, target] = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
+  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  dms = new LocalDms();
+  run += 1;
+  return () => dms.shutdown();
+});
+
+async function createTask(slot = 'dms_slot', startPosition?: string) {
+  const src = await dms.createSourceEndpoint({
+    identifier: `src-${run}`,
+    access: { kind: 'url', url: source.url() },
+    databaseName: 'postgres',
+    slotName: slot,
+    pluginName: 'test-decoding',
+    sslMode: 'none',
+    heartbeat: { enabled: false, frequencyMinutes: 5 },
+    captureDdls: false,
+    tags: {},
+  });
+  const tgt = dms.registerTargetEndpoint(`tgt-${run}`, target.url());
+  const position = startPosition ?? (await confirmedFlush(slot));
+  const task = await dms.createCdcTask({
+    identifier: `task-${run}`,
+    replicationInstanceArn: INSTANCE,
+    sourceEndpointArn: src.arn,
+    targetEndpointArn: tgt.arn,
+    tableMappings: ALL_TABLES_MAPPING,
+    taskSettings: undefined,
+    cdcStartPosition: position,
+    cdcStopPosition: undefined,
+    tags: {},
+  });
+  await waitForStatus(dms, task.arn, ['ready']);
+  return task.arn;
+}
+
+async function confirmedFlush(slot = 'dms_slot'): Promise<string> {
+  const [row] = await source.query<{ lsn: string }>(
+    'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+    [slot],
+  );
+  return row?.lsn ?? '0/0';
+}
+
+async function write(from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i += 1) await source.query(DEMO_TRANSACTION_SQL, [i]);
+}
+
+async function customerIds(node: PgNode): Promise<number[]> {
+  return (await node.query<{ id: string }>('SELECT id FROM shop.customers ORDER BY id')).map((r) =>
+    Number(r.id),
+  );
+}
+
+describe('local DMS engine: CDC from an existing slot', () => {
+  it('applies every change committed after confirmed_flush_lsn and none before', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await write(1, 5);
+    // A consumer confirmed these five transactions: they are before the slot's position.
+    await source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(6, 20);
+    await source.query(
+      `UPDATE shop.orders SET status = 'paid', note = 'it''s paid' WHERE customer_id BETWEEN 6 AND 10`,
+    );
+    await source.query('DELETE FROM shop.orders WHERE customer_id = 20');
+    await source.query(`UPDATE shop.customers SET name = 'renamed' WHERE id = 7`);
+
+    const expected = await source.query<{ id: string }>(
+      'SELECT id FROM shop.customers WHERE id > 5 ORDER BY id',
+    );
+    await expect
+      .poll(() => customerIds(target), { timeout: 15_000 })
+      .toEqual(expected.map((r) => Number(r.id)));
+    const diffs = await waitForConvergence(source, target, 1_000);
+    // Exactly the rows written before the start position are missing, nothing else differs.
+    expect(diffs[0]?.missingOnTarget.map((r) => JSON.parse(r).id)).toEqual([1, 2, 3, 4, 5]);
+    expect(diffs[1]?.missingOnTarget).toHaveLength(15);
+    expect(diffs.flatMap((d) => d.extraOnTarget)).toEqual([]);
+    const task = await dms.describeTask(arn);
+    expect(task.status).toBe('running');
+    expect(task.recoveryCheckpoint).toMatch(/^checkpoint:V1#\d+#[0-9A-F]{8}\/[0-9A-F]{8}#0#0#\*#0#0$/);
+  });
+
+  it('refuses a start position older than confirmed_flush_lsn with FATAL_ERROR', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const before = await confirmedFlush();
+    await write(1, 3);
+    await source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
+    const arn = await createTask('dms_slot', before);
+    await dms.startTask(arn, 'start-replication');
+    const task = await waitForStatus(dms, arn, ['failed']);
+    expect(task.stopReason).toBe('Stop Reason FATAL_ERROR');
+    expect(task.lastFailureMessage).toContain(
+      `Invalid CDC start position ${before}: it is older than confirmed_flush_lsn`,
+    );
+  });
+
+  it('fails with FATAL_ERROR when the slot does not exist', async () => {
+    const arn = await createTask('no_such_slot', '0/1000000');
+    await dms.startTask(arn, 'start-replication');
+    const task = await waitForStatus(dms, arn, ['failed']);
+    expect(task.stopReason).toBe('Stop Reason FATAL_ERROR');
+    expect(task.lastFailureMessage).toMatch(
+      /^Last Error Replication slot 'no_such_slot' does not exist.*Error Level FATAL$/,
+    );
+  });
+
+  it('fails with RECOVERABLE_ERROR while another PID holds the slot, and runs once it is free', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    const holder = await holdSlot(source, 'dms_slot', 'stale-walsender');
+    await dms.startTask(arn, 'start-replication');
+    const failed = await waitForStatus(dms, arn, ['failed']);
+    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    expect(failed.lastFailureMessage).toContain(
+      `replication slot "dms_slot" is active for PID ${holder.pid}`,
+    );
+    await holder.release();
+    await dms.startTask(arn, 'resume-processing');
+    await waitForStatus(dms, arn, ['running']);
+    await write(1, 3);
+    expect((await waitForConvergence(source, target)).flatMap((d) => d.missingOnTarget)).toEqual([]);
+  });
+});
+
+describe('local DMS engine: stop, crash, resume and restart', () => {
+  it('resume-processing after a stop continues from the checkpoint: nothing lost or duplicated', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(1, 10);
+    await waitForConvergence(source, target);
+    await dms.stopTask(arn);
+    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    expect(stopped.stopReason).toBe('Stop Reason NORMAL');
+    await write(11, 25); // while the task is stopped: the slot keeps these
+    await dms.startTask(arn, 'resume-processing');
+    await waitForStatus(dms, arn, ['running']);
+    await write(26, 30);
+    const diffs = await waitForConvergence(source, target);
+    expect(diffs).toEqual([
+      { table: 'shop.customers', missingOnTarget: [], extraOnTarget: [] },
+      { table: 'shop.orders', missingOnTarget: [], extraOnTarget: [] },
+    ]);
+    expect(await customerIds(target)).toHaveLength(30);
+  });
+
+  it('a crashed engine resumes from its checkpoint without losing or repeating a transaction', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    const writing = write(1, 60);
+    await expect
+      .poll(() => customerIds(target).then((ids) => ids.length), { timeout: 15_000 })
+      .toBeGreaterThan(5);
+    dms.crashTask(arn);
+    const failed = await waitForStatus(dms, arn, ['failed']);
+    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    await writing;
+    await dms.startTask(arn, 'resume-processing');
+    await waitForStatus(dms, arn, ['running']);
+    const diffs = await waitForConvergence(source, target);
+    expect(diffs.flatMap((d) => [...d.missingOnTarget, ...d.extraOnTarget])).toEqual([]);
+    expect(await customerIds(target)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('start-replication on a task that ran recreates the slot, and the rows written meanwhile are lost', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(1, 5);
+    await waitForConvergence(source, target);
+    await dms.stopTask(arn);
+    await waitForStatus(dms, arn, ['stopped']);
+    const slotBefore = await source.query<{ lsn: string }>(
+      `SELECT restart_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+    );
+    await write(6, 9); // held by the slot... until a restart drops it
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(10, 12);
+    await expect.poll(() => customerIds(target), { timeout: 15_000 }).toContain(12);
+    const diffs = await diffTables(source, target);
+    expect(diffs[0]?.missingOnTarget.map((r) => JSON.parse(r).id)).toEqual([6, 7, 8, 9]);
+    const slotAfter = await source.query<{ lsn: string }>(
+      `SELECT restart_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+    );
+    expect(slotAfter[0]?.lsn).not.toBe(slotBefore[0]?.lsn);
+  });
+
+  it('a source that goes away fails the task with RECOVERABLE_ERROR', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await source.kill();
+    const failed = await waitForStatus(dms, arn, ['failed']);
+    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    expect(failed.recoveryCheckpoint).toBeDefined();
+  });
+});
