@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { connectPg, type PgSession } from '../../adapters/pg/client.js';
+import { connectPg } from '../../adapters/pg/client.js';
 import {
   connectionFromUrl,
   describeConnection,
   type SourceConnection,
   toPgConfig,
 } from '../../adapters/pg/connection.js';
-import { pgPreflightGatherers } from '../../adapters/pg/preflight/index.js';
+import { preflightOverPg } from '../../adapters/pg/preflight/index.js';
 import { InvalidInputError, OrchestratorError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
 import { renderReport } from '../../core/preflight/report.js';
-import { runPreflight } from '../../core/preflight/run.js';
 import { parseTableMappings, type TableMappings } from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
 import { type Command, type CommandContext, requireString, UsageError } from '../args.js';
@@ -74,32 +73,17 @@ async function preflight(
     plugin,
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
   };
-  const sessions: PgSession[] = [];
-  try {
-    const sourceDb = await open(source, env, sessions);
-    const targetDb = target ? await open(target, env, sessions) : undefined;
-    const report = await runPreflight(
-      pgPreflightGatherers(
-        { db: sourceDb, describe: describeConnection(source) },
-        target && targetDb ? { db: targetDb, describe: describeConnection(target) } : undefined,
-      ),
-      options,
-    );
-    if (values.json) output.json(report);
-    else output.result(renderReport(report));
-    return report.summary.blockers > 0 ? 1 : 0;
-  } finally {
-    await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
-  }
-}
-
-async function open(connection: SourceConnection, env: NodeJS.ProcessEnv, sessions: PgSession[]) {
-  const session = await connectPg({
-    ...toPgConfig(connection, 'dms-cdc-preflight'),
-    password: connection.password ?? env.PGPASSWORD,
+  const endpoint = (connection: SourceConnection) => ({
+    config: {
+      ...toPgConfig(connection, 'dms-cdc-preflight'),
+      password: connection.password ?? env.PGPASSWORD,
+    },
+    describe: describeConnection(connection),
   });
-  sessions.push(session);
-  return session;
+  const report = await preflightOverPg(connectPg, endpoint(source), target && endpoint(target), options);
+  if (values.json) output.json(report);
+  else output.result(renderReport(report));
+  return report.summary.blockers > 0 ? 1 : 0;
 }
 
 async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {

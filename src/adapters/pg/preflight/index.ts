@@ -1,4 +1,8 @@
-import type { PreflightGatherers } from '../../../core/preflight/run.js';
+import type pg from 'pg';
+import type { PreflightOptions } from '../../../core/preflight/context.js';
+import type { PreflightReport } from '../../../core/preflight/report.js';
+import { type PreflightGatherers, runPreflight } from '../../../core/preflight/run.js';
+import type { PgConnector, PgSession } from '../client.js';
 import type { Queryable } from '../queryable.js';
 import { gatherSourceFacts } from './source-facts.js';
 import { gatherTargetFacts } from './target-facts.js';
@@ -21,4 +25,34 @@ export function pgPreflightGatherers(
       ? { describe: target.describe, gather: (tables) => gatherTargetFacts(target.db, tables) }
       : undefined,
   };
+}
+
+export interface PreflightEndpoint {
+  readonly config: pg.ClientConfig;
+  readonly describe: string;
+}
+
+/**
+ * Opens the source (and target) connection, runs the preflight, and closes what it opened whatever
+ * happened: the CLI and the Lambda share this so neither can leave a session behind.
+ */
+export async function preflightOverPg(
+  connect: PgConnector,
+  source: PreflightEndpoint,
+  target: PreflightEndpoint | undefined,
+  options: PreflightOptions,
+): Promise<PreflightReport> {
+  const sessions: PgSession[] = [];
+  const open = async (endpoint: PreflightEndpoint): Promise<PreflightConnection> => {
+    const session = await connect(endpoint.config);
+    sessions.push(session);
+    return { db: session, describe: endpoint.describe };
+  };
+  try {
+    const sourceConnection = await open(source);
+    const targetConnection = target ? await open(target) : undefined;
+    return await runPreflight(pgPreflightGatherers(sourceConnection, targetConnection), options);
+  } finally {
+    await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
+  }
 }

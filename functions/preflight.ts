@@ -1,0 +1,108 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
+import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { connectionFromSecret, describeConnection, toPgConfig } from '../src/adapters/pg/connection.js';
+import { preflightOverPg } from '../src/adapters/pg/preflight/index.js';
+import { InvalidInputError } from '../src/core/errors.js';
+import { validateSlotName } from '../src/core/identifiers.js';
+import type { PreflightReport } from '../src/core/preflight/report.js';
+import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
+
+const Input = z.object({
+  sourceSecretArn: z.string().min(1).max(2048).optional(),
+  database: z.string().min(1).max(63).optional(),
+  slotName: z.string().optional(),
+  plugin: z.enum(['test-decoding', 'pglogical']).optional(),
+  /** The task's TableMappings, as an object or as the JSON string DMS takes. */
+  tableMappings: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  targetSecretArn: z.string().min(1).max(2048).optional(),
+  targetDatabase: z.string().min(1).max(63).optional(),
+  longTransactionSeconds: z.number().int().positive().optional(),
+});
+const Tls = z.enum(['verify-full', 'require', 'disable']).default('verify-full');
+const Env = z.object({
+  SOURCE_SECRET_ARN: z.string().min(1).optional(),
+  SOURCE_TLS: Tls,
+  TARGET_SECRET_ARN: z.string().min(1).optional(),
+  TARGET_TLS: Tls,
+});
+
+export interface PreflightDeps {
+  readonly secrets: SecretStore;
+  readonly connect: PgConnector;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const secretsManager = new SecretsManagerClient({});
+
+/** Checks every DMS CDC prerequisite on the source (and target) and returns the report; never throws for one. */
+export function makeHandler(
+  deps: PreflightDeps = {
+    secrets: buildSecretsManagerStore(secretsManager),
+    connect: connectPg,
+    logger,
+    env: process.env,
+  },
+) {
+  return middy<unknown, PreflightReport>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const input = parseLambdaInput(Input, event);
+      const env = parseLambdaInput(Env, { ...deps.env }, 'environment');
+      const sourceSecret = input.sourceSecretArn ?? env.SOURCE_SECRET_ARN;
+      if (!sourceSecret)
+        throw new InvalidInputError('sourceSecretArn', 'not given and SOURCE_SECRET_ARN is not set');
+      const targetSecret = input.targetSecretArn ?? env.TARGET_SECRET_ARN;
+      const source = connectionFromSecret(await deps.secrets.getSecretString(sourceSecret), {
+        database: input.database,
+        tls: env.SOURCE_TLS,
+      });
+      const target = targetSecret
+        ? connectionFromSecret(await deps.secrets.getSecretString(targetSecret), {
+            database: input.targetDatabase,
+            tls: env.TARGET_TLS,
+          })
+        : undefined;
+      const options = {
+        slotName: input.slotName === undefined ? undefined : validateSlotName(input.slotName),
+        plugin: input.plugin,
+        tableMappings:
+          input.tableMappings === undefined
+            ? undefined
+            : parseTableMappings(mappingsJson(input.tableMappings)),
+        longTransactionSeconds: input.longTransactionSeconds,
+      };
+      deps.logger.info('running preflight', {
+        source: describeConnection(source),
+        target: target ? describeConnection(target) : undefined,
+        slotName: options.slotName,
+      });
+      const report = await preflightOverPg(
+        deps.connect,
+        { config: toPgConfig(source, 'dms-cdc-preflight'), describe: describeConnection(source) },
+        target && { config: toPgConfig(target, 'dms-cdc-preflight'), describe: describeConnection(target) },
+        options,
+      );
+      deps.logger.info('preflight done', { summary: report.summary, roundTrips: report.source.roundTrips });
+      return report;
+    });
+}
+
+function mappingsJson(value: string | Record<string, unknown>): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidInputError('tableMappings', 'is not JSON');
+  }
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,121 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeHandler, type PreflightDeps } from '../../functions/preflight.js';
+import { buildSecretsManagerStore } from '../../src/adapters/aws/secrets.js';
+import { connectPg } from '../../src/adapters/pg/client.js';
+import { InvalidInputError } from '../../src/core/errors.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+const SOURCE_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
+const TARGET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/target-GhIjKl';
+const PASSWORD = 'pw-Zq9!never-logged';
+const secretsManager = mockClient(SecretsManagerClient);
+
+let node: PgNode;
+let logged: string[];
+
+beforeAll(async () => {
+  node = await primaryForFile({ name: 'preflight-lambda' });
+  await node.query('CREATE DATABASE shop');
+  await node.query('CREATE TABLE orders (id int PRIMARY KEY); CREATE TABLE audit (msg text)', [], 'shop');
+  await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`, [], 'shop');
+});
+
+beforeEach(() => {
+  const secret = (dbname: string) =>
+    JSON.stringify({ username: 'postgres', password: PASSWORD, host: '127.0.0.1', port: node.port, dbname });
+  secretsManager.reset();
+  secretsManager
+    .on(GetSecretValueCommand, { SecretId: SOURCE_ARN })
+    .resolves({ SecretString: secret('shop') });
+  secretsManager
+    .on(GetSecretValueCommand, { SecretId: TARGET_ARN })
+    .resolves({ SecretString: secret('postgres') });
+  logged = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      logged.push(String(chunk));
+      return true;
+    });
+  }
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function deps(env: Record<string, string> = {}): PreflightDeps {
+  return {
+    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    connect: connectPg,
+    logger: new Logger({ serviceName: 'dms-cdc-test' }),
+    // Loopback only: the connection module refuses disabled TLS for any other host.
+    env: { SOURCE_SECRET_ARN: SOURCE_ARN, SOURCE_TLS: 'disable', TARGET_TLS: 'disable', ...env },
+  };
+}
+
+const context = {
+  awsRequestId: 'c0ffee00-0000-4000-8000-000000000002',
+  functionName: 'preflight',
+} as Context;
+
+describe('preflight Lambda against a real server', () => {
+  it('returns the same report as the CLI, closes its connection and never logs the password', async () => {
+    const report = await makeHandler(deps())({ slotName: 'dms_slot' }, context);
+    expect(Object.keys(report)).toEqual(['source', 'summary', 'findings']);
+    expect(report.source).toMatchObject({
+      connection: `postgres@127.0.0.1:${node.port}/shop (tls disable)`,
+      database: 'shop',
+      slot: 'dms_slot',
+      tablesInScope: 2,
+    });
+    expect(report.summary.blockers).toBe(1);
+    expect(report.findings[0]).toMatchObject({
+      id: 'tables.primary-key',
+      observed: expect.stringContaining('public.audit'),
+    });
+    expect(secretsManager).toHaveReceivedCommandExactlyOnceWith(GetSecretValueCommand, {
+      SecretId: SOURCE_ARN,
+    });
+    const open = await node.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dms-cdc-preflight'`,
+    );
+    expect(open).toEqual([{ n: 0 }]);
+    expect(logged.join('')).toContain('"message":"preflight done"');
+    expect(logged.join('')).not.toContain(PASSWORD);
+  });
+
+  it('takes table mappings as the JSON string DMS uses, and checks a target from its own secret', async () => {
+    const tableMappings = JSON.stringify({
+      rules: [
+        {
+          'rule-type': 'selection',
+          'rule-id': '1',
+          'rule-name': '1',
+          'object-locator': { 'schema-name': 'public', 'table-name': 'orders' },
+          'rule-action': 'include',
+        },
+      ],
+    });
+    const report = await makeHandler(deps({ TARGET_SECRET_ARN: TARGET_ARN }))({ tableMappings }, context);
+    expect(report.summary.blockers).toBe(1);
+    expect(report.findings.filter((f) => f.severity === 'blocker').map((f) => [f.id, f.observed])).toEqual([
+      ['target.tables-ready', 'public.orders'],
+    ]);
+    expect(report.source.target).toBe(`postgres@127.0.0.1:${node.port}/postgres (tls disable)`);
+  });
+
+  it('rejects malformed input by field name', async () => {
+    await expect(makeHandler(deps())({ slotName: 'Bad-Slot' }, context)).rejects.toThrow(InvalidInputError);
+    await expect(makeHandler(deps())({ plugin: 'wal2json' }, context)).rejects.toMatchObject({
+      field: 'plugin',
+    });
+    await expect(makeHandler(deps())({ tableMappings: '{nope' }, context)).rejects.toMatchObject({
+      field: 'tableMappings',
+    });
+  });
+});
