@@ -25,10 +25,15 @@ const Input = z.object({
   longTransactionSeconds: z.number().int().positive().optional(),
 });
 const Tls = z.enum(['verify-full', 'require', 'disable']).default('verify-full');
+// CloudFormation cannot omit a variable, so an unset optional ARN arrives as '': read it as absent.
+const OptionalArn = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
 const Env = z.object({
-  SOURCE_SECRET_ARN: z.string().min(1).optional(),
+  SOURCE_SECRET_ARN: OptionalArn,
   SOURCE_TLS: Tls,
-  TARGET_SECRET_ARN: z.string().min(1).optional(),
+  TARGET_SECRET_ARN: OptionalArn,
   TARGET_TLS: Tls,
 });
 

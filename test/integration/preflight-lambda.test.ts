@@ -65,13 +65,15 @@ const context = {
 
 describe('preflight Lambda against a real server', () => {
   it('returns the same report as the CLI, closes its connection and never logs the password', async () => {
-    const report = await makeHandler(deps())({ slotName: 'dms_slot' }, context);
+    // An optional ARN left empty by CloudFormation means no target.
+    const report = await makeHandler(deps({ TARGET_SECRET_ARN: '' }))({ slotName: 'dms_slot' }, context);
     expect(Object.keys(report)).toEqual(['source', 'summary', 'findings']);
     expect(report.source).toMatchObject({
       connection: `postgres@127.0.0.1:${node.port}/shop (tls disable)`,
       database: 'shop',
       slot: 'dms_slot',
       tablesInScope: 2,
+      target: null,
     });
     expect(report.summary.blockers).toBe(1);
     expect(report.findings[0]).toMatchObject({
