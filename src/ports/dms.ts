@@ -28,6 +28,9 @@ export type StartType = 'start-replication' | 'resume-processing' | 'reload-targ
 /** The SDK's PluginNameValue enum for PostgreSQLSettings.PluginName. */
 export type PluginName = 'test-decoding' | 'pglogical';
 
+/** CreateEndpoint EngineName values for a PostgreSQL source. */
+export type SourceEngineName = 'postgres' | 'aurora-postgresql';
+
 /** How DMS reaches the source database. */
 export type SourceAccess =
   /** AWS: DMS reads host, port, user and password from this secret through the access role. */
@@ -36,14 +39,18 @@ export type SourceAccess =
   | { readonly kind: 'url'; readonly url: string };
 
 export interface SourceEndpointSpec {
-  /** Deterministic, DMS-valid identifier (see src/core/dms-identifiers). */
+  /** Deterministic, DMS-valid identifier (see src/core/dms/identifiers.ts). */
   readonly identifier: string;
   readonly access: SourceAccess;
+  /** EngineName: `aurora-postgresql` for an Aurora PostgreSQL source; `postgres` when absent. */
+  readonly engineName?: SourceEngineName;
   readonly databaseName: string;
   readonly slotName: string;
   readonly pluginName: PluginName;
   /** DMS SSL mode for the endpoint; `verify-full` unless the input says otherwise. */
   readonly sslMode: 'require' | 'verify-ca' | 'verify-full' | 'none';
+  /** CertificateArn: the CA certificate imported into DMS that verify-ca and verify-full check against. */
+  readonly certificateArn?: string;
   /** HeartbeatEnable (on by default: keeps restart_lsn moving on idle databases). */
   readonly heartbeat: {
     readonly enabled: boolean;
@@ -51,6 +58,8 @@ export interface SourceEndpointSpec {
     readonly schema?: string;
   };
   readonly captureDdls: boolean;
+  /** PostgreSQLSettings.DdlArtifactsSchema: where DMS creates its DDL-capture artifacts (DMS default: public). */
+  readonly ddlArtifactsSchema?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 

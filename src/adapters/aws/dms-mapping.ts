@@ -32,8 +32,9 @@ export function createEndpointInput(spec: SourceEndpointSpec): CreateEndpointMes
   return {
     EndpointIdentifier: spec.identifier,
     EndpointType: 'source',
-    EngineName: 'postgres',
+    EngineName: spec.engineName ?? 'postgres',
     SslMode: spec.sslMode,
+    ...(spec.certificateArn === undefined ? {} : { CertificateArn: spec.certificateArn }),
     PostgreSQLSettings: {
       DatabaseName: spec.databaseName,
       SecretsManagerSecretId: spec.access.secretId,
@@ -42,6 +43,7 @@ export function createEndpointInput(spec: SourceEndpointSpec): CreateEndpointMes
       // Always explicit: DMS's default is pglogical whenever the extension is installed.
       PluginName: spec.pluginName,
       CaptureDdls: spec.captureDdls,
+      ...(spec.ddlArtifactsSchema === undefined ? {} : { DdlArtifactsSchema: spec.ddlArtifactsSchema }),
       ...heartbeatSettings(spec.heartbeat),
     },
     Tags: toTags(spec.tags),

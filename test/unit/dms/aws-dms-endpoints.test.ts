@@ -110,6 +110,55 @@ describe('createSourceEndpoint', () => {
     expect(settings).not.toHaveProperty('HeartbeatFrequency');
   });
 
+  it('sends EngineName, CertificateArn and DdlArtifactsSchema when the spec has them', async () => {
+    dmsMock.on(CreateEndpointCommand).resolves({ Endpoint: sdkEndpoint });
+    const certificateArn = 'arn:aws:dms:us-east-1:123456789012:cert:RDSCABUNDLE2024';
+
+    await dms.createSourceEndpoint(
+      sourceEndpointSpec({
+        engineName: 'aurora-postgresql',
+        certificateArn,
+        captureDdls: true,
+        ddlArtifactsSchema: 'dms_artifacts',
+      }),
+    );
+
+    const expected = {
+      EndpointIdentifier: 'prod-src-orders-dms-orders-slot-1a2b3c4d',
+      EndpointType: 'source',
+      EngineName: 'aurora-postgresql',
+      SslMode: 'verify-full',
+      CertificateArn: certificateArn,
+      PostgreSQLSettings: {
+        DatabaseName: 'orders',
+        SecretsManagerSecretId: SECRET_ARN,
+        SecretsManagerAccessRoleArn: ACCESS_ROLE_ARN,
+        SlotName: 'dms_orders_slot',
+        PluginName: 'test-decoding',
+        CaptureDdls: true,
+        DdlArtifactsSchema: 'dms_artifacts',
+        HeartbeatEnable: true,
+        HeartbeatFrequency: 5,
+      },
+      Tags: [
+        { Key: 'app', Value: 'dms-cdc-orchestrator' },
+        { Key: 'source', Value: 'orders' },
+      ],
+    } satisfies CreateEndpointCommandInput;
+    expect(dmsMock.commandCalls(CreateEndpointCommand)[0]?.args[0].input).toStrictEqual(expected);
+  });
+
+  it('defaults EngineName to postgres and leaves CertificateArn and DdlArtifactsSchema out when not given', async () => {
+    dmsMock.on(CreateEndpointCommand).resolves({ Endpoint: sdkEndpoint });
+
+    await dms.createSourceEndpoint(sourceEndpointSpec());
+
+    const input = dmsMock.commandCalls(CreateEndpointCommand)[0]?.args[0].input;
+    expect(input?.EngineName).toBe('postgres');
+    expect(input).not.toHaveProperty('CertificateArn');
+    expect(input?.PostgreSQLSettings).not.toHaveProperty('DdlArtifactsSchema');
+  });
+
   it('refuses URL access (local mode only) without calling DMS', async () => {
     const spec = sourceEndpointSpec({
       access: { kind: 'url', url: 'postgres://dms@db.internal:5432/orders' },
