@@ -20,7 +20,11 @@ beforeEach(async () => {
   return () => dms.shutdown();
 });
 
-async function createTask(slot = 'dms_slot', startPosition?: string) {
+async function createTask(
+  slot = 'dms_slot',
+  startPosition?: string,
+  extra: { tableMappings?: string; cdcStopPosition?: string } = {},
+) {
   const src = await dms.createSourceEndpoint({
     identifier: `src-${run}`,
     access: { kind: 'url', url: source.url() },
@@ -39,10 +43,10 @@ async function createTask(slot = 'dms_slot', startPosition?: string) {
     replicationInstanceArn: INSTANCE,
     sourceEndpointArn: src.arn,
     targetEndpointArn: tgt.arn,
-    tableMappings: ALL_TABLES_MAPPING,
+    tableMappings: extra.tableMappings ?? ALL_TABLES_MAPPING,
     taskSettings: undefined,
     cdcStartPosition: position,
-    cdcStopPosition: undefined,
+    cdcStopPosition: extra.cdcStopPosition,
     tags: {},
   });
   await waitForStatus(dms, task.arn, ['ready']);
@@ -218,5 +222,74 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
     const failed = await waitForStatus(dms, arn, ['failed']);
     expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
     expect(failed.recoveryCheckpoint).toBeDefined();
+  });
+});
+
+describe('local DMS engine: what a task applies and where it stops', () => {
+  it('skips tables its mappings exclude', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const mapping = JSON.stringify({
+      rules: [
+        {
+          'rule-type': 'selection',
+          'rule-id': '1',
+          'rule-name': 'all',
+          'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
+          'rule-action': 'include',
+        },
+        {
+          'rule-type': 'selection',
+          'rule-id': '2',
+          'rule-name': 'no-orders',
+          'object-locator': { 'schema-name': 'shop', 'table-name': 'ord%' },
+          'rule-action': 'exclude',
+        },
+      ],
+    });
+    const arn = await createTask('dms_slot', undefined, { tableMappings: mapping });
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(1, 4);
+    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
+    expect(await target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
+  });
+
+  it('applies TRUNCATE of several tables', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const arn = await createTask();
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    await write(1, 4);
+    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
+    await source.query('TRUNCATE shop.orders, shop.customers');
+    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([]);
+    expect(await target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
+  });
+
+  it('stops at a commit_time stop position: later transactions are left for the next run', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await write(1, 3);
+    // Stop positions have one-second precision: keep a whole second on each side of the boundary.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const [{ at } = { at: '' }] = await source.query<{ at: string }>(
+      `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS at`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await write(4, 6);
+    const arn = await createTask('dms_slot', undefined, { cdcStopPosition: `commit_time:${at}` });
+    await dms.startTask(arn, 'start-replication');
+    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    expect(stopped.stopReason).toBe('Stop Reason STOPPED_AT_COMMIT_TIME');
+    expect(await customerIds(target)).toEqual([1, 2, 3]);
+  });
+
+  it('stops at a server_time stop position even when nothing is written', async () => {
+    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const soon = new Date(Date.now() + 1_500).toISOString().slice(0, 19);
+    const arn = await createTask('dms_slot', undefined, { cdcStopPosition: `server_time:${soon}` });
+    await dms.startTask(arn, 'start-replication');
+    await waitForStatus(dms, arn, ['running']);
+    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    expect(stopped.stopReason).toBe('Stop Reason STOPPED_AT_SERVER_TIME');
   });
 });

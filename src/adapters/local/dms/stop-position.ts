@@ -5,6 +5,8 @@ import { stopReasonText } from '../../../core/stop-reason.js';
 export interface StopPosition {
   /** The StopReason when the transaction committed at `commitTime` must not be applied, else undefined. */
   reached(commitTime: string | undefined): string | undefined;
+  /** The StopReason once the clock alone says stop (server_time), checked even when no change arrives. */
+  reachedByClock(): string | undefined;
 }
 
 const STOP_POSITION = /^(server_time|commit_time):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})$/;
@@ -29,7 +31,9 @@ export function parseStopPosition(
         commitTime !== undefined && Date.parse(commitTime.replace(' ', 'T').replace(/\+00$/, 'Z')) > at
           ? stopReasonText('STOPPED_AT_COMMIT_TIME')
           : undefined,
+      reachedByClock: () => undefined,
     };
   }
-  return { reached: () => (now() >= at ? stopReasonText('STOPPED_AT_SERVER_TIME') : undefined) };
+  const byClock = () => (now() >= at ? stopReasonText('STOPPED_AT_SERVER_TIME') : undefined);
+  return { reached: byClock, reachedByClock: byClock };
 }

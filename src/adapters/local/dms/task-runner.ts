@@ -47,6 +47,7 @@ export class TaskRunner {
   private pending: PendingTransaction | undefined;
   private checkpoint: StoredCheckpoint | undefined;
   private stopRequested = false;
+  private clockTimer: NodeJS.Timeout | undefined;
   private stoppedAt: string | undefined;
   readonly counts: ApplyCounts = emptyCounts();
 
@@ -68,6 +69,20 @@ export class TaskRunner {
       applicationName: `dms-local-${this.config.taskIdentifier}`,
       onMessage: (message) => this.receive(message, schema),
     });
+    this.watchClock();
+  }
+
+  /** server_time stop positions apply even on an idle source, so the clock is checked on its own. */
+  private watchClock(): void {
+    const stopPosition = this.config.stopPosition;
+    if (!stopPosition) return;
+    this.clockTimer = setInterval(() => {
+      const reason = stopPosition.reachedByClock();
+      if (reason && !this.stoppedAt) {
+        this.stoppedAt = reason;
+        void this.stream?.close();
+      }
+    }, 100);
   }
 
   /** Resolves when streaming ends by a stop, a stop position, or rejects with what broke it. */
@@ -176,7 +191,7 @@ export class TaskRunner {
     schema: TargetSchema,
   ): Promise<void> {
     const target = this.target as pg.Client;
-    const selected = changes.filter((c) => c.kind === 'message' || this.selects(c));
+    const selected = changes.flatMap((c) => this.selected(c));
     await target.query('BEGIN');
     try {
       for (const change of selected) await applyChange(target, schema, change, this.counts);
@@ -190,14 +205,18 @@ export class TaskRunner {
     }
   }
 
-  private selects(change: DecodedChange): boolean {
-    if (change.kind === 'message') return true;
-    if (change.kind === 'truncate')
-      return change.relations.every((r) => this.config.filter(r.schema, r.table));
-    return this.config.filter(change.schema, change.table);
+  /** The part of a change the task's table mappings select (a TRUNCATE may name several tables). */
+  private selected(change: DecodedChange): DecodedChange[] {
+    if (change.kind === 'message') return [change];
+    if (change.kind === 'truncate') {
+      const relations = change.relations.filter((r) => this.config.filter(r.schema, r.table));
+      return relations.length > 0 ? [{ ...change, relations }] : [];
+    }
+    return this.config.filter(change.schema, change.table) ? [change] : [];
   }
 
   private async closeConnections(): Promise<void> {
+    clearInterval(this.clockTimer);
     await this.stream?.close();
     await this.target?.end().catch(() => undefined);
   }
