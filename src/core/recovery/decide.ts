@@ -1,0 +1,183 @@
+import { compareLsn, formatLsn, type Lsn, maxLsn } from '../lsn.js';
+import type { SlotState } from '../slot.js';
+import { stopReasonCode } from '../stop-reason.js';
+import type { Decision, RecoveryInput, SlotObservation, TaskObservation } from './types.js';
+
+/**
+ * Restart versus resume (DESIGN.md section 5). One decision, never a DMS restart: a restart
+ * recreates the slot and drops every change it held. Rules are checked in order of how much data
+ * they protect: an unreachable source or a missing/invalidated slot first, then who holds the
+ * slot, then what the task can do.
+ */
+export function decideRecovery(input: RecoveryInput): Decision {
+  if (!input.slot) {
+    return {
+      kind: 'ESCALATE',
+      reason:
+        'The source could not be reached after retries: nothing can be decided about the slot. A person must look.',
+      lsns: {},
+    };
+  }
+  const { slot } = input.slot;
+  const checkpoint = input.task?.checkpointLsn ?? null;
+  if (!slot) return slotMissing(input, input.slot, checkpoint);
+  const lsns = slotLsns(slot, input.slot.serverLsn, checkpoint);
+  if (slot.walStatus === 'lost' || slot.confirmedFlushLsn === null) {
+    return dataGap(
+      `Slot ${slot.slotName} is invalidated (wal_status ${slot.walStatus ?? 'unknown'}): the WAL it needed was removed.`,
+      lsns,
+      knownGood(input, slot),
+      input.slot.serverLsn,
+    );
+  }
+  const task = input.task;
+  if (task?.status === 'running') return whileRunning(slot, input.slot, lsns);
+  if (slot.active) {
+    return {
+      kind: 'WAIT_FOR_SLOT',
+      reason:
+        `Slot ${slot.slotName} is active for PID ${slot.activePid ?? '?'} (${slot.activeApplication || 'no application_name'}) ` +
+        `while the task is ${task?.status ?? 'gone'}: a stale walsender holds it. Wait for it to exit` +
+        (input.policy.terminateStaleBackend ? ', then terminate it.' : '; policy forbids terminating it.'),
+      lsns,
+      holder: {
+        pid: slot.activePid,
+        application: slot.activeApplication,
+        terminate: input.policy.terminateStaleBackend,
+      },
+    };
+  }
+  return withFreeSlot(task, slot, lsns, input);
+}
+
+function slotMissing(input: RecoveryInput, observed: SlotObservation, checkpoint: Lsn | null): Decision {
+  const why = input.failoverJustHappened
+    ? 'The slot does not exist on the new writer: it was not a synced failover slot.'
+    : 'The slot does not exist on the source.';
+  return dataGap(
+    `${why} Changes after the last applied position are not retained anywhere DMS can read.`,
+    {
+      ...(checkpoint !== null && { checkpoint }),
+      ...(observed.serverLsn !== null && { server: observed.serverLsn }),
+    },
+    checkpoint ?? input.lastKnownGoodLsn,
+    observed.serverLsn,
+  );
+}
+
+function whileRunning(slot: SlotState, observed: SlotObservation, lsns: Decision['lsns']): Decision {
+  const previous = observed.previousConfirmedFlushLsn;
+  const advancing =
+    previous === null ||
+    (slot.confirmedFlushLsn !== null && compareLsn(slot.confirmedFlushLsn, previous) > 0);
+  if (slot.active && advancing) {
+    return {
+      kind: 'NO_ACTION',
+      reason: `The task is running and slot ${slot.slotName} is active and advancing.`,
+      lsns,
+    };
+  }
+  return {
+    kind: 'ESCALATE',
+    reason: slot.active
+      ? `The task reports running but slot ${slot.slotName} has not advanced since the last check: the task may be stuck.`
+      : `The task reports running but nothing reads slot ${slot.slotName}: DMS may be reconnecting or the task is stuck.`,
+    lsns,
+  };
+}
+
+function withFreeSlot(
+  task: TaskObservation | undefined,
+  slot: SlotState,
+  lsns: Decision['lsns'],
+  input: RecoveryInput,
+): Decision {
+  const confirmed = slot.confirmedFlushLsn as Lsn;
+  if (!task) {
+    return newTask(
+      `The task no longer exists (its checkpoint went with it), but slot ${slot.slotName} is intact.`,
+      lsns,
+      confirmed,
+    );
+  }
+  const code = stopReasonCode(task.stopReason);
+  if (task.status === 'stopped' && (code === 'STOPPED_AT_SERVER_TIME' || code === 'STOPPED_AT_COMMIT_TIME')) {
+    return {
+      kind: 'NO_ACTION',
+      reason: `The task stopped where it was told to (${code}): nothing to recover.`,
+      lsns,
+    };
+  }
+  if (task.status !== 'stopped' && task.status !== 'failed') {
+    return {
+      kind: 'ESCALATE',
+      reason: `The task is ${task.status}: wait until DMS settles it, then decide again.`,
+      lsns,
+    };
+  }
+  const checkpoint = task.checkpointLsn;
+  if (!task.resumable || code === 'FATAL_ERROR' || checkpoint === null) {
+    const why = !task.resumable
+      ? 'The task cannot be resumed as it is (its settings or endpoints changed)'
+      : code === 'FATAL_ERROR'
+        ? `The task failed with FATAL_ERROR (${task.lastFailureMessage ?? 'no message'})`
+        : 'The task has no recovery checkpoint';
+    // Start no earlier than what the old task applied, so nothing is applied twice.
+    return newTask(
+      `${why}; slot ${slot.slotName} is intact.`,
+      lsns,
+      checkpoint === null ? confirmed : maxLsn(confirmed, checkpoint),
+    );
+  }
+  if (slot.restartLsn !== null && compareLsn(checkpoint, slot.restartLsn) < 0) {
+    return dataGap(
+      `The task checkpoint ${formatLsn(checkpoint)} is before slot ${slot.slotName} restart_lsn ${formatLsn(slot.restartLsn)}: ` +
+        'the slot no longer holds the changes the task needs to resume.',
+      lsns,
+      checkpoint,
+      slot.restartLsn,
+    );
+  }
+  return {
+    kind: 'RESUME',
+    reason:
+      `The task is ${task.status}${code ? ` (${code})` : ''} and slot ${slot.slotName} still holds its WAL from the ` +
+      `checkpoint ${formatLsn(checkpoint)} on (restart_lsn ${slot.restartLsn ? formatLsn(slot.restartLsn) : 'n/a'}): ` +
+      'resume-processing continues exactly where it stopped.' +
+      (input.failoverJustHappened ? ' The slot survived the failover.' : ''),
+    lsns,
+  };
+}
+
+function newTask(reason: string, lsns: Decision['lsns'], startPosition: Lsn): Decision {
+  return {
+    kind: 'NEW_TASK_FROM_SLOT',
+    reason: `${reason} Create a new CDC task on the same slot at ${formatLsn(startPosition)}; keep the old one stopped for its checkpoint.`,
+    lsns: { ...lsns, startPosition },
+  };
+}
+
+function dataGap(reason: string, lsns: Decision['lsns'], from: Lsn | null, to: Lsn | null): Decision {
+  const range = `${from === null ? 'unknown' : formatLsn(from)} .. ${to === null ? 'unknown' : formatLsn(to)}`;
+  return {
+    kind: 'DATA_GAP',
+    reason:
+      `${reason} Changes in ${range} may be missing on the target. Nothing is done automatically: an approved path ` +
+      'recreates the slot and reloads the target.',
+    lsns,
+    atRisk: { from, to },
+  };
+}
+
+function knownGood(input: RecoveryInput, slot: SlotState): Lsn | null {
+  return input.task?.checkpointLsn ?? slot.confirmedFlushLsn ?? slot.restartLsn ?? input.lastKnownGoodLsn;
+}
+
+function slotLsns(slot: SlotState, server: Lsn | null, checkpoint: Lsn | null): Decision['lsns'] {
+  return {
+    ...(checkpoint !== null && { checkpoint }),
+    ...(slot.confirmedFlushLsn !== null && { confirmedFlush: slot.confirmedFlushLsn }),
+    ...(slot.restartLsn !== null && { restart: slot.restartLsn }),
+    ...(server !== null && { server }),
+  };
+}

@@ -1,0 +1,273 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Lsn, lsnFromBigInt, parseLsn } from '../../../src/core/lsn.js';
+import { decideRecovery } from '../../../src/core/recovery/decide.js';
+import type { RecoveryInput, TaskObservation } from '../../../src/core/recovery/types.js';
+import type { SlotState, WalStatus } from '../../../src/core/slot.js';
+import { TASK_STATUSES } from '../../../src/ports/dms.js';
+
+const L = (text: string): Lsn => parseLsn(text);
+
+function slot(overrides: Partial<SlotState> = {}): SlotState {
+  return {
+    slotName: 'dms_slot',
+    slotType: 'logical',
+    plugin: 'test_decoding',
+    database: 'app',
+    temporary: false,
+    active: false,
+    activePid: null,
+    activeApplication: null,
+    restartLsn: L('1/1000'),
+    confirmedFlushLsn: L('1/2000'),
+    walStatus: 'reserved',
+    safeWalSizeBytes: null,
+    twoPhase: false,
+    failover: true,
+    synced: false,
+    inactiveSince: null,
+    ...overrides,
+  };
+}
+
+function task(overrides: Partial<TaskObservation> = {}): TaskObservation {
+  return {
+    status: 'failed',
+    stopReason: 'Stop Reason RECOVERABLE_ERROR',
+    lastFailureMessage: 'Last Error connection lost',
+    checkpointLsn: L('1/2000'),
+    resumable: true,
+    ...overrides,
+  };
+}
+
+function input(overrides: {
+  task?: TaskObservation | undefined;
+  slot?: SlotState | undefined | 'unreachable';
+  previous?: Lsn | null;
+  failover?: boolean;
+  terminate?: boolean;
+}): RecoveryInput {
+  const observed =
+    overrides.slot === 'unreachable'
+      ? undefined
+      : {
+          slot: 'slot' in overrides ? (overrides.slot as SlotState | undefined) : slot(),
+          serverLsn: L('1/9000'),
+          previousConfirmedFlushLsn: overrides.previous ?? null,
+        };
+  return {
+    task: 'task' in overrides ? overrides.task : task(),
+    slot: observed,
+    failoverJustHappened: overrides.failover ?? false,
+    lastKnownGoodLsn: L('1/0500'),
+    policy: { terminateStaleBackend: overrides.terminate ?? false },
+  };
+}
+
+describe('decideRecovery: the decision table', () => {
+  it.each([
+    [
+      'task running, slot active and advancing',
+      input({
+        task: task({ status: 'running' }),
+        slot: slot({ active: true, activePid: 7 }),
+        previous: L('1/1800'),
+      }),
+      'NO_ACTION',
+    ],
+    [
+      'task running, slot active but not advancing',
+      input({
+        task: task({ status: 'running' }),
+        slot: slot({ active: true, activePid: 7 }),
+        previous: L('1/2000'),
+      }),
+      'ESCALATE',
+    ],
+    [
+      'task running, nothing reads the slot',
+      input({ task: task({ status: 'running' }), slot: slot({ active: false }) }),
+      'ESCALATE',
+    ],
+    ['task failed RECOVERABLE, WAL reserved, checkpoint after restart_lsn', input({}), 'RESUME'],
+    [
+      'task stopped normally',
+      input({ task: task({ status: 'stopped', stopReason: 'Stop Reason NORMAL' }) }),
+      'RESUME',
+    ],
+    ['WAL unreserved but still there', input({ slot: slot({ walStatus: 'unreserved' }) }), 'RESUME'],
+    [
+      'stale walsender holds the slot',
+      input({ slot: slot({ active: true, activePid: 4242, activeApplication: 'old' }) }),
+      'WAIT_FOR_SLOT',
+    ],
+    [
+      'task failed FATAL_ERROR, slot intact',
+      input({ task: task({ stopReason: 'Stop Reason FATAL_ERROR' }) }),
+      'NEW_TASK_FROM_SLOT',
+    ],
+    ['task settings changed', input({ task: task({ resumable: false }) }), 'NEW_TASK_FROM_SLOT'],
+    ['task deleted, slot intact', input({ task: undefined }), 'NEW_TASK_FROM_SLOT'],
+    ['task without a checkpoint', input({ task: task({ checkpointLsn: null }) }), 'NEW_TASK_FROM_SLOT'],
+    ['slot missing after failover', input({ slot: undefined, failover: true }), 'DATA_GAP'],
+    ['slot missing without failover', input({ slot: undefined }), 'DATA_GAP'],
+    ['wal_status lost', input({ slot: slot({ walStatus: 'lost' }) }), 'DATA_GAP'],
+    [
+      'slot just invalidated (no confirmed_flush_lsn)',
+      input({ slot: slot({ confirmedFlushLsn: null, restartLsn: null, walStatus: 'lost' }) }),
+      'DATA_GAP',
+    ],
+    ['source unreachable after retries', input({ slot: 'unreachable' }), 'ESCALATE'],
+    [
+      'task stopped at its commit-time stop position',
+      input({ task: task({ status: 'stopped', stopReason: 'Stop Reason STOPPED_AT_COMMIT_TIME' }) }),
+      'NO_ACTION',
+    ],
+    ['task still stopping', input({ task: task({ status: 'stopping' }) }), 'ESCALATE'],
+  ])('%s -> %s', (_label, given, kind) => {
+    const decision = decideRecovery(given);
+    expect(decision.kind).toBe(kind);
+    expect(decision.reason.length).toBeGreaterThan(20);
+  });
+});
+
+describe('decideRecovery: boundaries and the LSNs it reports', () => {
+  it('resumes when the checkpoint equals restart_lsn', () => {
+    const decision = decideRecovery(input({ task: task({ checkpointLsn: L('1/1000') }) }));
+    expect(decision.kind).toBe('RESUME');
+    expect(decision.lsns).toMatchObject({
+      checkpoint: L('1/1000'),
+      restart: L('1/1000'),
+      confirmedFlush: L('1/2000'),
+    });
+  });
+
+  it('reports a gap from the checkpoint to restart_lsn when the checkpoint is one byte before it', () => {
+    const decision = decideRecovery(input({ task: task({ checkpointLsn: L('1/FFF') }) }));
+    expect(decision).toMatchObject({ kind: 'DATA_GAP', atRisk: { from: L('1/FFF'), to: L('1/1000') } });
+  });
+
+  it('resumes from a synced slot that is behind the checkpoint (the server skips what was applied)', () => {
+    const synced = slot({ synced: true, restartLsn: L('1/0800'), confirmedFlushLsn: L('1/0900') });
+    const decision = decideRecovery(
+      input({ slot: synced, failover: true, task: task({ checkpointLsn: L('1/2000') }) }),
+    );
+    expect(decision.kind).toBe('RESUME');
+    expect(decision.reason).toContain('survived the failover');
+  });
+
+  it('names the range at risk when the slot is missing after a failover: checkpoint to the new writer position', () => {
+    const decision = decideRecovery(input({ slot: undefined, failover: true }));
+    expect(decision.atRisk).toEqual({ from: L('1/2000'), to: L('1/9000') });
+    expect(decision.reason).toContain('1/2000 .. 1/9000');
+    expect(decision.reason).toContain('not a synced failover slot');
+  });
+
+  it('falls back to the last known good position when the task has no checkpoint', () => {
+    const decision = decideRecovery(input({ slot: undefined, task: task({ checkpointLsn: null }) }));
+    expect(decision.atRisk).toEqual({ from: L('1/0500'), to: L('1/9000') });
+  });
+
+  it('starts a new task no earlier than the old checkpoint, so nothing is applied twice', () => {
+    const ahead = decideRecovery(
+      input({ task: task({ stopReason: 'Stop Reason FATAL_ERROR', checkpointLsn: L('1/3000') }) }),
+    );
+    expect(ahead.lsns.startPosition).toBe(L('1/3000'));
+    const behind = decideRecovery(
+      input({ task: task({ stopReason: 'Stop Reason FATAL_ERROR', checkpointLsn: L('1/1800') }) }),
+    );
+    expect(behind.lsns.startPosition).toBe(L('1/2000'));
+  });
+
+  it('passes the terminate policy to WAIT_FOR_SLOT', () => {
+    const held = slot({ active: true, activePid: 99, activeApplication: 'stale' });
+    expect(decideRecovery(input({ slot: held, terminate: true })).holder).toEqual({
+      pid: 99,
+      application: 'stale',
+      terminate: true,
+    });
+    expect(decideRecovery(input({ slot: held, terminate: false })).holder?.terminate).toBe(false);
+  });
+});
+
+describe('decideRecovery: properties over any observation', () => {
+  const lsn = fc.bigInt({ min: 0n, max: 1n << 40n }).map((n) => lsnFromBigInt(n));
+  const walStatus = fc.constantFrom<WalStatus | null>('reserved', 'extended', 'unreserved', 'lost', null);
+  const anySlot = fc
+    .record({
+      active: fc.boolean(),
+      restartLsn: fc.option(lsn, { nil: null }),
+      confirmedFlushLsn: fc.option(lsn, { nil: null }),
+      walStatus,
+    })
+    .map((o) => slot({ ...o, activePid: o.active ? 1 : null }));
+  const anyTask = fc
+    .record({
+      status: fc.constantFrom(...TASK_STATUSES),
+      stopReason: fc.constantFrom(
+        undefined,
+        'Stop Reason NORMAL',
+        'Stop Reason RECOVERABLE_ERROR',
+        'Stop Reason FATAL_ERROR',
+      ),
+      checkpointLsn: fc.option(lsn, { nil: null }),
+      resumable: fc.boolean(),
+    })
+    .map((o) => task(o));
+  const anyInput = fc
+    .record({
+      task: fc.option(anyTask, { nil: undefined }),
+      slot: fc.option(anySlot, { nil: undefined }),
+      previous: fc.option(lsn, { nil: null }),
+      failover: fc.boolean(),
+      terminate: fc.boolean(),
+    })
+    .map((o) => input(o));
+
+  it('never resumes from a slot that is missing, invalidated, held, or past the checkpoint', () => {
+    fc.assert(
+      fc.property(anyInput, (given) => {
+        const decision = decideRecovery(given);
+        if (decision.kind !== 'RESUME') return true;
+        const s = given.slot?.slot;
+        const checkpoint = given.task?.checkpointLsn;
+        return (
+          s !== undefined &&
+          !s.active &&
+          s.walStatus !== 'lost' &&
+          s.confirmedFlushLsn !== null &&
+          checkpoint != null &&
+          (s.restartLsn === null || checkpoint >= s.restartLsn)
+        );
+      }),
+    );
+  });
+
+  it('a new task never starts before the slot confirmed_flush_lsn', () => {
+    fc.assert(
+      fc.property(anyInput, (given) => {
+        const decision = decideRecovery(given);
+        if (decision.kind !== 'NEW_TASK_FROM_SLOT') return true;
+        const confirmed = given.slot?.slot?.confirmedFlushLsn;
+        return (
+          confirmed != null &&
+          decision.lsns.startPosition !== undefined &&
+          decision.lsns.startPosition >= confirmed
+        );
+      }),
+    );
+  });
+
+  it('a missing or lost slot is always a DATA_GAP (never an automatic action)', () => {
+    fc.assert(
+      fc.property(anyInput, (given) => {
+        const s = given.slot?.slot;
+        const gone =
+          given.slot !== undefined &&
+          (s === undefined || s.walStatus === 'lost' || s.confirmedFlushLsn === null);
+        return !gone || decideRecovery(given).kind === 'DATA_GAP';
+      }),
+    );
+  });
+});
