@@ -1,0 +1,117 @@
+import * as z from 'zod';
+import { InvalidInputError } from '../../core/errors.js';
+import { isLsn } from '../../core/lsn.js';
+import type { SlotPlugin } from '../../core/start-position.js';
+import type { PluginName } from '../../ports/dms.js';
+
+/**
+ * Pieces of the Lambda input schemas the DMS steps share, so a state machine passes the same shape
+ * from one step to the next and an ARN or LSN is refused the same way everywhere.
+ */
+
+/** The plugin as DMS spells it (PostgreSQLSettings.PluginName); PostgreSQL spells the first test_decoding. */
+export const Plugin = z.enum(['test-decoding', 'pglogical']);
+
+export function slotPlugin(plugin: PluginName): SlotPlugin {
+  return plugin === 'test-decoding' ? 'test_decoding' : 'pglogical';
+}
+
+// arn:<partition>:dms:<region>:<account>:<kind>:<id>. The local engine's ARNs use region `local`.
+function dmsArn(kind: 'endpoint' | 'rep' | 'task' | 'cert', what: string) {
+  const pattern = new RegExp(`^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:${kind}:[A-Za-z0-9-]+$`);
+  return z.string().regex(pattern, `must be ${what} ARN, arn:aws:dms:<region>:<account>:${kind}:<id>`);
+}
+
+export const EndpointArn = dmsArn('endpoint', 'a DMS endpoint');
+export const ReplicationInstanceArn = dmsArn('rep', 'a DMS replication instance');
+export const TaskArn = dmsArn('task', 'a DMS replication task');
+export const CertificateArn = dmsArn('cert', 'a DMS certificate');
+
+/** The readable head of every DMS identifier this run derives (the rest is the source, slot and a hash). */
+export const IdentifierPrefix = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9-]{0,39}$/,
+    'must be 1 to 40 ASCII letters, digits and hyphens, starting with a letter',
+  );
+
+/** A short stable name for the source database; it goes into identifiers and the `dms-cdc-source` tag. */
+export const SourceName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+    'must be 1 to 63 ASCII letters, digits, dots, underscores and hyphens',
+  );
+
+export const DatabaseName = z.string().min(1).max(63);
+
+export const Lsn = z.string().refine(isLsn, 'must be a PostgreSQL LSN like 4AF/B00000D0');
+
+/** CdcStopPosition for a PostgreSQL source (no timestamp start exists; a stop can be a time). */
+export const CdcStopPosition = z
+  .string()
+  .regex(
+    /^(server_time|commit_time):\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/,
+    'must be server_time:YYYY-MM-DDTHH:MM:SS or commit_time:YYYY-MM-DDTHH:MM:SS',
+  );
+
+// DMS Tag rules (API reference, Tag): key 1-128 and value 1-256 Unicode letters, digits, spaces and
+// _ . : / = + -, neither prefixed with "aws:" or "dms:".
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+-]*$/u;
+const RESERVED = /^(aws|dms):/i;
+const TagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(TAG_TEXT, 'has a character DMS does not allow in a tag key')
+  .refine((key) => !RESERVED.test(key), 'must not start with aws: or dms:');
+const TagValue = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(TAG_TEXT, 'has a character DMS does not allow in a tag value')
+  .refine((value) => !RESERVED.test(value), 'must not start with aws: or dms:');
+export const Tags = z.record(TagKey, TagValue);
+
+/** Tags every resource the orchestrator creates carries, so people and IAM conditions can find them. */
+export function orchestratorTags(
+  sourceName: string,
+  slotName: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    ...extra,
+    'managed-by': 'dms-cdc-orchestrator',
+    'dms-cdc-source': sourceName,
+    'dms-cdc-slot': slotName,
+  };
+}
+
+/** A JSON document given either as an object or as the JSON text DMS takes (TableMappings, task settings). */
+export const JsonDocument = z.union([z.string().min(2), z.record(z.string(), z.unknown())]);
+
+/** The document as a parsed value and as the text DMS gets; text that is not a JSON object is refused. */
+export function jsonDocument(
+  value: z.output<typeof JsonDocument>,
+  field: string,
+): { readonly value: unknown; readonly text: string } {
+  if (typeof value !== 'string') return { value, text: JSON.stringify(value) };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidInputError(field, 'is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidInputError(field, 'must be a JSON object');
+  }
+  return { value: parsed, text: value };
+}
+
+/**
+ * How long a step may keep waiting in this invocation: what was asked, never closer than `marginMs` to
+ * the Lambda deadline (the handler still has to answer), and never negative.
+ */
+export function budgetMs(askedMs: number, remainingMs: number, marginMs = 5_000): number {
+  return Math.max(0, Math.min(askedMs, remainingMs - marginMs));
+}

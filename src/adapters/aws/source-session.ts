@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import * as z from 'zod';
+import { InvalidInputError } from '../../core/errors.js';
+import type { SourceDb } from '../../ports/source-db.js';
+import { type PgConnector, withPgClient } from '../pg/client.js';
+import {
+  connectionFromSecret,
+  describeConnection,
+  type SourceConnection,
+  toPgConfig,
+} from '../pg/connection.js';
+import { buildPgSourceDb } from '../pg/slots.js';
+import { parseLambdaInput } from './lambda-input.js';
+import type { SecretStore } from './secrets.js';
+
+/** The settings every function that connects to the source reads from its environment. */
+const SourceEnv = z.object({
+  SOURCE_SECRET_ARN: z.string().min(1).optional(),
+  SOURCE_TLS: z.enum(['verify-full', 'require', 'disable']).default('verify-full'),
+});
+
+/** The source as a Lambda reaches it: never logged whole, `describe` is what may be shown. */
+export interface LambdaSource {
+  readonly connection: SourceConnection;
+  readonly config: pg.ClientConfig;
+  /** user@host:port/database (tls mode): no password. */
+  readonly describe: string;
+  readonly secretId: string;
+}
+
+/**
+ * Resolves the source credential: the secret named in the input, else SOURCE_SECRET_ARN; TLS as
+ * SOURCE_TLS says (verify-full unless configured otherwise; `disable` only for loopback hosts).
+ */
+export async function sourceFromSecret(
+  secrets: SecretStore,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly secretArn?: string; readonly database?: string; readonly applicationName: string },
+): Promise<LambdaSource> {
+  const settings = parseLambdaInput(SourceEnv, { ...env }, 'environment');
+  const secretId = options.secretArn ?? settings.SOURCE_SECRET_ARN;
+  if (!secretId) throw new InvalidInputError('sourceSecretArn', 'not given and SOURCE_SECRET_ARN is not set');
+  const connection = connectionFromSecret(await secrets.getSecretString(secretId), {
+    database: options.database,
+    tls: settings.SOURCE_TLS,
+  });
+  return {
+    connection,
+    config: toPgConfig(connection, options.applicationName),
+    describe: describeConnection(connection),
+    secretId,
+  };
+}
+
+/**
+ * A SourceDb that opens a session per call and always closes it. A step that reads the slot only on
+ * some paths (create-cdc-task reuses an existing task without reading it) connects only when it reads,
+ * and no connection outlives the invocation in a frozen execution environment.
+ */
+export function sourceDbPerCall(config: pg.ClientConfig, connect: PgConnector): SourceDb {
+  return {
+    readSlot: (slotName) =>
+      withPgClient(config, (client) => buildPgSourceDb(client).readSlot(slotName), connect),
+    readSlots: () => withPgClient(config, (client) => buildPgSourceDb(client).readSlots(), connect),
+  };
+}
