@@ -1,0 +1,151 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import {
+  CdcStopPosition,
+  DatabaseName,
+  EndpointArn,
+  IdentifierPrefix,
+  JsonDocument,
+  jsonDocument,
+  Lsn,
+  orchestratorTags,
+  Plugin,
+  ReplicationInstanceArn,
+  SourceName,
+  slotPlugin,
+  Tags,
+} from '../src/adapters/aws/lambda-schemas.js';
+import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
+import { sourceDbPerCall, sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js';
+import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
+import { validateSlotName } from '../src/core/identifiers.js';
+import { parseLsn } from '../src/core/lsn.js';
+import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
+import type { Dms, TaskStatus } from '../src/ports/dms.js';
+
+const Input = z.object({
+  identifierPrefix: IdentifierPrefix,
+  sourceName: SourceName,
+  slotName: z.string(),
+  plugin: Plugin,
+  databaseName: DatabaseName,
+  replicationInstanceArn: ReplicationInstanceArn,
+  sourceEndpointArn: EndpointArn,
+  targetEndpointArn: EndpointArn,
+  tableMappings: JsonDocument,
+  taskSettings: JsonDocument.optional(),
+  /** Explicit start; by default the slot's confirmed_flush_lsn, read just before the task is created. */
+  cdcStartPosition: Lsn.optional(),
+  cdcStopPosition: CdcStopPosition.optional(),
+  sourceSecretArn: z.string().min(1).max(2048).optional(),
+  tags: Tags.optional(),
+});
+
+export interface CreateCdcTaskResult {
+  readonly taskArn: string;
+  readonly taskIdentifier: string;
+  readonly created: boolean;
+  readonly status: TaskStatus;
+  /** The task's CdcStartPosition (on reuse: the one it was created with). */
+  readonly cdcStartPosition: string;
+  /** The slot as read just before creating; null when an existing task was reused. */
+  readonly confirmedFlushLsn: string | null;
+  readonly restartLsn: string | null;
+}
+export interface CreateCdcTaskDeps {
+  readonly dms: Dms;
+  readonly secrets: SecretStore;
+  readonly connect: PgConnector;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
+const dms = buildAwsDms(createDmsClient());
+
+/**
+ * Creates the CDC-only task at the slot's native start point (reference 001): the slot is read,
+ * inactive, immediately before CreateReplicationTask. A re-run reuses the task it made and never moves it.
+ */
+export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
+  const deps: CreateCdcTaskDeps = {
+    dms,
+    secrets,
+    connect: connectPg,
+    logger,
+    env: process.env,
+    ...overrides,
+  };
+  return middy<unknown, CreateCdcTaskResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const input = parseLambdaInput(Input, event);
+      const slotName = validateSlotName(input.slotName);
+      const tableMappings = jsonDocument(input.tableMappings, 'tableMappings');
+      parseTableMappings(tableMappings.value);
+      const taskSettings = input.taskSettings && jsonDocument(input.taskSettings, 'taskSettings').text;
+      // The requested position is part of the identity; the one read from the slot cannot be (a re-run
+      // reads a newer one and must still find the task the first run made).
+      const identifier = cdcTaskIdentifier({
+        prefix: input.identifierPrefix,
+        sourceName: input.sourceName,
+        slotName,
+        startPosition: input.cdcStartPosition,
+      });
+      const source = await sourceFromSecret(deps.secrets, deps.env, {
+        secretArn: input.sourceSecretArn,
+        database: input.databaseName,
+        applicationName: 'dms-cdc-create-cdc-task',
+      });
+      deps.logger.info('creating CDC task from slot', { identifier, slotName, source: source.describe });
+      const result = await createCdcTaskFromSlot(
+        { sourceDb: sourceDbPerCall(source.config, deps.connect), dms: deps.dms },
+        {
+          task: {
+            identifier,
+            replicationInstanceArn: input.replicationInstanceArn,
+            sourceEndpointArn: input.sourceEndpointArn,
+            targetEndpointArn: input.targetEndpointArn,
+            tableMappings: tableMappings.text,
+            taskSettings,
+            cdcStopPosition: input.cdcStopPosition,
+            tags: orchestratorTags(input.sourceName, slotName, input.tags),
+          },
+          slotName,
+          plugin: slotPlugin(input.plugin),
+          database: source.connection.database,
+          source: source.describe,
+          requestedPosition:
+            input.cdcStartPosition === undefined
+              ? undefined
+              : parseLsn(input.cdcStartPosition, 'cdcStartPosition'),
+        },
+      );
+      deps.logger.info(result.created ? 'created CDC task' : 'reusing CDC task', {
+        identifier,
+        taskArn: result.task.arn,
+        cdcStartPosition: result.cdcStartPosition,
+        confirmedFlushLsn: result.confirmedFlushLsn,
+      });
+      return {
+        taskArn: result.task.arn,
+        taskIdentifier: identifier,
+        created: result.created,
+        status: result.task.status,
+        cdcStartPosition: result.cdcStartPosition,
+        confirmedFlushLsn: result.confirmedFlushLsn ?? null,
+        restartLsn: result.restartLsn ?? null,
+      };
+    });
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,143 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import {
+  CertificateArn,
+  DatabaseName,
+  IdentifierPrefix,
+  orchestratorTags,
+  Plugin,
+  SourceName,
+  Tags,
+} from '../src/adapters/aws/lambda-schemas.js';
+import { ensureSourceEndpoint } from '../src/core/dms/ensure.js';
+import { sourceEndpointIdentifier } from '../src/core/dms/identifiers.js';
+import { validateSlotName } from '../src/core/identifiers.js';
+import type { Dms, PluginName, SourceAccess } from '../src/ports/dms.js';
+
+const Schema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a plain PostgreSQL schema name');
+const Input = z
+  .object({
+    identifierPrefix: IdentifierPrefix,
+    sourceName: SourceName,
+    slotName: z.string(),
+    plugin: Plugin,
+    databaseName: DatabaseName,
+    /** HeartbeatEnable: on by default, so an idle database does not pin WAL behind the slot. */
+    heartbeat: z
+      .object({
+        enabled: z.boolean().default(true),
+        frequencyMinutes: z.number().int().min(1).max(1440).default(5),
+        schema: Schema.optional(),
+      })
+      .default({ enabled: true, frequencyMinutes: 5 }),
+    /** CaptureDdls, DMS's own default (true): DMS creates awsdms_* artifacts that `slot cleanup` removes. */
+    captureDdls: z.boolean().default(true),
+    ddlArtifactsSchema: Schema.optional(),
+    sslMode: z.enum(['verify-full', 'verify-ca', 'require', 'none']).default('verify-full'),
+    certificateArn: CertificateArn.optional(),
+    tags: Tags.optional(),
+  })
+  .superRefine((input, context) => {
+    // verify-ca and verify-full check the server against a CA certificate imported into DMS.
+    if ((input.sslMode === 'verify-full' || input.sslMode === 'verify-ca') && !input.certificateArn) {
+      context.addIssue({
+        code: 'custom',
+        path: ['certificateArn'],
+        message:
+          `sslMode ${input.sslMode} needs the ARN of the CA certificate imported into DMS (ImportCertificate, ` +
+          'e.g. the RDS CA bundle); pass sslMode "require" only as a documented exception',
+      });
+    }
+  });
+const Env = z.object({
+  SOURCE_SECRET_ARN: z.string().min(1),
+  DMS_SECRETS_ACCESS_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role ARN'),
+});
+
+export interface CreateSourceEndpointResult {
+  readonly endpointArn: string;
+  readonly endpointIdentifier: string;
+  readonly created: boolean;
+  readonly status: string | null;
+  readonly sourceName: string;
+  readonly slotName: string;
+  readonly plugin: PluginName;
+  readonly databaseName: string;
+}
+export interface CreateSourceEndpointDeps {
+  readonly dms: Dms;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * How DMS reaches the source. Default: the source secret read through the DMS access role, both from
+   * the environment. Local mode injects a postgres:// URL for the local engine.
+   */
+  readonly sourceAccess?: SourceAccess;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const dms = buildAwsDms(createDmsClient());
+
+/** Finds or creates the DMS source endpoint that reads the slot; a different existing one is an error. */
+export function makeHandler(overrides: Partial<CreateSourceEndpointDeps> = {}) {
+  const deps: CreateSourceEndpointDeps = { dms, logger, env: process.env, ...overrides };
+  return middy<unknown, CreateSourceEndpointResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const input = parseLambdaInput(Input, event);
+      const slotName = validateSlotName(input.slotName);
+      const access = deps.sourceAccess ?? secretsManagerAccess(deps.env);
+      const identifier = sourceEndpointIdentifier({
+        prefix: input.identifierPrefix,
+        sourceName: input.sourceName,
+        slotName,
+      });
+      if (input.sslMode === 'none') deps.logger.warn('source endpoint without TLS', { identifier });
+      deps.logger.info('ensuring source endpoint', { identifier, slotName, plugin: input.plugin });
+      const { endpoint, created } = await ensureSourceEndpoint(deps.dms, {
+        identifier,
+        access,
+        databaseName: input.databaseName,
+        slotName,
+        pluginName: input.plugin,
+        sslMode: input.sslMode,
+        certificateArn: input.certificateArn,
+        heartbeat: input.heartbeat,
+        captureDdls: input.captureDdls,
+        ddlArtifactsSchema: input.ddlArtifactsSchema,
+        tags: orchestratorTags(input.sourceName, slotName, input.tags),
+      });
+      deps.logger.info(created ? 'created source endpoint' : 'reusing source endpoint', {
+        identifier,
+        endpointArn: endpoint.arn,
+      });
+      return {
+        endpointArn: endpoint.arn,
+        endpointIdentifier: identifier,
+        created,
+        status: endpoint.status ?? null,
+        sourceName: input.sourceName,
+        slotName,
+        plugin: input.plugin,
+        databaseName: input.databaseName,
+      };
+    });
+}
+
+function secretsManagerAccess(env: Readonly<Record<string, string | undefined>>): SourceAccess {
+  const settings = parseLambdaInput(Env, { ...env }, 'environment');
+  return {
+    kind: 'secrets-manager',
+    secretId: settings.SOURCE_SECRET_ARN,
+    accessRoleArn: settings.DMS_SECRETS_ACCESS_ROLE_ARN,
+  };
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,125 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type pg from 'pg';
+import * as z from 'zod';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { budgetMs, DatabaseName, Plugin, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
+import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
+import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import type { PglogicalSetup } from '../src/adapters/pg/pglogical.js';
+import { ensureSlot } from '../src/adapters/pg/slot-admin.js';
+import { InvalidInputError } from '../src/core/errors.js';
+import { validateSlotName } from '../src/core/identifiers.js';
+import { type SlotReport, toSlotReport } from '../src/core/slot.js';
+
+const Identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a plain PostgreSQL identifier');
+const Input = z.object({
+  slotName: z.string(),
+  plugin: Plugin.default('test-decoding'),
+  database: DatabaseName.optional(),
+  sourceSecretArn: z.string().min(1).max(2048).optional(),
+  /** Off by default: after a failover a missing slot means lost changes, never "make a new one". */
+  allowCreate: z.boolean().default(false),
+  /** PostgreSQL 17+: create the slot with failover = true (kept across a synced standby's promotion). */
+  failover: z.boolean().default(false),
+  /** How long creation may wait for transactions running when it starts (bounded by the Lambda deadline). */
+  timeoutSeconds: z.number().int().min(1).max(840).default(30),
+  pglogical: z
+    .object({
+      nodeName: Identifier.default('dms_source'),
+      tables: z
+        .array(z.object({ schema: z.string().min(1).max(63), table: z.string().min(1).max(63) }))
+        .min(1),
+    })
+    .optional(),
+});
+
+export interface EnsureSlotResult {
+  readonly slotName: string;
+  readonly created: boolean;
+  /** The slot's confirmed_flush_lsn right after this step (a later task reads it again before creation). */
+  readonly confirmedFlushLsn: string | null;
+  readonly restartLsn: string | null;
+  readonly slot: SlotReport;
+  readonly pglogical: PglogicalSetup | null;
+}
+export interface EnsureSlotDeps {
+  readonly secrets: SecretStore;
+  readonly connect: PgConnector;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
+
+/** Finds the slot (checking plugin and database) or, when the input allows it, creates it. */
+export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
+  const deps: EnsureSlotDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
+  return middy<unknown, EnsureSlotResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event, context) => {
+      const input = parseLambdaInput(Input, event);
+      const slotName = validateSlotName(input.slotName);
+      if (input.plugin === 'pglogical' && !input.pglogical) {
+        throw new InvalidInputError(
+          'pglogical',
+          'a pglogical slot needs the tables for its replication sets',
+        );
+      }
+      const source = await sourceFromSecret(deps.secrets, deps.env, {
+        secretArn: input.sourceSecretArn,
+        database: input.database,
+        applicationName: 'dms-cdc-ensure-slot',
+      });
+      // At least a second even when the invocation is nearly out of time: the creation then fails fast.
+      const timeoutMs = Math.max(
+        1_000,
+        budgetMs(input.timeoutSeconds * 1000, context.getRemainingTimeInMillis()),
+      );
+      deps.logger.info('ensuring replication slot', {
+        slotName,
+        plugin: input.plugin,
+        allowCreate: input.allowCreate,
+        source: source.describe,
+        secretId: source.secretId,
+        timeoutMs,
+      });
+      const { connection } = source;
+      const result = await ensureSlot(async () => (await deps.connect(source.config)) as pg.Client, {
+        slotName,
+        plugin: slotPlugin(input.plugin),
+        database: connection.database,
+        allowCreate: input.allowCreate,
+        failover: input.failover,
+        timeoutMs,
+        source: source.describe,
+        pglogical: input.pglogical && {
+          nodeName: input.pglogical.nodeName,
+          dsn: `host=${connection.host} port=${connection.port} dbname=${connection.database}`,
+          tables: input.pglogical.tables,
+        },
+      });
+      const slot = toSlotReport(result.reading);
+      deps.logger.info(result.created ? 'created replication slot' : 'found replication slot', {
+        slotName,
+        confirmedFlushLsn: slot.confirmedFlushLsn,
+      });
+      return {
+        slotName,
+        created: result.created,
+        confirmedFlushLsn: slot.confirmedFlushLsn,
+        restartLsn: slot.restartLsn,
+        slot,
+        pglogical: result.pglogical ?? null,
+      };
+    });
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,52 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import type { Dms, TaskStatus } from '../src/ports/dms.js';
+
+const Input = z.object({ taskArn: TaskArn });
+
+export interface StopTaskResult {
+  readonly taskArn: string;
+  /** false when there was nothing to stop (already stopping, stopped, failed or never started). */
+  readonly stopped: boolean;
+  readonly status: TaskStatus;
+}
+export interface StopTaskDeps {
+  readonly dms: Dms;
+  readonly logger: Logger;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const dms = buildAwsDms(createDmsClient());
+
+// Statuses a stop request has nothing to do in; a retried stop step lands here.
+const AT_REST: readonly TaskStatus[] = ['stopping', 'stopped', 'failed', 'ready'];
+
+/**
+ * Stops a task. Stopping keeps its RecoveryCheckpoint, so resume-processing can continue later (a
+ * delete would lose it). Returns at once: poll describe-task for `stopped`. Other statuses (creating,
+ * modifying, ...) are sent on and DMS's refusal comes back as DmsInvalidStateError.
+ */
+export function makeHandler(overrides: Partial<StopTaskDeps> = {}) {
+  const deps: StopTaskDeps = { dms, logger, ...overrides };
+  return middy<unknown, StopTaskResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const input = parseLambdaInput(Input, event);
+      const task = await deps.dms.describeTask(input.taskArn);
+      if (AT_REST.includes(task.status)) {
+        deps.logger.info('nothing to stop', { taskArn: task.arn, status: task.status });
+        return { taskArn: task.arn, stopped: false, status: task.status };
+      }
+      const stopping = await deps.dms.stopTask(task.arn);
+      deps.logger.info('task stopping', { taskArn: task.arn, status: stopping.status });
+      return { taskArn: task.arn, stopped: true, status: stopping.status };
+    });
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,168 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  InvalidResourceStateFault,
+  StartReplicationTaskCommand,
+} from '@aws-sdk/client-database-migration-service';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeHandler } from '../../../functions/start-task.js';
+import { TaskRestartRefusedError } from '../../../src/core/cdc/start-rule.js';
+import { DmsInvalidStateError } from '../../../src/core/dms/errors.js';
+import { InvalidInputError } from '../../../src/core/errors.js';
+import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
+
+const dmsMock = mockClient(DatabaseMigrationServiceClient);
+const logged = captureLogs();
+
+function invoke(event: unknown) {
+  return makeHandler({ dms: awsDms(), logger: testLogger() })(event, lambdaContext());
+}
+
+function taskIs(overrides: Parameters<typeof sdkTask>[0]) {
+  dmsMock.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [sdkTask(overrides)] });
+}
+
+beforeEach(() => {
+  dmsMock.reset();
+  dmsMock.on(StartReplicationTaskCommand).resolves({ ReplicationTask: sdkTask({ Status: 'starting' }) });
+});
+
+describe('start-task handler', () => {
+  it('starts a task that never ran with start-replication by default, after reading it by ARN', async () => {
+    taskIs({ Status: 'ready' });
+
+    const result = await invoke({ taskArn: TASK_ARN });
+
+    expect(dmsMock).toReceiveCommandExactlyOnceWith(DescribeReplicationTasksCommand, {
+      Filters: [{ Name: 'replication-task-arn', Values: [TASK_ARN] }],
+    });
+    expect(dmsMock.commandCalls(StartReplicationTaskCommand)[0]?.args[0].input).toStrictEqual({
+      ReplicationTaskArn: TASK_ARN,
+      StartReplicationTaskType: 'start-replication',
+    });
+    expect(result).toStrictEqual({
+      taskArn: TASK_ARN,
+      startType: 'start-replication',
+      started: true,
+      status: 'starting',
+    });
+  });
+
+  it.each(['stopped', 'failed'])(
+    'refuses start-replication on a %s task: a restart recreates the slot and loses its changes',
+    async (status) => {
+      taskIs({ Status: status, StopReason: 'Stop Reason RECOVERABLE_ERROR' });
+
+      const error = await failure(invoke({ taskArn: TASK_ARN, startType: 'start-replication' }));
+
+      expect(error).toBeInstanceOf(TaskRestartRefusedError);
+      expect(error).toMatchObject({ name: 'TaskRestartRefusedError', taskArn: TASK_ARN, status });
+      expect(error.message).toMatch(/recreates the replication slot/);
+      expect(error.message).toMatch(/changes the slot still holds would be lost/);
+      expect((error as TaskRestartRefusedError).remedy).toMatch(/resume-processing/);
+      expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+    },
+  );
+
+  it('refuses a restart of a task that ran even when its status reads ready (it has a start date)', async () => {
+    taskIs({ Status: 'ready', ReplicationTaskStats: { StartDate: new Date('2026-01-01T00:00:00Z') } });
+
+    await expect(invoke({ taskArn: TASK_ARN })).rejects.toThrow(TaskRestartRefusedError);
+    expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+  });
+
+  it('refuses reload-target on a task that ran, for the same reason', async () => {
+    taskIs({ Status: 'stopped' });
+
+    await expect(invoke({ taskArn: TASK_ARN, startType: 'reload-target' })).rejects.toMatchObject({
+      name: 'TaskRestartRefusedError',
+      startType: 'reload-target',
+    });
+    expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+  });
+
+  it('resumes a stopped or failed task with resume-processing (the safe path)', async () => {
+    taskIs({ Status: 'failed', RecoveryCheckpoint: 'checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0' });
+
+    const result = await invoke({ taskArn: TASK_ARN, startType: 'resume-processing' });
+
+    expect(dmsMock).toReceiveCommandExactlyOnceWith(StartReplicationTaskCommand, {
+      ReplicationTaskArn: TASK_ARN,
+      StartReplicationTaskType: 'resume-processing',
+    });
+    expect(result).toMatchObject({ started: true, startType: 'resume-processing' });
+  });
+
+  it('restarts a task that ran only when the input says allowRestart, and logs a warning', async () => {
+    taskIs({ Status: 'stopped' });
+
+    await invoke({ taskArn: TASK_ARN, startType: 'start-replication', allowRestart: true });
+
+    expect(dmsMock).toReceiveCommandExactlyOnceWith(StartReplicationTaskCommand, {
+      ReplicationTaskArn: TASK_ARN,
+      StartReplicationTaskType: 'start-replication',
+    });
+    expect(logged.join('')).toContain('restart allowed by the input');
+  });
+
+  it('passes a CdcStopPosition through', async () => {
+    taskIs({ Status: 'ready' });
+
+    await invoke({ taskArn: TASK_ARN, cdcStopPosition: 'server_time:2026-12-01T06:00:00' });
+
+    expect(dmsMock.commandCalls(StartReplicationTaskCommand)[0]?.args[0].input).toStrictEqual({
+      ReplicationTaskArn: TASK_ARN,
+      StartReplicationTaskType: 'start-replication',
+      CdcStopPosition: 'server_time:2026-12-01T06:00:00',
+    });
+  });
+
+  it.each(['running', 'starting'])(
+    'is a no-op on a %s task (a retried start step), whatever the start type',
+    async (status) => {
+      taskIs({ Status: status, ReplicationTaskStats: { StartDate: new Date('2026-01-01T00:00:00Z') } });
+
+      const result = await invoke({ taskArn: TASK_ARN });
+
+      expect(result).toStrictEqual({
+        taskArn: TASK_ARN,
+        startType: 'start-replication',
+        started: false,
+        status,
+      });
+      expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+    },
+  );
+
+  it("lets DMS refuse a task that is still creating, as DmsInvalidStateError for the state machine's Retry", async () => {
+    taskIs({ Status: 'creating' });
+    dmsMock
+      .on(StartReplicationTaskCommand)
+      .rejects(new InvalidResourceStateFault({ $metadata: {}, message: 'Task is creating' }));
+
+    await expect(invoke({ taskArn: TASK_ARN })).rejects.toThrow(DmsInvalidStateError);
+  });
+
+  it.each([
+    ['a missing taskArn', {}, 'taskArn'],
+    ['an endpoint ARN as taskArn', { taskArn: TASK_ARN.replace(':task:', ':endpoint:') }, 'taskArn'],
+    ['an unknown start type', { taskArn: TASK_ARN, startType: 'restart' }, 'startType'],
+    ['allowRestart as text', { taskArn: TASK_ARN, allowRestart: 'yes' }, 'allowRestart'],
+    [
+      'a timestamp start-like stop position',
+      { taskArn: TASK_ARN, cdcStopPosition: '2026-12-01' },
+      'cdcStopPosition',
+    ],
+  ])(
+    'rejects %s with an InvalidInputError naming the field, before any DMS call',
+    async (_case, event, field) => {
+      const error = await failure(invoke(event));
+
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ name: 'InvalidInputError', field });
+      expect(dmsMock).not.toReceiveAnyCommand();
+    },
+  );
+});
