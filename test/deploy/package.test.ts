@@ -13,6 +13,31 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const PACKAGED = path.join(ROOT, '.serverless');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/source-AbCdEf';
 const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const ACCESS_ROLE_ARN = 'arn:aws:iam::123456789012:role/dms-cdc/dms-secrets-access';
+
+/** Every function, and whether it connects to the source (secret, VPC) or only calls DMS. */
+const FUNCTIONS = {
+  InspectSlot: { source: true },
+  EnsureSlot: { source: true },
+  CreateSourceEndpoint: { source: false },
+  TestEndpointConnection: { source: false },
+  CreateCdcTask: { source: true },
+  StartTask: { source: false },
+  DescribeTask: { source: false },
+  StopTask: { source: false },
+} as const;
+type FunctionName = keyof typeof FUNCTIONS;
+
+// DMS actions with no resource type in the Service Authorization Reference: grantable on "*" only.
+const DMS_ACTIONS_WITHOUT_RESOURCES = [
+  'dms:DescribeEndpoints',
+  'dms:DescribeConnections',
+  'dms:DescribeReplicationTasks',
+];
+const dmsArn = (kind: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:dms:\${AWS::Region}:\${AWS::AccountId}:${kind}:*`,
+});
+const TAGGED = { StringEquals: { 'aws:RequestTag/managed-by': 'dms-cdc-orchestrator' } };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -65,6 +90,7 @@ beforeAll(async () => {
       paramsDir,
       `--param=sourceSecretArn=${SECRET_ARN}`,
       `--param=sourceSecretKmsKeyArn=${KMS_KEY_ARN}`,
+      `--param=dmsSecretsAccessRoleArn=${ACCESS_ROLE_ARN}`,
       '--param=subnetIds=subnet-0a,subnet-0b',
       '--param=securityGroupIds=sg-0c',
     ],
@@ -119,6 +145,30 @@ function list(value: Json | undefined): Json[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The statements of one function's role (its single inline policy), Fn::If branches included. */
+function roleStatements(name: FunctionName): JsonObject[] {
+  const role = template.Resources[
+    roleOf(template.Resources[`${name}LambdaFunction`] as Resource)
+  ] as Resource;
+  return statements(role.Properties.Policies ?? null);
+}
+
+/** action -> resources (and condition, if any) for a role's statements on one service. */
+function grants(name: FunctionName, service: string): Record<string, Json> {
+  const found: Record<string, Json> = {};
+  for (const statement of roleStatements(name)) {
+    for (const action of list(statement.Action)) {
+      if (!String(action).startsWith(`${service}:`)) continue;
+      expect(found[String(action)], `${name}: ${action} granted twice`).toBeUndefined();
+      found[String(action)] =
+        statement.Condition === undefined
+          ? (statement.Resource ?? null)
+          : { Resource: statement.Resource ?? null, Condition: statement.Condition };
+    }
+  }
+  return found;
+}
+
 function roleOf(fn: Resource): string {
   const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
   expect(role).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
@@ -126,9 +176,17 @@ function roleOf(fn: Resource): string {
 }
 
 describe('npm run package (osls + serverless-esbuild, offline)', () => {
-  it('produces a template with at least one function', () => {
+  it('produces a template with every function', () => {
     expect(existsSync(path.join(PACKAGED, 'cloudformation-template-update-stack.json'))).toBe(true);
-    expect(functions().map(([id]) => id)).toContain('InspectSlotLambdaFunction');
+    expect(
+      functions()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(
+      Object.keys(FUNCTIONS)
+        .map((name) => `${name}LambdaFunction`)
+        .sort(),
+    );
   });
 
   it('gives every function its own IAM role and creates no shared one', () => {
@@ -145,15 +203,24 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     for (const statement of all) {
       const actions = list(statement.Action);
       expect(actions).not.toContain('*');
+      if (!('Principal' in statement)) {
+        // No service-wide wildcard (dms:*, iam:*, ...) in any role; only the key policy's own kms:*.
+        for (const action of actions)
+          expect(String(action), JSON.stringify(statement)).not.toMatch(/[:*]\*$/);
+      }
       const resources = list(statement.Resource);
       if (actions.some((action) => String(action).toLowerCase().startsWith('secretsmanager:'))) {
         expect(actions).not.toContain('secretsmanager:*');
         for (const resource of resources) expect(JSON.stringify(resource)).not.toContain('*');
       }
       if (resources.includes('*') && statement.Effect === 'Allow') {
-        // Only where AWS allows nothing narrower: a key policy's own key, and EC2 Describe calls.
+        // Only where AWS allows nothing narrower: a key policy's own key, EC2 Describe calls, and the
+        // DMS Describe calls that support no resource-level permission.
         const keyPolicy = 'Principal' in statement;
-        const describe = actions.every((action) => /^ec2:Describe/.test(String(action)));
+        const describe = actions.every(
+          (action) =>
+            /^ec2:Describe/.test(String(action)) || DMS_ACTIONS_WITHOUT_RESOURCES.includes(String(action)),
+        );
         expect(keyPolicy || describe, JSON.stringify(statement)).toBe(true);
       }
     }
@@ -234,6 +301,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(withParams.provider.stackParameters).toEqual([
       { ParameterKey: 'SourceSecretArn', ParameterValue: SECRET_ARN },
       { ParameterKey: 'SourceSecretKmsKeyArn', ParameterValue: KMS_KEY_ARN },
+      { ParameterKey: 'DmsSecretsAccessRoleArn', ParameterValue: ACCESS_ROLE_ARN },
       { ParameterKey: 'SubnetIds', ParameterValue: 'subnet-0a,subnet-0b' },
       { ParameterKey: 'SecurityGroupIds', ParameterValue: 'sg-0c' },
     ]);
@@ -263,6 +331,134 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       ]),
     );
     expect(template.Outputs.AlertTopicArn?.Value).toEqual({ Ref: topicId });
+  });
+
+  it('grants each DMS function exactly its DMS actions, on this account and region, creates only when tagged', () => {
+    expect(grants('CreateSourceEndpoint', 'dms')).toEqual({
+      'dms:DescribeEndpoints': '*',
+      'dms:CreateEndpoint': { Resource: [dmsArn('endpoint'), dmsArn('cert')], Condition: TAGGED },
+      'dms:AddTagsToResource': { Resource: dmsArn('endpoint'), Condition: TAGGED },
+    });
+    expect(grants('TestEndpointConnection', 'dms')).toEqual({
+      'dms:TestConnection': [dmsArn('endpoint'), dmsArn('rep')],
+      'dms:DescribeConnections': '*',
+    });
+    expect(grants('CreateCdcTask', 'dms')).toEqual({
+      'dms:DescribeReplicationTasks': '*',
+      'dms:CreateReplicationTask': { Resource: [dmsArn('endpoint'), dmsArn('rep')], Condition: TAGGED },
+      'dms:AddTagsToResource': { Resource: dmsArn('task'), Condition: TAGGED },
+    });
+    expect(grants('StartTask', 'dms')).toEqual({
+      'dms:DescribeReplicationTasks': '*',
+      'dms:StartReplicationTask': dmsArn('task'),
+    });
+    expect(grants('DescribeTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
+    expect(grants('StopTask', 'dms')).toEqual({
+      'dms:DescribeReplicationTasks': '*',
+      'dms:StopReplicationTask': dmsArn('task'),
+    });
+    for (const name of ['InspectSlot', 'EnsureSlot'] as const) expect(grants(name, 'dms')).toEqual({});
+  });
+
+  it('lets only create-source-endpoint pass a role: the DMS secrets access role, to DMS only', () => {
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      const passRole = roleStatements(name).filter((s) =>
+        list(s.Action).some((a) => String(a).startsWith('iam:')),
+      );
+      if (name !== 'CreateSourceEndpoint') {
+        expect(passRole, name).toEqual([]);
+        continue;
+      }
+      expect(passRole).toEqual([
+        {
+          Sid: 'PassSecretsAccessRoleToDms',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { Ref: 'DmsSecretsAccessRoleArn' },
+          Condition: { StringEquals: { 'iam:PassedToService': 'dms.amazonaws.com' } },
+        },
+      ]);
+    }
+    const variables = (
+      (template.Resources.CreateSourceEndpointLambdaFunction as Resource).Properties.Environment as {
+        Variables: JsonObject;
+      }
+    ).Variables;
+    expect(variables.DMS_SECRETS_ACCESS_ROLE_ARN).toEqual({ Ref: 'DmsSecretsAccessRoleArn' });
+    expect(variables.SOURCE_SECRET_ARN).toEqual({ Ref: 'SourceSecretArn' });
+    const pattern = new RegExp(String(template.Parameters.DmsSecretsAccessRoleArn?.AllowedPattern));
+    expect(pattern.test(ACCESS_ROLE_ARN)).toBe(true);
+    expect(pattern.test('')).toBe(false);
+    expect(pattern.test('*')).toBe(false);
+    expect(pattern.test('arn:aws:iam::123456789012:role/*')).toBe(false);
+    expect(template.Parameters.DmsSecretsAccessRoleArn).not.toHaveProperty('Default');
+  });
+
+  it('gives the source secret, its key and the VPC only to the functions that connect to the source', () => {
+    for (const [name, { source }] of Object.entries(FUNCTIONS) as [FunctionName, { source: boolean }][]) {
+      const own = roleStatements(name);
+      const secret = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('secretsmanager:')));
+      const kms = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('kms:')));
+      const ec2 = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('ec2:')));
+      const fn = template.Resources[`${name}LambdaFunction`] as Resource;
+      const variables = (fn.Properties.Environment as { Variables: JsonObject }).Variables;
+      if (source) {
+        expect(secret, name).toEqual([
+          {
+            Sid: 'ReadSourceSecret',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: { Ref: 'SourceSecretArn' },
+          },
+        ]);
+        expect(kms.map((s) => s.Resource)).toEqual([{ Ref: 'SourceSecretKmsKeyArn' }]);
+        expect(ec2.map((s) => s.Sid)).toEqual(['DescribeNetworkInterfaces', 'ManageNetworkInterfaces']);
+        expect(fn.Properties.VpcConfig, name).toEqual({
+          'Fn::If': [
+            'InVpc',
+            { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } },
+            { Ref: 'AWS::NoValue' },
+          ],
+        });
+        expect(variables.SOURCE_TLS, name).toBe('verify-full');
+      } else {
+        expect([...secret, ...kms, ...ec2], name).toEqual([]);
+        expect(fn.Properties.VpcConfig, name).toBeUndefined();
+        expect(variables.SOURCE_TLS, name).toBeUndefined();
+      }
+    }
+  });
+
+  it('lets every function write only to its own log group, kept 30 days', () => {
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      const logs = roleStatements(name).filter((s) =>
+        list(s.Action).some((a) => String(a).startsWith('logs:')),
+      );
+      expect(logs, name).toEqual([
+        {
+          Sid: 'OwnLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [`${name}LogGroup`, 'Arn'] },
+        },
+      ]);
+      expect(template.Resources[`${name}LogGroup`]?.Properties.RetentionInDays, name).toBe(30);
+    }
+  });
+
+  it('trusts only Lambda in every function role', () => {
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      const role = template.Resources[
+        roleOf(template.Resources[`${name}LambdaFunction`] as Resource)
+      ] as Resource;
+      expect(role.Properties.AssumeRolePolicyDocument, name).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+      expect(role.Properties.ManagedPolicyArns, name).toBeUndefined();
+    }
   });
 
   it('runs every function on nodejs20.x, arm64, trusting the RDS certificates the runtime ships', () => {
