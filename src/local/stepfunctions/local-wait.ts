@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRecord } from './definition.js';
+import { StatesRuntimeFailure } from './task-errors.js';
+
+/** A Wait rewritten by prepareTiming: wait the scaled duration, then pass the input through. */
+export async function scaledWait(input: unknown, timeScale: number, signal: AbortSignal): Promise<unknown> {
+  const request = isRecord(input) ? input : {};
+  const ms = waitMilliseconds(request) * timeScale;
+  if (ms > 0 && !signal.aborted) {
+    await sleep(ms, undefined, { signal: signal }).catch(() => undefined);
+  }
+  return request.input ?? null;
+}
+
+function waitMilliseconds(request: Record<string, unknown>): number {
+  if ('seconds' in request) {
+    const seconds = request.seconds;
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+      throw new StatesRuntimeFailure(
+        `Wait: seconds must be a non-negative integer, got ${JSON.stringify(seconds)}`,
+      );
+    }
+    return seconds * 1000;
+  }
+  const at = typeof request.timestamp === 'string' ? Date.parse(request.timestamp) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new StatesRuntimeFailure(`Wait: not a timestamp: ${JSON.stringify(request.timestamp)}`);
+  }
+  return Math.max(0, at - Date.now());
+}
