@@ -7,6 +7,7 @@ import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import {
   CdcStopPosition,
+  checkTableMappings,
   DatabaseName,
   EndpointArn,
   IdentifierPrefix,
@@ -27,7 +28,6 @@ import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js'
 import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import { parseLsn } from '../src/core/lsn.js';
-import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
 const Input = z.object({
@@ -91,7 +91,7 @@ export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
       const input = parseLambdaInput(Input, event);
       const slotName = validateSlotName(input.slotName);
       const tableMappings = jsonDocument(input.tableMappings, 'tableMappings');
-      parseTableMappings(tableMappings.value);
+      checkTableMappings(tableMappings.value);
       const taskSettings = input.taskSettings && jsonDocument(input.taskSettings, 'taskSettings').text;
       // The requested position is part of the identity; the one read from the slot cannot be (a re-run
       // reads a newer one and must still find the task the first run made).

@@ -109,6 +109,32 @@ export function jsonDocument(
 }
 
 /**
+ * The outline of a table-mapping document: a non-empty `rules` array of objects with a `rule-type`,
+ * at least one a selection. DMS validates the rules themselves on CreateReplicationTask; this catches a
+ * document of the wrong kind before anything is created. (Not src/core/preflight/table-mappings: it
+ * imports zod by name, which puts all of zod, 440 KB, into the bundle.)
+ */
+const TableMappingsOutline = z.object({
+  rules: z
+    .array(z.looseObject({ 'rule-type': z.string() }))
+    .min(1)
+    .refine((rules) => rules.some((rule) => rule['rule-type'] === 'selection'), 'must have a selection rule'),
+});
+
+export function checkTableMappings(document: unknown, field = 'tableMappings'): void {
+  const parsed = TableMappingsOutline.safeParse(document);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${field}.${issue.path.map(String).join('.')}` : field;
+  throw new InvalidInputError(
+    where,
+    issue?.message ?? 'is not a DMS table-mapping document',
+    'Give the task TableMappings: {"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "1", ' +
+      '"object-locator": {"schema-name": "public", "table-name": "%"}, "rule-action": "include"}]}',
+  );
+}
+
+/**
  * How long a step may keep waiting in this invocation: what was asked, never closer than `marginMs` to
  * the Lambda deadline (the handler still has to answer), and never negative.
  */

@@ -244,6 +244,17 @@ describe('create-cdc-task handler', () => {
   it.each([
     ['table mappings that are not JSON', { tableMappings: '{"rules": [' }, 'tableMappings'],
     ['table mappings without rules', { tableMappings: { selection: [] } }, 'tableMappings.rules'],
+    ['table mappings with an empty rule list', { tableMappings: { rules: [] } }, 'tableMappings.rules'],
+    [
+      'table mappings with no selection rule',
+      { tableMappings: { rules: [{ 'rule-type': 'transformation' }] } },
+      'tableMappings.rules',
+    ],
+    [
+      'a rule without its type',
+      { tableMappings: { rules: [{ 'rule-id': '1' }] } },
+      'tableMappings.rules.0.rule-type',
+    ],
     ['task settings that are a JSON array', { taskSettings: '[1]' }, 'taskSettings'],
     ['a start position that is not an LSN', { cdcStartPosition: '2026-11-21T10:00:00' }, 'cdcStartPosition'],
     ['a stop position without its kind', { cdcStopPosition: '2026-12-01T06:00:00' }, 'cdcStopPosition'],
