@@ -78,7 +78,7 @@ function endpointDifferences(endpoint: Endpoint, spec: SourceEndpointSpec): Comp
   return [
     notDeleting(endpoint.status),
     compare('endpointType', endpoint.endpointType, 'source'),
-    compare('engineName', endpoint.engineName, 'postgres'),
+    compare('engineName', endpoint.engineName, spec.engineName ?? 'postgres'),
     compare('slotName', endpoint.slotName, spec.slotName),
     compare('pluginName', endpoint.pluginName, spec.pluginName),
     compare('databaseName', endpoint.databaseName, spec.databaseName),

@@ -75,6 +75,18 @@ describe('ensureSourceEndpoint', () => {
     expect(dms.calls.some((c) => c.startsWith('createSourceEndpoint'))).toBe(false);
   });
 
+  it('reuses an Aurora PostgreSQL endpoint when the spec asks for that engine', async () => {
+    dms.endpoints.set(sourceEndpointSpec().identifier, existingEndpoint({ engineName: 'aurora-postgresql' }));
+    const aurora = { ...sourceEndpointSpec(), engineName: 'aurora-postgresql' as const };
+
+    expect((await ensureSourceEndpoint(dms, aurora)).created).toBe(false);
+    await expect(ensureSourceEndpoint(dms, sourceEndpointSpec())).rejects.toMatchObject({
+      field: 'engineName',
+      existing: 'aurora-postgresql',
+      wanted: 'postgres',
+    });
+  });
+
   it('tells how to fix a conflict: another prefix, or delete the old endpoint', async () => {
     dms.endpoints.set(sourceEndpointSpec().identifier, existingEndpoint({ slotName: 'other_slot' }));
 

@@ -17,6 +17,7 @@ import type {
   StartType,
   Task,
 } from '../../../ports/dms.js';
+import type { LocalSecretStore } from '../secret-store.js';
 import type { ApplyCounts } from './apply.js';
 import { recoveryCheckpointText } from './checkpoint-store.js';
 import { classifyFailure } from './failures.js';
@@ -34,6 +35,9 @@ const STARTABLE = new Set(['ready', 'stopped', 'failed']);
  * recreates the slot, a missing or busy slot fails the task with DMS's stop reasons.
  */
 export class LocalDms implements Dms {
+  /** `secrets` resolves Secrets-Manager endpoint access locally (see LocalSecretStore). */
+  constructor(private readonly options: { readonly secrets?: LocalSecretStore } = {}) {}
+
   private readonly endpoints = new Map<string, LocalEndpoint>();
   private readonly tasks = new Map<string, LocalTask>();
   private readonly connectionTests = new Map<string, ConnectionTest>();
@@ -62,13 +66,7 @@ export class LocalDms implements Dms {
   }
 
   async createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint> {
-    if (spec.access.kind !== 'url') {
-      throw new InvalidInputError(
-        'access',
-        'the local DMS engine reads a source by URL; Secrets Manager access is for AWS DMS',
-        'Give the local source as postgres://user@host:port/db',
-      );
-    }
+    const url = await this.sourceUrl(spec);
     if (this.findByIdentifier(spec.identifier)) {
       throw new DmsResourceExistsError(
         'CreateEndpoint',
@@ -80,7 +78,7 @@ export class LocalDms implements Dms {
       arn: localArn('endpoint', spec.identifier),
       identifier: spec.identifier,
       endpointType: 'source',
-      url: spec.access.url,
+      url,
       databaseName: spec.databaseName,
       slotName: spec.slotName,
       pluginName: spec.pluginName,
@@ -224,6 +222,18 @@ export class LocalDms implements Dms {
   /** Stops every running task and waits for them: nothing of the engine survives. */
   async shutdown(): Promise<void> {
     await Promise.all([...this.tasks.values()].map((t) => t.runner?.stop()));
+  }
+
+  private async sourceUrl(spec: SourceEndpointSpec): Promise<string> {
+    if (spec.access.kind === 'url') return spec.access.url;
+    if (!this.options.secrets) {
+      throw new InvalidInputError(
+        'access',
+        'this local DMS engine has no local secret store to resolve a Secrets Manager secret',
+        'Give the source as a URL, or construct LocalDms with { secrets: new LocalSecretStore() }',
+      );
+    }
+    return this.options.secrets.urlOf(spec.access.secretId);
   }
 
   private newRunner(task: LocalTask, stopPosition: string | undefined): TaskRunner {
