@@ -214,6 +214,20 @@ export class LocalDms implements Dms {
     this.task('crashTask', arn).runner?.crash();
   }
 
+  /**
+   * CDC latency as DMS's CDCLatencySource/CDCLatencyTarget would show it: how long the oldest change
+   * the engine has received but not yet applied has been waiting (0 when caught up); null when the
+   * task is not running, as CloudWatch has no datapoint then.
+   */
+  async cdcLatencySeconds(task: {
+    readonly arn: string;
+  }): Promise<{ source: number | null; target: number | null }> {
+    const runner = this.tasks.get(task.arn)?.runner;
+    if (!runner) return { source: null, target: null };
+    const latency = runner.latencySeconds();
+    return { source: latency, target: latency };
+  }
+
   /** Local only: what the task applied so far (for progress views and benchmarks). */
   appliedCounts(arn: string): ApplyCounts | undefined {
     return this.counts.get(arn);

@@ -48,6 +48,8 @@ export class TaskRunner {
   private checkpoint: StoredCheckpoint | undefined;
   private stopRequested = false;
   private clockTimer: NodeJS.Timeout | undefined;
+  /** Wall time the oldest received-but-unapplied change arrived: the engine's CDC latency. */
+  private inFlightSince: number | undefined;
   private stoppedAt: string | undefined;
   readonly counts: ApplyCounts = emptyCounts();
 
@@ -156,7 +158,13 @@ export class TaskRunner {
     }
   }
 
+  /** Seconds the oldest change received but not yet applied has waited (0 when caught up). */
+  latencySeconds(now = Date.now()): number {
+    return this.inFlightSince === undefined ? 0 : (now - this.inFlightSince) / 1000;
+  }
+
   private async receive(message: WalMessage, schema: TargetSchema): Promise<void> {
+    this.inFlightSince ??= Date.now();
     const line = parseChange(message.data);
     if (line.kind === 'begin') {
       this.pending = { changes: [] };
@@ -173,6 +181,7 @@ export class TaskRunner {
     if (this.checkpoint && compareLsn(message.lsn, this.checkpoint.lsn) <= 0) {
       // Applied before a crash but not yet confirmed on the slot: the server sends it again.
       stream.confirm(message.lsn);
+      this.inFlightSince = undefined;
       return;
     }
     const stop = this.config.stopPosition?.reached(line.commitTime);
@@ -183,6 +192,7 @@ export class TaskRunner {
     }
     await this.applyTransaction(transaction?.changes ?? [], message.lsn, schema);
     stream.confirm(message.lsn);
+    this.inFlightSince = undefined;
   }
 
   private async applyTransaction(
