@@ -21,6 +21,7 @@ import {
   slotPlugin,
   Tags,
 } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
 import { sourceDbPerCall, sourceFromSecret } from '../src/adapters/aws/source-session.js';
 import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
@@ -87,6 +88,7 @@ export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
   };
   return middy<unknown, CreateCdcTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const slotName = validateSlotName(input.slotName);

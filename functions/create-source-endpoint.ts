@@ -13,6 +13,7 @@ import {
   SourceName,
   Tags,
 } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { ensureSourceEndpoint } from '../src/core/dms/ensure.js';
 import { sourceEndpointIdentifier } from '../src/core/dms/identifiers.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -90,6 +91,7 @@ export function makeHandler(overrides: Partial<CreateSourceEndpointDeps> = {}) {
   const deps: CreateSourceEndpointDeps = { dms, logger, env: process.env, ...overrides };
   return middy<unknown, CreateSourceEndpointResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const slotName = validateSlotName(input.slotName);

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { formatLsn, lsnFromCheckpoint } from '../src/core/lsn.js';
 import type { Dms, Task, TaskStatus } from '../src/ports/dms.js';
 
@@ -47,6 +48,7 @@ export function makeHandler(overrides: Partial<DescribeTaskDeps> = {}) {
   const deps: DescribeTaskDeps = { dms, logger, ...overrides };
   return middy<unknown, DescribeTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const task = await deps.dms.describeTask(input.taskArn);

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, DatabaseName, Plugin, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
 import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
 import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
@@ -64,6 +65,7 @@ export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
   const deps: EnsureSlotDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
   return middy<unknown, EnsureSlotResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event, context) => {
       const input = parseLambdaInput(Input, event);
       const slotName = validateSlotName(input.slotName);

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
 import { connectPg, type PgConnector, withPgClient } from '../src/adapters/pg/client.js';
 import { connectionFromSecret, describeConnection, toPgConfig } from '../src/adapters/pg/connection.js';
@@ -43,6 +44,7 @@ export function makeHandler(overrides: Partial<InspectSlotDeps> = {}) {
   const deps: InspectSlotDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
   return middy<unknown, InspectSlotResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const slotName = validateSlotName(input.slotName);

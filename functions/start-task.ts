@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { CdcStopPosition, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { decideStart } from '../src/core/cdc/start-rule.js';
 import type { Dms, StartType, TaskStatus } from '../src/ports/dms.js';
 
@@ -44,6 +45,7 @@ export function makeHandler(overrides: Partial<StartTaskDeps> = {}) {
   const deps: StartTaskDeps = { dms, logger, ...overrides };
   return middy<unknown, StartTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const task = await deps.dms.describeTask(input.taskArn);

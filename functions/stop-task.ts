@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
 const Input = z.object({ taskArn: TaskArn });
@@ -36,6 +37,7 @@ export function makeHandler(overrides: Partial<StopTaskDeps> = {}) {
   const deps: StopTaskDeps = { dms, logger, ...overrides };
   return middy<unknown, StopTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const task = await deps.dms.describeTask(input.taskArn);

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, EndpointArn, ReplicationInstanceArn } from '../src/adapters/aws/lambda-schemas.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { ConnectionTestTimeoutError } from '../src/core/dms/errors.js';
 import { waitForConnectionTest } from '../src/core/dms/waits.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
@@ -57,6 +58,7 @@ export function makeHandler(overrides: Partial<TestEndpointConnectionDeps> = {})
   const deps: TestEndpointConnectionDeps = { dms, logger, clock: systemClock, pollMs: 5_000, ...overrides };
   return middy<unknown, TestEndpointConnectionResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event, context) => {
       const input = parseLambdaInput(Input, event);
       const { replicationInstanceArn, endpointArn } = input;

@@ -196,7 +196,8 @@ describe('runStateMachine on a test ASL with real handlers', () => {
     expect(failed.error).toBe('SlotNotFoundError');
     expect(parseLambdaCause(failed.cause)).toMatchObject({
       errorType: 'SlotNotFoundError',
-      errorMessage: `replication slot "no_such_slot" does not exist on postgres@127.0.0.1:${primary.port}/postgres (tls disable)`,
+      // The handlers' remedyInMessage middleware puts the remedy into the message Lambda serialises.
+      errorMessage: `replication slot "no_such_slot" does not exist on postgres@127.0.0.1:${primary.port}/postgres (tls disable) Remedy: ${failed.remedy}`,
     });
     expect(failed.remedy).toMatch(/^Check the slot name/);
     expect(f.checked).toEqual([]);

@@ -248,8 +248,10 @@ describe('inspect-slot handler', () => {
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ name: 'InvalidInputError', field: 'sourceSecret' });
-    expect(error.message).toBe('sourceSecret: the secret value is not JSON');
-    expect((error as InvalidInputError).remedy).toMatch(/username, password, host, port and dbname/);
+    // The remedy rides in the message: Lambda serialises only errorType and errorMessage.
+    const { remedy } = error as InvalidInputError;
+    expect(remedy).toMatch(/username, password, host, port and dbname/);
+    expect(error.message).toBe(`sourceSecret: the secret value is not JSON Remedy: ${remedy}`);
     expectNoSecretIn(error);
     expect(source.configs).toEqual([]);
   });
@@ -300,10 +302,12 @@ describe('inspect-slot handler', () => {
 
     expect(error).toBeInstanceOf(SlotNotFoundError);
     expect(error).toMatchObject({ name: 'SlotNotFoundError', slotName: 'gone_slot' });
+    const { remedy } = error as SlotNotFoundError;
+    expect(remedy).toMatch(/confirmed_flush_lsn/);
     expect(error.message).toBe(
-      `replication slot "gone_slot" does not exist on dms_user@${SECRET.host}:5432/orders (tls verify-full)`,
+      `replication slot "gone_slot" does not exist on dms_user@${SECRET.host}:5432/orders (tls verify-full)` +
+        ` Remedy: ${remedy}`,
     );
-    expect((error as SlotNotFoundError).remedy).toMatch(/confirmed_flush_lsn/);
     expectNoSecretIn(error);
     expect(source.ended).toBe(1);
   });

@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import middy from '@middy/core';
+import { describe, expect, it } from 'vitest';
+import { remedyInMessage } from '../../../src/adapters/aws/remedy-in-message.js';
+import { InvalidInputError, OrchestratorError } from '../../../src/core/errors.js';
+import { lambdaContext } from './support.js';
+
+class NoRemedyError extends OrchestratorError {
+  override readonly name = 'NoRemedyError';
+}
+
+function throwing(error: unknown) {
+  return middy<unknown, unknown>()
+    .use(remedyInMessage())
+    .handler(async () => {
+      throw error;
+    });
+}
+
+async function failure(error: unknown): Promise<unknown> {
+  try {
+    await throwing(error)({}, lambdaContext());
+  } catch (thrown) {
+    return thrown;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('remedyInMessage', () => {
+  it('appends the remedy to the message and keeps the name, the class and the remedy', async () => {
+    const error = new InvalidInputError('slotName', 'must be lower case', 'Use dms_slot');
+
+    const thrown = await failure(error);
+
+    expect(thrown).toBe(error);
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect(thrown).toMatchObject({
+      name: 'InvalidInputError',
+      message: 'slotName: must be lower case Remedy: Use dms_slot',
+      remedy: 'Use dms_slot',
+    });
+    // What the Node.js runtime serialises for Step Functions: errorType and errorMessage only.
+    const { name, message } = thrown as Error;
+    expect({ errorType: name, errorMessage: message }).toEqual({
+      errorType: 'InvalidInputError',
+      errorMessage: 'slotName: must be lower case Remedy: Use dms_slot',
+    });
+  });
+
+  it('appends it once, however often the same error passes through', async () => {
+    const error = new InvalidInputError('slotName', 'must be lower case', 'Use dms_slot');
+
+    await failure(error);
+    await failure(error);
+
+    expect(error.message).toBe('slotName: must be lower case Remedy: Use dms_slot');
+  });
+
+  it('leaves errors without a remedy, and errors that are not the orchestrator own, unchanged', async () => {
+    const plain = Object.assign(new Error('AccessDeniedException: no'), { name: 'AccessDeniedException' });
+
+    expect(await failure(new NoRemedyError('nothing to suggest'))).toMatchObject({
+      name: 'NoRemedyError',
+      message: 'nothing to suggest',
+    });
+    expect(await failure(plain)).toMatchObject({
+      name: 'AccessDeniedException',
+      message: 'AccessDeniedException: no',
+    });
+  });
+
+  it('is used by every Lambda handler in functions/', () => {
+    const dir = path.resolve(import.meta.dirname, '../../../functions');
+    const handlers = readdirSync(dir).filter((file) => file.endsWith('.ts'));
+    expect(handlers.length).toBeGreaterThan(8);
+    const missing = handlers.filter(
+      (file) => !readFileSync(path.join(dir, file), 'utf8').includes('.use(remedyInMessage())'),
+    );
+    // plan-cutover.ts belongs to the cutover plan's owner, who adds the middleware there.
+    expect(missing.filter((file) => file !== 'plan-cutover.ts')).toEqual([]);
+  });
+});
