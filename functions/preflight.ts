@@ -47,17 +47,11 @@ export interface PreflightDeps {
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
-const secretsManager = new SecretsManagerClient({});
+const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 
 /** Checks every DMS CDC prerequisite on the source (and target) and returns the report; never throws for one. */
-export function makeHandler(
-  deps: PreflightDeps = {
-    secrets: buildSecretsManagerStore(secretsManager),
-    connect: connectPg,
-    logger,
-    env: process.env,
-  },
-) {
+export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
+  const deps: PreflightDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
   return middy<unknown, PreflightReport>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(remedyInMessage())
