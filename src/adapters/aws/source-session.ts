@@ -52,6 +52,40 @@ export async function sourceFromSecret(
   };
 }
 
+const TargetEnv = z.object({
+  // CloudFormation cannot omit a variable: an unset optional ARN arrives as ''.
+  TARGET_SECRET_ARN: z
+    .string()
+    .optional()
+    .transform((value) => value || undefined),
+  TARGET_TLS: z.enum(['verify-full', 'require', 'disable']).default('verify-full'),
+});
+
+/**
+ * The target database as a Lambda reaches it (only to verify; DMS itself writes through the target
+ * endpoint): the secret named in the input, else TARGET_SECRET_ARN; TLS as TARGET_TLS says.
+ */
+export async function targetFromSecret(
+  secrets: SecretStore,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly secretArn?: string; readonly database?: string; readonly applicationName: string },
+): Promise<LambdaSource> {
+  const settings = parseLambdaInput(TargetEnv, { ...env }, 'environment');
+  const secretId = options.secretArn ?? settings.TARGET_SECRET_ARN;
+  if (!secretId)
+    throw new InvalidInputError('target.secretArn', 'not given and TARGET_SECRET_ARN is not set');
+  const connection = connectionFromSecret(await secrets.getSecretString(secretId), {
+    database: options.database,
+    tls: settings.TARGET_TLS,
+  });
+  return {
+    connection,
+    config: toPgConfig(connection, options.applicationName),
+    describe: describeConnection(connection),
+    secretId,
+  };
+}
+
 /**
  * A SourceDb that opens a session per call and always closes it. A step that reads the slot only on
  * some paths (create-cdc-task reuses an existing task without reading it) connects only when it reads,

@@ -1,9 +1,12 @@
 import type { TableFact } from './facts.js';
 import { compileNamePattern, type SelectionRule, type TableMappings } from './table-mappings.js';
 
-export interface Scope {
+/** What selection needs of a table; the row-count verification passes catalog rows with just these. */
+export type ScopedTable = Pick<TableFact, 'schema' | 'name' | 'extensionMember'>;
+
+export interface Scope<T extends ScopedTable = TableFact> {
   /** The tables the task would read, in catalog order. */
-  readonly tables: readonly TableFact[];
+  readonly tables: readonly T[];
   readonly source: 'table-mappings' | 'all-user-tables';
   /** include/explicit rules that selected no table: usually a typo in a schema or table name. */
   readonly unmatchedRules: readonly SelectionRule[];
@@ -21,7 +24,10 @@ interface CompiledRule {
  * here (DMS CDC captures tables). Without mappings: every user table, as `%`.`%` would, less the ones
  * extensions own and DMS's own awsdms_* artifacts, which are not data to migrate.
  */
-export function selectScope(tables: readonly TableFact[], mappings: TableMappings | undefined): Scope {
+export function selectScope<T extends ScopedTable>(
+  tables: readonly T[],
+  mappings: TableMappings | undefined,
+): Scope<T> {
   if (!mappings) {
     return {
       tables: tables.filter((t) => !t.extensionMember && !t.name.startsWith('awsdms_')),
@@ -55,7 +61,7 @@ function compile(rule: SelectionRule): CompiledRule {
   };
 }
 
-function matches(rule: CompiledRule, table: TableFact): boolean {
+function matches(rule: CompiledRule, table: ScopedTable): boolean {
   return rule.schema.test(table.schema) && rule.table.test(table.name);
 }
 
