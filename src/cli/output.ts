@@ -7,6 +7,8 @@ export interface Output {
   json(value: unknown): void;
   progress(text: string): void;
   error(text: string): void;
+  /** Replaces what the previous rewrite drew (a refreshing view, like `watch`); appends when not a terminal. */
+  rewrite(text: string): void;
 }
 
 export const terminal: Output = {
@@ -14,6 +16,8 @@ export const terminal: Output = {
   json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
   progress: (text) => process.stderr.write(`${text}\n`),
   error: (text) => process.stderr.write(`${text}\n`),
+  // Cursor home and clear the screen, then draw: a piped stdout gets each version appended instead.
+  rewrite: (text) => process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : ''}${text}\n`),
 };
 
 /** Output that records everything, for tests of the CLI. */
@@ -27,6 +31,7 @@ export function recordingOutput(): Output & {
     json: (value) => lines.push({ stream: 'stdout', text: JSON.stringify(value, null, 2) }),
     progress: (text) => lines.push({ stream: 'stderr', text }),
     error: (text) => lines.push({ stream: 'stderr', text }),
+    rewrite: (text) => lines.push({ stream: 'stdout', text }),
   };
 }
 
