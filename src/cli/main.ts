@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
+import { APPROVAL_COMMANDS } from './commands/approval.js';
 import { preflightCommand } from './commands/preflight.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { SLOT_COMMANDS } from './commands/slot.js';
 import { type Output, terminal } from './output.js';
 
-const COMMANDS: readonly Command[] = [...SLOT_COMMANDS, rehearseCommand, preflightCommand];
+const COMMANDS: readonly Command[] = [
+  ...SLOT_COMMANDS,
+  rehearseCommand,
+  preflightCommand,
+  ...APPROVAL_COMMANDS,
+];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
 export async function main(argv: readonly string[], context: CommandContext): Promise<number> {
