@@ -1,0 +1,102 @@
+import type { SlotReading } from '../slot.js';
+import type { DmsTaskRef } from './config.js';
+
+/**
+ * What one health check measured on one source, and the ports it measured through. The adapters
+ * live in src/adapters (pg: one round trip for every slot, one for pg_wal; aws: one GetMetricData
+ * call for the RDS and DMS metrics); the core only sees these shapes.
+ */
+
+/** A slot as the health check needs it: the slot reading plus what only the health query adds. */
+export interface SlotHealth {
+  readonly reading: SlotReading;
+  /** max(age(xmin), age(catalog_xmin)) in transactions; null when the slot holds neither. */
+  readonly xminAge: number | null;
+  /** Seconds since inactive_since on the server's clock (PostgreSQL 17+); null while active or before 17. */
+  readonly inactiveSeconds: number | null;
+  /** PostgreSQL 17+: why the slot was invalidated (wal_removed, rows_removed, ...), else null. */
+  readonly invalidationReason: string | null;
+}
+
+/** Every slot on the server and the server facts they are measured against, from one query. */
+export interface SlotsSnapshot {
+  readonly serverVersion: number;
+  /** The server's now() (epoch milliseconds) when the slots were read. */
+  readonly serverTime: number;
+  readonly inRecovery: boolean;
+  readonly slots: readonly SlotHealth[];
+}
+
+/** pg_ls_waldir(): every file in pg_wal. */
+export interface WalDirReading {
+  readonly bytes: number;
+  readonly files: number;
+}
+
+/** The reads the health check makes on the source, all on one session. */
+export interface PgHealthReader {
+  readSlots(): Promise<SlotsSnapshot>;
+  readWalDir(): Promise<WalDirReading>;
+}
+
+/** Opens a session on the source (credentials, TLS, connect), runs `use`, and always closes it. */
+export type OpenSource = <T>(use: (db: PgHealthReader) => Promise<T>) => Promise<T>;
+
+export interface RdsStorageReading {
+  /** CloudWatch AWS/RDS TransactionLogsDiskUsage (bytes), latest datapoint; null without recent data. */
+  readonly transactionLogsDiskUsage: number | null;
+  /** AWS/RDS ReplicationSlotDiskUsage (bytes): spill files of logical slots. */
+  readonly replicationSlotDiskUsage: number | null;
+  /** AWS/RDS FreeStorageSpace (bytes). */
+  readonly freeStorageSpace: number | null;
+}
+
+export interface DmsLatencyReading {
+  readonly task: DmsTaskRef;
+  /** AWS/DMS CDCLatencySource (seconds), latest datapoint; null when the task published none recently. */
+  readonly cdcLatencySource: number | null;
+  readonly cdcLatencyTarget: number | null;
+}
+
+export interface CloudReadings {
+  readonly rds: RdsStorageReading | null;
+  readonly dms: readonly DmsLatencyReading[];
+}
+
+/** CloudWatch, in AWS: one GetMetricData call per source. */
+export interface CloudMetricsReader {
+  read(request: {
+    readonly rdsInstanceId: string | undefined;
+    readonly dmsTasks: readonly DmsTaskRef[];
+    /** End of the window (epoch milliseconds). */
+    readonly at: number;
+  }): Promise<CloudReadings>;
+}
+
+/** WAL on disk for the whole server, wherever it was measured. */
+export interface WalDiskHealth {
+  readonly via: 'pg_ls_waldir' | 'cloudwatch';
+  readonly bytes: number | null;
+  /** Files in pg_wal; null when measured through CloudWatch. */
+  readonly files: number | null;
+  /** What walDiskPercent divides by: walDiskCapacityBytes, or on RDS WAL + FreeStorageSpace. */
+  readonly capacityBytes: number | null;
+  readonly percent: number | null;
+  readonly freeStorageBytes: number | null;
+  readonly replicationSlotDiskBytes: number | null;
+}
+
+/** One source, measured. `problems` are partial failures that did not stop the check. */
+export interface SourceMeasurement {
+  readonly source: string;
+  readonly measuredAt: number;
+  readonly serverVersion: number;
+  readonly inRecovery: boolean;
+  /** The slots the configuration selects, by name. */
+  readonly slots: readonly SlotHealth[];
+  /** Slots named in the configuration that the server does not have. */
+  readonly missingSlots: readonly string[];
+  readonly wal: WalDiskHealth | null;
+  readonly dms: readonly DmsLatencyReading[];
+  readonly problems: readonly string[];
+}
