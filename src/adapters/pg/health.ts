@@ -1,0 +1,163 @@
+import type pg from 'pg';
+import { OrchestratorError } from '../../core/errors.js';
+import type {
+  OpenSource,
+  PgHealthReader,
+  SlotHealth,
+  SlotsSnapshot,
+  WalDirReading,
+} from '../../core/health/measurement.js';
+import { type Lsn, parseLsn } from '../../core/lsn.js';
+import { measureSlot, type SlotState, type WalStatus } from '../../core/slot.js';
+import { type PgConnector, withPgClient } from './client.js';
+import type { Queryable } from './queryable.js';
+import { SQLSTATE, sqlState } from './sqlstate.js';
+
+interface HealthRow {
+  server_version: number;
+  server_time: string;
+  server_lsn: string;
+  in_recovery: boolean;
+  slot_name: string | null;
+  slot_type: 'logical' | 'physical';
+  plugin: string | null;
+  database: string | null;
+  temporary: boolean;
+  active: boolean;
+  active_pid: number | null;
+  application_name: string | null;
+  restart_lsn: string | null;
+  confirmed_flush_lsn: string | null;
+  wal_status: WalStatus | null;
+  safe_wal_size: string | null;
+  two_phase: boolean;
+  failover: boolean | null;
+  synced: boolean | null;
+  inactive_since: string | null;
+  inactive_seconds: number | null;
+  invalidation_reason: string | null;
+  xmin_age: number | null;
+  catalog_xmin_age: number | null;
+}
+
+/**
+ * One round trip for every slot on the server, with what the health check adds to the slot query
+ * of slots.ts: the ages of xmin and catalog_xmin, seconds since inactive_since, and the
+ * invalidation reason. Columns added in PostgreSQL 17 (inactive_since, invalidation_reason,
+ * failover, synced) are read through to_jsonb so the statement also runs on 13..16 (NULL there).
+ * The server facts come from a one-row CTE joined to the slots, so a server without slots still
+ * returns its row. Times are the server's own (now()), so a client clock skew changes nothing.
+ */
+export const HEALTH_SLOTS_SQL = `
+WITH server AS (
+  SELECT current_setting('server_version_num')::int AS server_version,
+         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS server_time,
+         (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
+           AS server_lsn,
+         pg_is_in_recovery() AS in_recovery
+), slots AS (
+  SELECT s.*, to_jsonb(s) AS j FROM pg_replication_slots s
+)
+SELECT server.*,
+       s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
+       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,
+       s.safe_wal_size::text, s.two_phase,
+       (s.j ->> 'failover')::boolean AS failover,
+       (s.j ->> 'synced')::boolean AS synced,
+       to_char((s.j ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+         AS inactive_since,
+       extract(epoch FROM now() - (s.j ->> 'inactive_since')::timestamptz)::float8 AS inactive_seconds,
+       s.j ->> 'invalidation_reason' AS invalidation_reason,
+       age(s.xmin) AS xmin_age,
+       age(s.catalog_xmin) AS catalog_xmin_age
+  FROM server
+  LEFT JOIN slots s ON true
+  LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+ ORDER BY s.slot_name`;
+
+/** pg_wal as the server sees it: one row, every file (segments, .history, .partial, .backup). */
+export const WAL_DIR_SQL = `SELECT count(*)::int AS files, coalesce(sum(size), 0)::text AS bytes FROM pg_ls_waldir()`;
+
+/** pg_ls_waldir() is not granted to this login (by default only superusers and pg_monitor members). */
+export class WalDirNotPermittedError extends OrchestratorError {
+  override readonly name = 'WalDirNotPermittedError';
+}
+
+/** The health reads over any pg client, pool or pool client. */
+export function buildPgHealthReader(db: Queryable): PgHealthReader {
+  return {
+    async readSlots() {
+      const { rows } = await db.query<HealthRow>(HEALTH_SLOTS_SQL);
+      return toSnapshot(rows);
+    },
+    async readWalDir() {
+      try {
+        const { rows } = await db.query<{ files: number; bytes: string }>(WAL_DIR_SQL);
+        const row = rows[0];
+        return { files: row?.files ?? 0, bytes: Number(row?.bytes ?? 0) } satisfies WalDirReading;
+      } catch (error) {
+        if (sqlState(error) === SQLSTATE.insufficientPrivilege) {
+          throw new WalDirNotPermittedError(
+            'pg_ls_waldir() is not permitted for this login',
+            'GRANT pg_monitor TO the health-check user (or GRANT EXECUTE ON FUNCTION pg_ls_waldir() TO it); ' +
+              'on RDS, set rdsInstanceId to read TransactionLogsDiskUsage from CloudWatch instead',
+          );
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** Opens one session per check with `connect` and the config, and always closes it. */
+export function pgSourceOpener(config: pg.ClientConfig, connect?: PgConnector): OpenSource {
+  return (use) => withPgClient(config, (client) => use(buildPgHealthReader(client)), connect);
+}
+
+function toSnapshot(rows: readonly HealthRow[]): SlotsSnapshot {
+  const first = rows[0];
+  if (!first) throw new Error('the health query returned no row');
+  const serverLsn = parseLsn(first.server_lsn, 'server_lsn');
+  return {
+    serverVersion: first.server_version,
+    serverTime: Date.parse(first.server_time),
+    inRecovery: first.in_recovery,
+    slots: rows.flatMap((row) => (row.slot_name === null ? [] : [toSlotHealth(row, serverLsn)])),
+  };
+}
+
+function toSlotHealth(row: HealthRow, serverLsn: Lsn): SlotHealth {
+  const ages = [row.xmin_age, row.catalog_xmin_age].filter((age): age is number => age !== null);
+  return {
+    reading: measureSlot(toSlotState(row), serverLsn, row.in_recovery),
+    xminAge: ages.length > 0 ? Math.max(...ages) : null,
+    inactiveSeconds:
+      row.active || row.inactive_seconds === null ? null : Math.max(0, Number(row.inactive_seconds)),
+    invalidationReason: row.invalidation_reason,
+  };
+}
+
+function toSlotState(row: HealthRow): SlotState {
+  return {
+    slotName: row.slot_name ?? '',
+    slotType: row.slot_type,
+    plugin: row.plugin,
+    database: row.database,
+    temporary: row.temporary,
+    active: row.active,
+    activePid: row.active_pid,
+    activeApplication: row.active_pid === null ? null : (row.application_name ?? null),
+    restartLsn: optionalLsn(row.restart_lsn, 'restart_lsn'),
+    confirmedFlushLsn: optionalLsn(row.confirmed_flush_lsn, 'confirmed_flush_lsn'),
+    walStatus: row.wal_status,
+    safeWalSizeBytes: row.safe_wal_size === null ? null : BigInt(row.safe_wal_size),
+    twoPhase: row.two_phase,
+    failover: row.failover,
+    synced: row.synced,
+    inactiveSince: row.inactive_since,
+  };
+}
+
+function optionalLsn(text: string | null, field: string): Lsn | null {
+  return text === null ? null : parseLsn(text, field);
+}
