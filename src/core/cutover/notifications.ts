@@ -1,0 +1,538 @@
+import type { AlertAttributes, AlertMessage, JsonObject, JsonValue, Severity } from '../../ports/alerts.js';
+import { SNS_LIMITS } from '../../ports/alerts.js';
+
+/**
+ * The cutover machine's notifications (success, failure, blocked, approval request), built from the
+ * execution state the Notify states pass whole. Pure: the notify Lambda only publishes the result.
+ *
+ * The state holds ARNs, LSNs, counts and DMS/PostgreSQL messages, never a credential; these messages
+ * copy named fields out of it and never serialise it wholesale, so nothing added to the state later
+ * can leak into a notification by accident.
+ */
+
+export const CUTOVER_NOTIFICATION_SCHEMA = 'dms-cdc.cutover-notification/1';
+
+export const NOTIFICATION_KINDS = ['success', 'failure', 'blocked', 'approval-request'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** The machine's stages in order, each with the state that proves it finished. */
+export const CUTOVER_STAGES = [
+  'PlanCutover',
+  'Preflight',
+  'EnsureSlot',
+  'CreateSourceEndpoint',
+  'TestConnection',
+  'CreateCdcTask',
+  'StartTask',
+  'WaitForRunning',
+  'CatchUp',
+  'Approval',
+  'WaitForStop',
+  'VerifyRowCounts',
+] as const;
+export type CutoverStage = (typeof CUTOVER_STAGES)[number] | 'NotifySuccess';
+
+export interface NotificationRequest {
+  readonly kind: NotificationKind;
+  /** The whole execution state ($ of the Notify state). */
+  readonly state: unknown;
+  /** For approval-request: the task token to answer with. */
+  readonly taskToken?: string;
+}
+
+const SEVERITY: Record<NotificationKind, Severity> = {
+  success: 'INFO',
+  failure: 'CRITICAL',
+  blocked: 'WARNING',
+  'approval-request': 'INFO',
+};
+const LABEL: Record<NotificationKind, string> = {
+  success: 'SUCCEEDED',
+  failure: 'FAILED',
+  blocked: 'BLOCKED',
+  'approval-request': 'APPROVAL',
+};
+const MAX_FINDINGS = 20;
+const MAX_TABLES = 50;
+
+export function buildCutoverNotification(request: NotificationRequest, now: Date): AlertMessage {
+  const view = readState(request.state);
+  const { kind } = request;
+  const stage = kind === 'failure' ? failedStage(request.state) : null;
+  const error = kind === 'failure' ? parseFailure(request.state) : null;
+  const token = kind === 'approval-request' ? (request.taskToken ?? null) : null;
+  const attributes: AlertAttributes = {
+    severity: SEVERITY[kind],
+    source: view.name,
+    kind,
+    ...(view.slotName === null ? {} : { slot: view.slotName }),
+  };
+  return {
+    subject: subjectFor(kind, view, stage, error),
+    body: bodyFor(kind, view, stage, error, token, now),
+    payload: payloadFor(kind, view, stage, error, token, now),
+    attributes,
+  };
+}
+
+/**
+ * The first stage whose result is missing from the state. Approval, WaitForStop and VerifyRowCounts
+ * count only when the plan asks for them; when every stage finished, the failure was the success
+ * notification itself.
+ */
+export function failedStage(state: unknown): CutoverStage {
+  const plan = at(state, 'plan');
+  const steps = at(state, 'steps');
+  const polls = at(state, 'polls');
+  const finished: Record<(typeof CUTOVER_STAGES)[number], boolean> = {
+    PlanCutover: isObject(plan),
+    Preflight: isObject(at(steps, 'preflight')),
+    EnsureSlot: isObject(at(steps, 'slot')),
+    CreateSourceEndpoint: isObject(at(steps, 'endpoint')),
+    TestConnection: at(steps, 'connection', 'done') === true,
+    CreateCdcTask: isObject(at(steps, 'task')),
+    StartTask: isObject(at(steps, 'started')),
+    WaitForRunning: at(polls, 'running', 'done') === true,
+    CatchUp: at(polls, 'catchUp', 'caughtUp') === true,
+    Approval: at(plan, 'approval', 'required') !== true || at(steps, 'approval') !== undefined,
+    WaitForStop: at(plan, 'stopAtPosition') !== true || at(polls, 'stopped', 'done') === true,
+    VerifyRowCounts: at(plan, 'verify', 'rowCounts') !== true || isObject(at(steps, 'verify')),
+  };
+  return CUTOVER_STAGES.find((stage) => !finished[stage]) ?? 'NotifySuccess';
+}
+
+export interface FailureDetail {
+  /** The error name Step Functions matched (`SlotActiveError`, `States.Timeout`, ...). */
+  readonly name: string;
+  readonly message: string;
+  readonly remedy: string | null;
+}
+
+/**
+ * The error from `state.error`: `Error` is the name; `Cause` is, for a Lambda failure, the JSON text
+ * `{"errorType","errorMessage","trace"}` (the message carries ` Remedy: ...`, see remedyInMessage),
+ * and otherwise free text (States.Timeout, a Fail state's cause), shown as it is.
+ */
+export function parseFailure(state: unknown): FailureDetail {
+  const raw = at(state, 'error');
+  const errorName = text(at(raw, 'Error'));
+  const cause = text(at(raw, 'Cause'));
+  let name = errorName;
+  let message = cause ?? '';
+  if (cause !== null) {
+    try {
+      const parsed: unknown = JSON.parse(cause);
+      const errorType = text(at(parsed, 'errorType'));
+      const errorMessage = text(at(parsed, 'errorMessage'));
+      if (errorMessage !== null) message = errorMessage;
+      name = name ?? errorType;
+    } catch {
+      // Not a Lambda error document: the cause is the message.
+    }
+  }
+  const split = message.lastIndexOf(' Remedy: ');
+  return {
+    name: name ?? 'UnknownError',
+    message: (split < 0 ? message : message.slice(0, split)).trim() || 'no cause was given',
+    remedy: split < 0 ? null : message.slice(split + ' Remedy: '.length).trim() || null,
+  };
+}
+
+/** How to answer an approval request, exactly as a person types it. */
+export function approvalCommands(token: string): { readonly approve: string; readonly reject: string } {
+  const quoted = /^[A-Za-z0-9+/=_.-]+$/u.test(token) ? token : `'${token.replaceAll("'", "'\\''")}'`;
+  return {
+    approve: `dms-cdc approve --token ${quoted}`,
+    reject: `dms-cdc reject --token ${quoted} [--reason "why"]`,
+  };
+}
+
+// --- reading the state -----------------------------------------------------------------------------
+
+interface Finding {
+  readonly id: string;
+  readonly severity: string;
+  readonly title: string;
+  readonly observed: string;
+  readonly remedy: string;
+}
+
+interface StateView {
+  readonly name: string;
+  readonly slotName: string | null;
+  readonly plugin: string | null;
+  readonly database: string | null;
+  readonly replicationInstanceArn: string | null;
+  readonly targetEndpointArn: string | null;
+  readonly startedAt: string | null;
+  readonly findings: readonly Finding[];
+  readonly blockers: number | null;
+  readonly slot: {
+    created: boolean | null;
+    confirmedFlushLsn: string | null;
+    restartLsn: string | null;
+  } | null;
+  readonly sourceEndpointArn: string | null;
+  readonly task: { arn: string; created: boolean | null; cdcStartPosition: string | null } | null;
+  readonly catchUp: {
+    lagBytes: number | null;
+    latencySeconds: number | null;
+    confirmedFlushLsn: string | null;
+    serverLsn: string | null;
+    polls: number | null;
+    consecutive: number | null;
+  } | null;
+  readonly stopped: { status: string | null; stopReason: string | null } | null;
+  readonly approval: { timeoutSeconds: number | null; answer: JsonValue | null };
+  readonly rowCounts: {
+    tables: readonly { name: string; sourceRows: number | null; targetRows: number | null }[];
+    mismatchedTables: number | null;
+  } | null;
+}
+
+function readState(state: unknown): StateView {
+  const plan = at(state, 'plan');
+  const steps = at(state, 'steps');
+  const polls = at(state, 'polls');
+  // Before PlanCutover succeeds only the raw input exists: its `name` is what the plan would call the source.
+  const name = text(at(plan, 'sourceName')) ?? text(at(state, 'name')) ?? 'unknown';
+  const slot = at(steps, 'slot');
+  const task = at(steps, 'task');
+  const catchUp = at(polls, 'catchUp');
+  const stopped = at(polls, 'stopped');
+  const verify = at(steps, 'verify');
+  const findings = list(at(steps, 'preflight', 'findings')).flatMap((f): Finding[] => {
+    const id = text(at(f, 'id'));
+    const severity = text(at(f, 'severity'));
+    if (id === null || severity === null) return [];
+    return [
+      {
+        id,
+        severity,
+        title: text(at(f, 'title')) ?? '',
+        observed: text(at(f, 'observed')) ?? '',
+        remedy: text(at(f, 'remedy')) ?? '',
+      },
+    ];
+  });
+  const taskArn = text(at(task, 'taskArn'));
+  return {
+    name,
+    slotName: text(at(plan, 'slot', 'name')) ?? text(at(state, 'slot', 'name')),
+    plugin: text(at(plan, 'slot', 'plugin')),
+    database: text(at(plan, 'source', 'database')),
+    replicationInstanceArn: text(at(plan, 'replicationInstanceArn')),
+    targetEndpointArn: text(at(plan, 'targetEndpointArn')),
+    startedAt: text(at(plan, 'startedAt')),
+    findings,
+    blockers: num(at(steps, 'preflight', 'summary', 'blockers')),
+    slot: isObject(slot)
+      ? {
+          created: bool(at(slot, 'created')),
+          confirmedFlushLsn: text(at(slot, 'confirmedFlushLsn')),
+          restartLsn: text(at(slot, 'restartLsn')),
+        }
+      : null,
+    sourceEndpointArn: text(at(steps, 'endpoint', 'endpointArn')),
+    task:
+      taskArn === null
+        ? null
+        : {
+            arn: taskArn,
+            created: bool(at(task, 'created')),
+            cdcStartPosition: text(at(task, 'cdcStartPosition')),
+          },
+    catchUp: isObject(catchUp)
+      ? {
+          lagBytes: num(at(catchUp, 'lagBytes')),
+          latencySeconds: num(at(catchUp, 'latencySeconds')),
+          confirmedFlushLsn: text(at(catchUp, 'confirmedFlushLsn')),
+          serverLsn: text(at(catchUp, 'serverLsn')),
+          polls: num(at(catchUp, 'polls')),
+          consecutive: num(at(catchUp, 'consecutive')),
+        }
+      : null,
+    stopped: isObject(stopped)
+      ? { status: text(at(stopped, 'status')), stopReason: text(at(stopped, 'stopReason')) }
+      : null,
+    approval: {
+      timeoutSeconds: num(at(plan, 'approval', 'timeoutSeconds')),
+      answer: toJson(at(steps, 'approval')),
+    },
+    rowCounts: isObject(verify)
+      ? {
+          tables: list(at(verify, 'tables')).map((t) => ({
+            name: text(at(t, 'name')) ?? '?',
+            sourceRows: num(at(t, 'sourceRows')),
+            targetRows: num(at(t, 'targetRows')),
+          })),
+          mismatchedTables: num(at(verify, 'mismatchedTables')),
+        }
+      : null,
+  };
+}
+
+// --- subject, body, payload ------------------------------------------------------------------------
+
+function subjectFor(
+  kind: NotificationKind,
+  view: StateView,
+  stage: CutoverStage | null,
+  error: FailureDetail | null,
+): string {
+  const head = `[${LABEL[kind]}] cutover ${view.name}: `;
+  let tail: string;
+  switch (kind) {
+    case 'failure':
+      tail = `${stage} ${error?.name ?? 'UnknownError'}`;
+      break;
+    case 'blocked':
+      tail = `${view.blockers ?? 'some'} preflight blocker${view.blockers === 1 ? '' : 's'}, nothing created`;
+      break;
+    case 'approval-request':
+      tail = 'caught up, approve or reject';
+      break;
+    case 'success':
+      tail = view.catchUp?.confirmedFlushLsn ? `caught up at ${view.catchUp.confirmedFlushLsn}` : 'done';
+      break;
+  }
+  return fitSubject(head + tail);
+}
+
+/** Printable ASCII under SNS's 100-character limit. */
+function fitSubject(subject: string): string {
+  const clean = subject.replace(/[^\x20-\x7e]/gu, '?');
+  const max = SNS_LIMITS.subjectMaxChars;
+  return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;
+}
+
+function bodyFor(
+  kind: NotificationKind,
+  view: StateView,
+  stage: CutoverStage | null,
+  error: FailureDetail | null,
+  token: string | null,
+  now: Date,
+): string {
+  const lines: string[] = [];
+  const who = `Cutover "${view.name}"`;
+  switch (kind) {
+    case 'success':
+      lines.push(
+        `${who} succeeded: the CDC task is running from slot ${view.slotName ?? '?'} and has caught up` +
+          (view.stopped
+            ? `, then stopped (${view.stopped.stopReason ?? view.stopped.status ?? 'stopped'}).`
+            : '.'),
+      );
+      break;
+    case 'failure':
+      lines.push(
+        `${who} FAILED at stage ${stage}. The execution ended; anything created so far (slot, endpoint, task) ` +
+          'is kept, and running the cutover again with the same input reuses it.',
+        '',
+        `Error: ${error?.name}`,
+        error?.message ?? '',
+      );
+      if (error?.remedy) lines.push(`Remedy: ${error.remedy}`);
+      break;
+    case 'blocked':
+      lines.push(
+        `${who} is BLOCKED: preflight found ${view.blockers ?? 'some'} blocker${view.blockers === 1 ? '' : 's'}. ` +
+          'Nothing was created. Fix each one, then start the cutover again.',
+        '',
+        'Blockers:',
+        ...findingLines(view.findings.filter((f) => f.severity === 'blocker')),
+      );
+      break;
+    case 'approval-request': {
+      lines.push(`${who} has caught up and waits for your approval before it goes on.`);
+      if (token !== null) {
+        const commands = approvalCommands(token);
+        lines.push('', `To approve: ${commands.approve}`, `To reject:  ${commands.reject}`);
+      } else {
+        lines.push('', 'No task token was passed: answer from the Step Functions console.');
+      }
+      if (view.approval.timeoutSeconds !== null) {
+        lines.push(
+          `Without an answer within ${formatSeconds(view.approval.timeoutSeconds)} ` +
+            `(by ${new Date(now.getTime() + view.approval.timeoutSeconds * 1000).toISOString()}), the cutover fails with States.Timeout.`,
+        );
+      }
+      break;
+    }
+  }
+  lines.push('', ...factLines(view, now));
+  const warnings = view.findings.filter((f) => f.severity === 'warning');
+  if (warnings.length > 0) lines.push('', 'Preflight warnings:', ...findingLines(warnings));
+  if (view.rowCounts) lines.push('', ...rowCountLines(view.rowCounts));
+  return lines.join('\n');
+}
+
+function factLines(view: StateView, now: Date): string[] {
+  const lines: string[] = [];
+  if (view.slotName) {
+    lines.push(
+      `Slot: ${view.slotName}${view.plugin ? ` (${view.plugin})` : ''}${view.database ? ` on database ${view.database}` : ''}` +
+        (view.slot
+          ? `; ${view.slot.created ? 'created by this run' : 'existing'}, confirmed_flush_lsn ${view.slot.confirmedFlushLsn ?? '?'}, restart_lsn ${view.slot.restartLsn ?? '?'} when read`
+          : ''),
+    );
+  }
+  if (view.replicationInstanceArn) lines.push(`Replication instance: ${view.replicationInstanceArn}`);
+  if (view.sourceEndpointArn) lines.push(`Source endpoint: ${view.sourceEndpointArn}`);
+  if (view.targetEndpointArn) lines.push(`Target endpoint: ${view.targetEndpointArn}`);
+  if (view.task) {
+    lines.push(
+      `Task: ${view.task.arn} (${view.task.created === false ? 'reused' : 'created'}), CdcStartPosition ${view.task.cdcStartPosition ?? '?'}`,
+    );
+  }
+  if (view.catchUp) {
+    const c = view.catchUp;
+    lines.push(
+      `Catch-up: slot lag ${c.lagBytes ?? '?'} bytes, DMS latency ${c.latencySeconds === null ? 'n/a' : `${c.latencySeconds} s`}, ` +
+        `confirmed_flush_lsn ${c.confirmedFlushLsn ?? '?'} of server LSN ${c.serverLsn ?? '?'} ` +
+        `(${c.consecutive ?? 0} poll${c.consecutive === 1 ? '' : 's'} in a row within thresholds, ${c.polls ?? 0} in all)`,
+    );
+  }
+  if (view.stopped)
+    lines.push(`Task stop: ${view.stopped.status ?? '?'} (${view.stopped.stopReason ?? 'no stop reason'})`);
+  if (view.startedAt) {
+    const elapsed = (now.getTime() - Date.parse(view.startedAt)) / 1000;
+    lines.push(`Started ${view.startedAt}; ${formatSeconds(elapsed)} ago (${now.toISOString()}).`);
+  }
+  return lines;
+}
+
+function findingLines(findings: readonly Finding[]): string[] {
+  const shown = findings
+    .slice(0, MAX_FINDINGS)
+    .map((f) => `- [${f.id}] ${f.title}: ${f.observed}. Remedy: ${f.remedy}`);
+  if (findings.length > MAX_FINDINGS)
+    shown.push(`- ... and ${findings.length - MAX_FINDINGS} more (see the Preflight step output)`);
+  return shown;
+}
+
+function rowCountLines(rowCounts: NonNullable<StateView['rowCounts']>): string[] {
+  const { tables } = rowCounts;
+  const lines = [
+    `Row counts: ${tables.length} table${tables.length === 1 ? '' : 's'} compared, ${rowCounts.mismatchedTables ?? 0} differ`,
+  ];
+  // Differences first: they are what a reader acts on.
+  const ordered = [...tables].sort(
+    (a, b) => Number(a.sourceRows === a.targetRows) - Number(b.sourceRows === b.targetRows),
+  );
+  for (const t of ordered.slice(0, MAX_TABLES)) {
+    const mark = t.sourceRows === t.targetRows ? '' : '  <- differs';
+    lines.push(`- ${t.name}: source ${t.sourceRows ?? '?'}, target ${t.targetRows ?? 'missing'}${mark}`);
+  }
+  if (tables.length > MAX_TABLES) lines.push(`- ... and ${tables.length - MAX_TABLES} more`);
+  return lines;
+}
+
+function payloadFor(
+  kind: NotificationKind,
+  view: StateView,
+  stage: CutoverStage | null,
+  error: FailureDetail | null,
+  token: string | null,
+  now: Date,
+): JsonObject {
+  const elapsedSeconds =
+    view.startedAt === null ? null : Math.round((now.getTime() - Date.parse(view.startedAt)) / 1000);
+  return {
+    schema: CUTOVER_NOTIFICATION_SCHEMA,
+    kind,
+    cutover: view.name,
+    slot: view.slotName,
+    stage,
+    error: error === null ? null : { name: error.name, message: error.message, remedy: error.remedy },
+    taskToken: token,
+    taskArn: view.task?.arn ?? null,
+    lsns: {
+      slotConfirmedFlushLsn: view.slot?.confirmedFlushLsn ?? null,
+      slotRestartLsn: view.slot?.restartLsn ?? null,
+      cdcStartPosition: view.task?.cdcStartPosition ?? null,
+      caughtUpLsn: view.catchUp?.confirmedFlushLsn ?? null,
+      serverLsn: view.catchUp?.serverLsn ?? null,
+    },
+    catchUp:
+      view.catchUp === null
+        ? null
+        : {
+            lagBytes: view.catchUp.lagBytes,
+            latencySeconds: view.catchUp.latencySeconds,
+            polls: view.catchUp.polls,
+          },
+    stop: view.stopped === null ? null : { status: view.stopped.status, stopReason: view.stopped.stopReason },
+    timings: { startedAt: view.startedAt, notifiedAt: now.toISOString(), elapsedSeconds },
+    blockers:
+      kind === 'blocked'
+        ? view.findings.filter((f) => f.severity === 'blocker').map((f) => ({ id: f.id, title: f.title }))
+        : [],
+    warnings: view.findings
+      .filter((f) => f.severity === 'warning')
+      .map((f) => ({ id: f.id, title: f.title })),
+    rowCounts:
+      view.rowCounts === null
+        ? null
+        : {
+            mismatchedTables: view.rowCounts.mismatchedTables,
+            tables: view.rowCounts.tables.map((t) => ({
+              name: t.name,
+              sourceRows: t.sourceRows,
+              targetRows: t.targetRows,
+            })),
+          },
+    approval: view.approval.answer,
+  };
+}
+
+function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h < 48 ? `${h} h ${m} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+// --- defensive readers (the state is whatever the machine built, possibly partial) -----------------
+
+function at(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function bool(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+/** The approval answer, as JSON (what SendTaskSuccess passed); anything else is dropped. */
+function toJson(value: unknown): JsonValue | null {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as JsonValue;
+  } catch {
+    return null;
+  }
+}
