@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,25 +14,53 @@ const PACKAGED = path.join(ROOT, '.serverless');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/source-AbCdEf';
 const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const ACCESS_ROLE_ARN = 'arn:aws:iam::123456789012:role/dms-cdc/dms-secrets-access';
+const TARGET_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/target-GhIjKl';
+const ASL_PATH = path.join(ROOT, 'statemachines/cutover.asl.json');
 
-/** Every function, and whether it connects to the source (secret, VPC) or only calls DMS. */
+/**
+ * Every function, whether it connects to the source (secret, VPC) and the optional target (its
+ * secret), or only calls AWS APIs.
+ */
 const FUNCTIONS = {
-  InspectSlot: { source: true },
-  EnsureSlot: { source: true },
-  CreateSourceEndpoint: { source: false },
-  TestEndpointConnection: { source: false },
-  CreateCdcTask: { source: true },
-  StartTask: { source: false },
-  DescribeTask: { source: false },
-  StopTask: { source: false },
+  PlanCutover: { source: false, target: false },
+  Preflight: { source: true, target: true },
+  InspectSlot: { source: true, target: false },
+  EnsureSlot: { source: true, target: false },
+  CreateSourceEndpoint: { source: false, target: false },
+  TestEndpointConnection: { source: false, target: false },
+  CreateCdcTask: { source: true, target: false },
+  StartTask: { source: false, target: false },
+  DescribeTask: { source: false, target: false },
+  StopTask: { source: false, target: false },
+  PollTask: { source: false, target: false },
+  CheckCatchUp: { source: true, target: false },
+  VerifyRowCounts: { source: true, target: true },
+  Notify: { source: false, target: false },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
 
-// DMS actions with no resource type in the Service Authorization Reference: grantable on "*" only.
+// Actions with no resource type in the Service Authorization Reference: grantable on "*" only.
 const DMS_ACTIONS_WITHOUT_RESOURCES = [
   'dms:DescribeEndpoints',
   'dms:DescribeConnections',
   'dms:DescribeReplicationTasks',
+  'dms:DescribeReplicationInstances',
+];
+const OTHER_ACTIONS_WITHOUT_RESOURCES = [
+  'cloudwatch:GetMetricData',
+  // Step Functions log delivery (Step Functions Developer Guide, "Logging using CloudWatch Logs").
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
 ];
 const dmsArn = (kind: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:dms:\${AWS::Region}:\${AWS::AccountId}:${kind}:*`,
@@ -93,6 +121,8 @@ beforeAll(async () => {
       `--param=dmsSecretsAccessRoleArn=${ACCESS_ROLE_ARN}`,
       '--param=subnetIds=subnet-0a,subnet-0b',
       '--param=securityGroupIds=sg-0c',
+      `--param=targetSecretArn=${TARGET_SECRET_ARN}`,
+      '--param=stateMachineTracing=true',
     ],
     { cwd: ROOT, env: offlineEnv(), timeout: 240_000 },
   );
@@ -194,7 +224,12 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(new Set(roles).size).toBe(roles.length);
     for (const role of roles) expect(template.Resources[role]?.Type).toBe('AWS::IAM::Role');
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
-    expect(ofType('AWS::IAM::Role')).toHaveLength(roles.length);
+    // One more: the cutover state machine's.
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roles, 'CutoverStateMachineRole'].sort());
   });
 
   it('has no statement allowing every action, nor any Secrets Manager action on every resource', () => {
@@ -219,7 +254,9 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
         const keyPolicy = 'Principal' in statement;
         const describe = actions.every(
           (action) =>
-            /^ec2:Describe/.test(String(action)) || DMS_ACTIONS_WITHOUT_RESOURCES.includes(String(action)),
+            /^ec2:Describe/.test(String(action)) ||
+            DMS_ACTIONS_WITHOUT_RESOURCES.includes(String(action)) ||
+            OTHER_ACTIONS_WITHOUT_RESOURCES.includes(String(action)),
         );
         expect(keyPolicy || describe, JSON.stringify(statement)).toBe(true);
       }
@@ -304,6 +341,10 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       { ParameterKey: 'DmsSecretsAccessRoleArn', ParameterValue: ACCESS_ROLE_ARN },
       { ParameterKey: 'SubnetIds', ParameterValue: 'subnet-0a,subnet-0b' },
       { ParameterKey: 'SecurityGroupIds', ParameterValue: 'sg-0c' },
+      { ParameterKey: 'TargetSecretArn', ParameterValue: TARGET_SECRET_ARN },
+      { ParameterKey: 'TargetSecretKmsKeyArn', ParameterValue: '' },
+      { ParameterKey: 'StateMachineLogExecutionData', ParameterValue: 'false' },
+      { ParameterKey: 'StateMachineTracing', ParameterValue: 'true' },
     ]);
     const kmsPattern = new RegExp(String(template.Parameters.SourceSecretKmsKeyArn?.AllowedPattern));
     expect(kmsPattern.test(KMS_KEY_ARN)).toBe(true);
@@ -357,7 +398,51 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       'dms:DescribeReplicationTasks': '*',
       'dms:StopReplicationTask': dmsArn('task'),
     });
-    for (const name of ['InspectSlot', 'EnsureSlot'] as const) expect(grants(name, 'dms')).toEqual({});
+    expect(grants('PollTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
+    expect(grants('CheckCatchUp', 'dms')).toEqual({
+      'dms:DescribeReplicationTasks': '*',
+      'dms:DescribeReplicationInstances': '*',
+    });
+    for (const name of [
+      'InspectSlot',
+      'EnsureSlot',
+      'PlanCutover',
+      'Preflight',
+      'VerifyRowCounts',
+      'Notify',
+    ] as const)
+      expect(grants(name, 'dms'), name).toEqual({});
+  });
+
+  it('lets only check-catch-up read metrics (GetMetricData, on "*": it has no resource type) and only notify publish', () => {
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      expect(grants(name, 'cloudwatch'), name).toEqual(
+        name === 'CheckCatchUp' ? { 'cloudwatch:GetMetricData': '*' } : {},
+      );
+      expect(grants(name, 'sns'), name).toEqual(
+        name === 'Notify' ? { 'sns:Publish': { Ref: 'AlertTopic' } } : {},
+      );
+    }
+    expect(
+      roleStatements('Notify').filter((s) => list(s.Action).some((a) => String(a).startsWith('kms:'))),
+    ).toEqual([
+      {
+        Sid: 'EncryptForAlertTopic',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': ['AlertKey', 'Arn'] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } },
+      },
+    ]);
+    const notify = template.Resources.NotifyLambdaFunction as Resource;
+    expect((notify.Properties.Environment as { Variables: JsonObject }).Variables.ALERT_TOPIC_ARN).toEqual({
+      Ref: 'AlertTopic',
+    });
+  });
+
+  it('lets plan-cutover do nothing but write its logs', () => {
+    expect(roleStatements('PlanCutover').map((s) => s.Sid)).toEqual(['OwnLogGroup']);
   });
 
   it('lets only create-source-endpoint pass a role: the DMS secrets access role, to DMS only', () => {
@@ -395,13 +480,16 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
   });
 
   it('gives the source secret, its key and the VPC only to the functions that connect to the source', () => {
-    for (const [name, { source }] of Object.entries(FUNCTIONS) as [FunctionName, { source: boolean }][]) {
+    for (const [name, { source, target }] of Object.entries(FUNCTIONS) as [
+      FunctionName,
+      { source: boolean; target: boolean },
+    ][]) {
       const own = roleStatements(name);
       const secret = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('secretsmanager:')));
       const kms = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('kms:')));
       const ec2 = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('ec2:')));
       const fn = template.Resources[`${name}LambdaFunction`] as Resource;
-      const variables = (fn.Properties.Environment as { Variables: JsonObject }).Variables;
+      const variables = (fn.Properties.Environment as { Variables: JsonObject } | undefined)?.Variables ?? {};
       if (source) {
         expect(secret, name).toEqual([
           {
@@ -410,8 +498,25 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
             Action: 'secretsmanager:GetSecretValue',
             Resource: { Ref: 'SourceSecretArn' },
           },
+          ...(target
+            ? [
+                {
+                  Sid: 'ReadTargetSecret',
+                  Effect: 'Allow',
+                  Action: 'secretsmanager:GetSecretValue',
+                  Resource: { Ref: 'TargetSecretArn' },
+                },
+              ]
+            : []),
         ]);
-        expect(kms.map((s) => s.Resource)).toEqual([{ Ref: 'SourceSecretKmsKeyArn' }]);
+        expect(kms.map((s) => s.Resource)).toEqual([
+          { Ref: 'SourceSecretKmsKeyArn' },
+          ...(target ? [{ Ref: 'TargetSecretKmsKeyArn' }] : []),
+        ]);
+        if (target) {
+          expect(variables.TARGET_SECRET_ARN, name).toEqual({ Ref: 'TargetSecretArn' });
+          expect(variables.TARGET_TLS, name).toBe('verify-full');
+        }
         expect(ec2.map((s) => s.Sid)).toEqual(['DescribeNetworkInterfaces', 'ManageNetworkInterfaces']);
         expect(fn.Properties.VpcConfig, name).toEqual({
           'Fn::If': [
@@ -421,6 +526,10 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
           ],
         });
         expect(variables.SOURCE_TLS, name).toBe('verify-full');
+      } else if (name === 'Notify') {
+        // Its only key is the alert topic's (checked above).
+        expect([...secret, ...ec2], name).toEqual([]);
+        expect(fn.Properties.VpcConfig, name).toBeUndefined();
       } else {
         expect([...secret, ...kms, ...ec2], name).toEqual([]);
         expect(fn.Properties.VpcConfig, name).toBeUndefined();
@@ -444,6 +553,121 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       ]);
       expect(template.Resources[`${name}LogGroup`]?.Properties.RetentionInDays, name).toBe(30);
     }
+  });
+
+  it('accepts an empty target secret or a full secret ARN, never a wildcard', () => {
+    expect(template.Parameters.TargetSecretArn).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(String(template.Parameters.TargetSecretArn?.AllowedPattern));
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test(TARGET_SECRET_ARN)).toBe(true);
+    expect(pattern.test('*')).toBe(false);
+    expect(pattern.test('arn:aws:secretsmanager:eu-west-1:123456789012:secret:*')).toBe(false);
+    expect(template.Conditions.HasTargetSecret).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TargetSecretArn' }, ''] }],
+    });
+  });
+
+  describe('the cutover state machine', () => {
+    const asl = () => readFileSync(ASL_PATH, 'utf8');
+    const machine = () => template.Resources.CutoverStateMachine as Resource;
+    const placeholders = () => [
+      ...new Set([...asl().matchAll(/\$\{([A-Za-z0-9]+)\}/gu)].map((m) => m[1] as string)),
+    ];
+    /** ${XFunctionArn} -> the XLambdaFunction resource, by the naming rule the template follows. */
+    const functionOf = (placeholder: string) => `${placeholder.replace(/FunctionArn$/u, '')}LambdaFunction`;
+
+    it('is a STANDARD state machine whose definition is statemachines/cutover.asl.json, unchanged', () => {
+      expect(machine().Type).toBe('AWS::StepFunctions::StateMachine');
+      expect(machine().Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        StateMachineName: 'dms-cdc-orchestrator-dev-cutover',
+      });
+      const definition = machine().Properties.DefinitionString;
+      expect(typeof definition).toBe('string');
+      expect(JSON.parse(String(definition))).toEqual(JSON.parse(asl()));
+      // Byte for byte, so the local runner and AWS read the very same text.
+      expect(definition).toBe(asl());
+    });
+
+    it('fills every placeholder of the file, and only those, with the ARN of the function it names', () => {
+      const substitutions = machine().Properties.DefinitionSubstitutions as JsonObject;
+      expect(placeholders().length).toBeGreaterThanOrEqual(11);
+      expect(Object.keys(substitutions).sort()).toEqual(placeholders().sort());
+      for (const placeholder of placeholders()) {
+        expect(substitutions[placeholder], placeholder).toEqual({
+          'Fn::GetAtt': [functionOf(placeholder), 'Arn'],
+        });
+        expect(template.Resources[functionOf(placeholder)]?.Type, placeholder).toBe('AWS::Lambda::Function');
+      }
+    });
+
+    it('runs as a role that may invoke exactly the functions the definition names, trusted by Step Functions of this account', () => {
+      const role = template.Resources[
+        (machine().Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]
+      ] as Resource;
+      expect(role.Type).toBe('AWS::IAM::Role');
+      const own = statements(role.Properties.Policies ?? null);
+      const lambda = own.filter((st) => list(st.Action).some((a) => String(a).startsWith('lambda:')));
+      expect(lambda).toHaveLength(1);
+      expect(lambda[0]?.Action).toBe('lambda:InvokeFunction');
+      expect(
+        list(lambda[0]?.Resource)
+          .map((r) => JSON.stringify(r))
+          .sort(),
+      ).toEqual(
+        placeholders()
+          .map((p) => JSON.stringify({ 'Fn::GetAtt': [functionOf(p), 'Arn'] }))
+          .sort(),
+      );
+      const services = new Set(own.flatMap((st) => list(st.Action).map((a) => String(a).split(':')[0])));
+      expect([...services].sort()).toEqual(['lambda', 'logs', 'xray']);
+      // X-Ray only when tracing is on.
+      const policy = (role.Properties.Policies as JsonObject[])[0]?.PolicyDocument as JsonObject;
+      const conditional = (policy.Statement as JsonObject[]).filter((st) => 'Fn::If' in st);
+      expect(conditional.map((st) => (st['Fn::If'] as Json[])[0])).toEqual(['TraceStateMachine']);
+
+      const trust = (role.Properties.AssumeRolePolicyDocument as JsonObject).Statement as JsonObject[];
+      expect(trust).toHaveLength(1);
+      expect(trust[0]).toMatchObject({
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    it('logs every event to its own log group, without execution data unless asked, and traces only when asked', () => {
+      const logging = machine().Properties.LoggingConfiguration as JsonObject;
+      expect(logging).toEqual({
+        Level: 'ALL',
+        IncludeExecutionData: { 'Fn::If': ['LogStateMachineExecutionData', true, false] },
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['CutoverStateMachineLogGroup', 'Arn'] } },
+          },
+        ],
+      });
+      expect(template.Resources.CutoverStateMachineLogGroup?.Properties).toEqual({
+        LogGroupName: '/aws/vendedlogs/states/dms-cdc-orchestrator-dev-cutover',
+        RetentionInDays: 30,
+      });
+      expect(machine().Properties.TracingConfiguration).toEqual({
+        Enabled: { 'Fn::If': ['TraceStateMachine', true, false] },
+      });
+      expect(template.Parameters.StateMachineLogExecutionData).toMatchObject({
+        Default: 'false',
+        AllowedValues: ['true', 'false'],
+      });
+      expect(template.Parameters.StateMachineTracing).toMatchObject({
+        Default: 'false',
+        AllowedValues: ['true', 'false'],
+      });
+    });
+
+    it('is an output of the stack', () => {
+      expect(template.Outputs.CutoverStateMachineArn?.Value).toEqual({ Ref: 'CutoverStateMachine' });
+    });
   });
 
   it('trusts only Lambda in every function role', () => {
