@@ -39,12 +39,24 @@ export interface Observation {
 export function evaluateSource(source: ResolvedSource, measurement: SourceMeasurement): Observation[] {
   const at = measurement.measuredAt;
   const observations: Observation[] = [
-    statusObservation(source.name, undefined, 'sourceCheck', 'OK', 'checked', `checked`, at, {
+    statusObservation(source.name, undefined, 'sourceCheck', 'OK', 'checked', 'can be checked again', at, {
       serverVersion: measurement.serverVersion,
       inRecovery: measurement.inRecovery,
     }),
   ];
-  for (const slot of measurement.slots) observations.push(...evaluateSlot(source, slot, at));
+  const named = Array.isArray(source.slots);
+  for (const slot of measurement.slots) {
+    observations.push(...evaluateSlot(source, slot, at));
+    // A configured slot that is there: the OK side of slotMissing, so its return resolves the alert.
+    if (named) {
+      const name = slot.reading.slot.slotName;
+      observations.push(
+        statusObservation(source.name, name, 'slotMissing', 'OK', 'present', 'slot exists again', at, {
+          slot: name,
+        }),
+      );
+    }
+  }
   for (const name of measurement.missingSlots) {
     observations.push(
       statusObservation(source.name, name, 'slotMissing', 'CRITICAL', 'missing', 'slot does not exist', at, {

@@ -138,11 +138,17 @@ describe('evaluateSource', () => {
     expect(m['ABCDEF/cdcLatencyTarget']).toBeUndefined();
   });
 
-  it('a configured slot the server does not have is CRITICAL slotMissing', () => {
+  it('a configured slot the server does not have is CRITICAL slotMissing; one it has is OK (so its return resolves)', () => {
     const m = byMetric(
-      evaluateSource(source({ slots: ['gone'] }), measurement({ slots: [], missingSlots: ['gone'] })),
+      evaluateSource(
+        source({ slots: ['gone', 'dms_slot'] }),
+        measurement({ slots: [slot()], missingSlots: ['gone'] }),
+      ),
     );
     expect(m['gone/slotMissing']).toMatchObject({ level: 'CRITICAL', key: 'orders-db#gone#slotMissing' });
+    expect(m['dms_slot/slotMissing']).toMatchObject({ level: 'OK', summary: 'slot exists again' });
+    // With every logical slot selected there is no list to miss from.
+    expect(byMetric(evaluateSource(source(), measurement()))['dms_slot/slotMissing']).toBeUndefined();
   });
 
   it('a source that cannot be measured is one CRITICAL sourceCheck observation', () => {
