@@ -1,0 +1,247 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HealthCheckDeps, makeHandler } from '../../functions/health-check.js';
+import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
+import { LocalSnsSink, type SnsNotification } from '../../src/adapters/local/sns-sink.js';
+import type { CloudMetricsReader } from '../../src/core/health/measurement.js';
+import type { HealthMetrics } from '../../src/core/health/run.js';
+import { runStateMachine, type TaskHandler } from '../../src/local/stepfunctions/index.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
+
+const DEFINITION = fileURLToPath(new URL('../../statemachines/health-check.asl.json', import.meta.url));
+const SSM_GET_PARAMETER = 'arn:aws:states:::aws-sdk:ssm:getParameter';
+const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/${name}-AbCdEf`;
+const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA';
+
+let node: PgNode;
+let closedPort: number;
+let dir: string;
+
+beforeAll(async () => {
+  node = await primaryForFile({ name: 'health-e2e' });
+  closedPort = await freePort();
+  dir = await mkdtemp(path.join(tmpdir(), 'dms-cdc-health-e2e-'));
+  await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  await node.query(
+    `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, 3)`,
+  );
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Fixture {
+  readonly tasks: Record<string, TaskHandler>;
+  readonly sinkFile: string;
+  readonly recorded: string[];
+  readonly cloudCalls: string[];
+  readonly inFlight: { now: number; most: number };
+}
+
+/** The real handler, with Secrets Manager, SNS, DynamoDB and CloudWatch replaced by local stand-ins. */
+function fixture(name: string): Fixture {
+  const sinkFile = path.join(dir, `${name}.jsonl`);
+  const recorded: string[] = [];
+  const cloudCalls: string[] = [];
+  const inFlight = { now: 0, most: 0 };
+  const ports: Record<string, number> = { [arn('orders')]: node.port, [arn('billing')]: closedPort };
+  const cloud: CloudMetricsReader = {
+    async read({ dmsTasks }) {
+      cloudCalls.push(...dmsTasks.map((t) => t.taskId));
+      return {
+        rds: null,
+        dms: dmsTasks.map((task) => ({ task, cdcLatencySource: 2000, cdcLatencyTarget: 4 })),
+      };
+    },
+  };
+  const metrics: HealthMetrics = {
+    record: ({ source, measurement }) =>
+      recorded.push(`${source}:${measurement ? 'measured' : 'unreachable'}`),
+  };
+  const deps: Partial<HealthCheckDeps> = {
+    secrets: {
+      async getSecretString(secretId) {
+        const port = ports[secretId];
+        if (port === undefined)
+          throw Object.assign(new Error(`no secret ${secretId}`), { name: 'ResourceNotFoundException' });
+        return JSON.stringify({
+          username: 'postgres',
+          password: 'x',
+          host: '127.0.0.1',
+          port,
+          dbname: 'postgres',
+        });
+      },
+    },
+    env: { SOURCE_TLS: 'disable' },
+    logger: new Logger({ serviceName: 'health-e2e', logLevel: 'SILENT' }),
+    cloud,
+    metrics,
+    clock: systemClock,
+    state: new MemoryAlertStateStore(),
+    alerts: new LocalSnsSink({ path: sinkFile }),
+  };
+  const handler = makeHandler(deps);
+  const counted: TaskHandler = async (event, context) => {
+    inFlight.now += 1;
+    inFlight.most = Math.max(inFlight.most, inFlight.now);
+    try {
+      return await handler(event, context);
+    } finally {
+      inFlight.now -= 1;
+    }
+  };
+  const noSsm: TaskHandler = () => {
+    throw new Error('this run was not expected to read an SSM parameter');
+  };
+  return {
+    tasks: { HealthCheckFunctionArn: counted, [SSM_GET_PARAMETER]: noSsm },
+    sinkFile,
+    recorded,
+    cloudCalls,
+    inFlight,
+  };
+}
+
+const CONFIG = {
+  defaults: { thresholds: { retainedWal: { warning: '1MB', critical: '2MB' } }, renotifyMinutes: 30 },
+  sources: [
+    { name: 'orders-db', secretArn: arn('orders'), slots: ['dms_slot'] },
+    { name: 'billing-db', secretArn: arn('billing') },
+    { name: 'bad name!', secretArn: arn('orders') },
+    {
+      name: 'audit-db',
+      secretArn: arn('orders'),
+      slots: ['dms_slot'],
+      dmsTasks: [{ taskArn: TASK_ARN, replicationInstanceIdentifier: 'dms-prod-1' }],
+      thresholds: { retainedWal: { warning: null, critical: null } },
+    },
+  ],
+};
+
+async function notifications(file: string): Promise<SnsNotification[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SnsNotification);
+}
+
+describe('statemachines/health-check.asl.json with functions/health-check.ts', () => {
+  it('checks every source; an unreachable one alerts and an invalid one fails alone, the others are still checked', async () => {
+    const f = fixture('map');
+    const result = await runStateMachine({ definitionPath: DEFINITION, tasks: f.tasks, input: CONFIG });
+
+    expect(result.status).toBe('SUCCEEDED');
+    const output = result.output as { sources: number; results: Record<string, unknown>[] };
+    expect(output.sources).toBe(4);
+    const [orders, billing, bad, audit] = output.results;
+    expect(orders).toMatchObject({
+      source: 'orders-db',
+      status: 'CHECKED',
+      state: 'CRITICAL',
+      slots: 1,
+      breaches: [{ key: 'orders-db#dms_slot#retainedWal', level: 'CRITICAL' }],
+      alerts: [{ kind: 'ALERT', severity: 'CRITICAL' }],
+    });
+    expect(billing).toMatchObject({
+      source: 'billing-db',
+      status: 'UNREACHABLE',
+      state: 'CRITICAL',
+      error: expect.stringMatching(
+        /^SourceUnreachableError: cannot reach postgres@127\.0\.0\.1:\d+\/postgres/,
+      ),
+      alerts: [
+        {
+          severity: 'CRITICAL',
+          subject: expect.stringMatching(/^\[CRITICAL\] billing-db: cannot be checked/),
+        },
+      ],
+    });
+    expect(bad).toMatchObject({
+      status: 'FAILED',
+      input: { name: 'bad name!' },
+      error: 'InvalidInputError',
+      cause: expect.stringContaining('source.name'),
+    });
+    expect(audit).toMatchObject({
+      source: 'audit-db',
+      status: 'CHECKED',
+      state: 'CRITICAL',
+      breaches: [
+        { key: 'audit-db#task:UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA#cdcLatencySource', level: 'CRITICAL' },
+      ],
+    });
+
+    const sent = await notifications(f.sinkFile);
+    expect(sent.map((n) => n.Subject).sort()).toEqual([
+      '[CRITICAL] audit-db task UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA: CDCLatencySource 33 min >= 30 min',
+      expect.stringMatching(/^\[CRITICAL\] billing-db: cannot be checked: SourceUnreachableError/),
+      expect.stringMatching(/^\[CRITICAL\] orders-db slot dms_slot: retained WAL 3 MiB >= 2 MiB$/),
+    ]);
+    const task = sent.find((n) => n.MessageAttributes.task);
+    expect(task?.MessageAttributes).toEqual({
+      severity: { Type: 'String', Value: 'CRITICAL' },
+      source: { Type: 'String', Value: 'audit-db' },
+      metric: { Type: 'String', Value: 'cdcLatencySource' },
+      task: { Type: 'String', Value: 'UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA' },
+    });
+    expect(f.recorded.sort()).toEqual(['audit-db:measured', 'billing-db:unreachable', 'orders-db:measured']);
+    expect(f.cloudCalls).toEqual(['UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA']);
+
+    // The next scheduled run: nothing changed, nothing sent.
+    const again = await runStateMachine({ definitionPath: DEFINITION, tasks: f.tasks, input: CONFIG });
+    expect(again.status).toBe('SUCCEEDED');
+    expect(await notifications(f.sinkFile)).toHaveLength(3);
+  });
+
+  it('reads the configuration from an SSM parameter when the input names one', async () => {
+    const f = fixture('ssm');
+    const asked: unknown[] = [];
+    const result = await runStateMachine({
+      definitionPath: DEFINITION,
+      tasks: {
+        ...f.tasks,
+        [SSM_GET_PARAMETER]: async (parameters: unknown) => {
+          asked.push(parameters);
+          return {
+            Parameter: {
+              Name: '/dms-cdc/health',
+              Type: 'String',
+              Value: JSON.stringify({
+                sources: [{ name: 'orders-db', secretArn: arn('orders'), slots: ['dms_slot'] }],
+              }),
+            },
+          };
+        },
+      },
+      input: { configParameterName: '/dms-cdc/health' },
+    });
+    expect([result.status, result.error, result.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    expect(asked).toEqual([{ Name: '/dms-cdc/health', WithDecryption: true }]);
+    // No document defaults: the built-in thresholds, under which 3 MiB retained is fine.
+    expect(result.output).toMatchObject({
+      sources: 1,
+      results: [{ source: 'orders-db', status: 'CHECKED', state: 'OK' }],
+    });
+  });
+
+  it('runs at most 10 sources at once (MaxConcurrency)', async () => {
+    const f = fixture('concurrency');
+    const sources = Array.from({ length: 14 }, (_, i) => ({
+      name: `source-${i}`,
+      secretArn: arn('orders'),
+      slots: ['dms_slot'],
+    }));
+    const result = await runStateMachine({ definitionPath: DEFINITION, tasks: f.tasks, input: { sources } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect((result.output as { sources: number }).sources).toBe(14);
+    expect(f.inFlight.most).toBeGreaterThan(1);
+    expect(f.inFlight.most).toBeLessThanOrEqual(10);
+  });
+});
