@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
 import { APPROVAL_COMMANDS } from './commands/approval.js';
+import { healthCommand } from './commands/health.js';
 import { preflightCommand } from './commands/preflight.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { SLOT_COMMANDS } from './commands/slot.js';
@@ -11,6 +12,7 @@ const COMMANDS: readonly Command[] = [
   ...SLOT_COMMANDS,
   rehearseCommand,
   preflightCommand,
+  healthCommand,
   ...APPROVAL_COMMANDS,
 ];
 

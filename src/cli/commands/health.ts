@@ -1,0 +1,303 @@
+import { readFile } from 'node:fs/promises';
+import { connectPg } from '../../adapters/pg/client.js';
+import {
+  connectionFromUrl,
+  describeConnection,
+  type SourceConnection,
+  toPgConfig,
+} from '../../adapters/pg/connection.js';
+import { pgSourceOpener } from '../../adapters/pg/health.js';
+import { evaluateSource, formatValue, type Observation } from '../../core/alerts/evaluate.js';
+import { OrchestratorError } from '../../core/errors.js';
+import { describeError, measureSource } from '../../core/health/check.js';
+import {
+  DEFAULT_THRESHOLDS,
+  type HealthConfig,
+  type NumericThreshold,
+  parseHealthConfig,
+  type ResolvedSource,
+  resolveSource,
+  type SourceConfig,
+} from '../../core/health/config.js';
+import type { SourceMeasurement } from '../../core/health/measurement.js';
+import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/health/report.js';
+import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
+import { systemClock } from '../../ports/clock.js';
+import { type Command, type CommandContext, UsageError } from '../args.js';
+import { table } from '../output.js';
+
+const show = (t: NumericThreshold, metric: 'slotLag' | 'retainedWal') =>
+  `${t.warning === null ? 'off' : formatValue(metric, t.warning)} / ${t.critical === null ? 'off' : formatValue(metric, t.critical)}`;
+
+const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch SECONDS]
+                [--warn-lag SIZE] [--crit-lag SIZE] [--warn-retained SIZE] [--crit-retained SIZE]
+
+  Measures every logical slot on the source in one query (lag to confirmed_flush_lsn, WAL retained by
+  restart_lsn, active, wal_status, inactive time on PostgreSQL 17+, xmin age) and WAL on disk
+  (pg_ls_waldir, needs pg_monitor), and evaluates them against the thresholds.
+
+  --source <url>         postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL);
+                         the password comes from PGPASSWORD. Optional with --config when the file's
+                         source has a url.
+  --config <file>        a health-check configuration (JSON: {defaults?, sources[]}); thresholds come
+                         from its defaults and from the source whose url matches --source
+  --json                 print {source, slots[{slot, active, walStatus, lagBytes, retainedBytes, state,
+                         breaches}], wal{bytes, files}, state}
+  --watch <seconds>      check again every so many seconds, redrawing in place, until Ctrl-C
+  --warn-lag, --crit-lag            lag thresholds (default ${show(DEFAULT_THRESHOLDS.slotLag, 'slotLag')})
+  --warn-retained, --crit-retained  retained WAL thresholds (default ${show(DEFAULT_THRESHOLDS.retainedWal, 'retainedWal')})
+                         Sizes: bytes, or 512MB, 20GB, 1.5GiB (powers of 1024, as in postgresql.conf)
+
+exit status: 0 everything OK, 1 a warning, 2 something critical, 3 the check could not run`;
+
+export const healthCommand: Command = {
+  name: 'health',
+  summary:
+    'Check slot lag, retained WAL and WAL disk use against thresholds (exit 0 OK, 1 warning, 2 critical)',
+  usage: USAGE,
+  options: {
+    source: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+    watch: { type: 'string' },
+    'warn-lag': { type: 'string' },
+    'crit-lag': { type: 'string' },
+    'warn-retained': { type: 'string' },
+    'crit-retained': { type: 'string' },
+  },
+  async run(values, context) {
+    let setup: Setup;
+    try {
+      setup = await prepare(values, context.env);
+    } catch (error) {
+      // A check that cannot start is status 3, whatever the reason (flags, config file, URL).
+      context.output.error(cannotRun(error, error instanceof UsageError ? `\n\nusage: ${USAGE}` : ''));
+      return 3;
+    }
+    return setup.watchSeconds === undefined ? checkOnce(setup, context) : watch(setup, context);
+  },
+};
+
+interface Setup {
+  readonly source: ResolvedSource;
+  readonly connection: SourceConnection;
+  readonly label: string;
+  readonly json: boolean;
+  readonly watchSeconds: number | undefined;
+}
+
+async function prepare(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): Promise<Setup> {
+  const config = typeof values.config === 'string' ? await readConfig(values.config) : undefined;
+  const url = (values.source as string | undefined) ?? env.DMS_CDC_SOURCE_URL;
+  const fromConfig = config ? matchSource(config, url) : undefined;
+  const sourceUrl = url ?? fromConfig?.url;
+  if (!sourceUrl) {
+    throw new UsageError('--source is required (or a --config whose only source has a url)');
+  }
+  const parsed = connectionFromUrl(sourceUrl, '--source');
+  const connection = { ...parsed, password: parsed.password ?? env.PGPASSWORD };
+  const label = fromConfig?.name ?? describeConnection(connection);
+  const base: SourceConfig = fromConfig ?? { name: 'cli', url: sourceUrl, slots: 'logical', dmsTasks: [] };
+  const overrides = {
+    slotLag: levelFlags(values, 'lag'),
+    retainedWal: levelFlags(values, 'retained'),
+  };
+  const withFlags: SourceConfig = {
+    ...base,
+    thresholds: {
+      ...base.thresholds,
+      slotLag: { ...base.thresholds?.slotLag, ...overrides.slotLag },
+      retainedWal: { ...base.thresholds?.retainedWal, ...overrides.retainedWal },
+    },
+  };
+  return {
+    source: resolveSource(withFlags, config?.defaults, '--config'),
+    connection,
+    label,
+    json: values.json === true,
+    watchSeconds: watchFlag(values.watch),
+  };
+}
+
+async function readConfig(file: string): Promise<HealthConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config: ${file} is not JSON: ${(error as Error).message}`);
+  }
+  return parseHealthConfig(json, '--config');
+}
+
+/** The configured source this URL names (same host, port and database), or the only one with a url. */
+function matchSource(config: HealthConfig, url: string | undefined): SourceConfig | undefined {
+  const withUrl = config.sources.filter((s) => s.url !== undefined);
+  if (url === undefined) return withUrl.length === 1 ? withUrl[0] : undefined;
+  const wanted = connectionFromUrl(url, '--source');
+  return withUrl.find((s) => {
+    const candidate = connectionFromUrl(s.url ?? '', `--config source ${s.name}`);
+    return (
+      candidate.host === wanted.host &&
+      candidate.port === wanted.port &&
+      candidate.database === wanted.database
+    );
+  });
+}
+
+function levelFlags(values: Record<string, unknown>, name: 'lag' | 'retained') {
+  const out: { warning?: number; critical?: number } = {};
+  for (const [flag, level] of [
+    [`warn-${name}`, 'warning'],
+    [`crit-${name}`, 'critical'],
+  ] as const) {
+    const value = values[flag];
+    if (typeof value !== 'string') continue;
+    try {
+      out[level] = parseSize(value);
+    } catch (error) {
+      if (error instanceof InvalidQuantityError) throw new UsageError(`--${flag}: ${error.message}`);
+      throw error;
+    }
+  }
+  return out;
+}
+
+function watchFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new UsageError(
+      `--watch must be a number of seconds between 0 and 86400, got ${JSON.stringify(value)}`,
+    );
+  }
+  return seconds;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly report: HealthReport; readonly text: string; readonly status: 0 | 1 | 2 }
+  | { readonly ok: false; readonly message: string };
+
+async function measureOnce(setup: Setup): Promise<Outcome> {
+  try {
+    const measurement = await measureSource(setup.source, {
+      openSource: pgSourceOpener(toPgConfig(setup.connection, 'dms-cdc-health'), connectPg),
+      clock: systemClock,
+    });
+    const observations = evaluateSource(setup.source, measurement);
+    const report = toHealthReport(setup.label, measurement, observations);
+    return {
+      ok: true,
+      report,
+      text: render(report, measurement, observations),
+      status: exitStatusOf(report.state),
+    };
+  } catch (error) {
+    return { ok: false, message: cannotRun(error, '') };
+  }
+}
+
+async function checkOnce(setup: Setup, { output }: CommandContext): Promise<number> {
+  const outcome = await measureOnce(setup);
+  if (!outcome.ok) {
+    output.error(outcome.message);
+    return 3;
+  }
+  if (setup.json) output.json(outcome.report);
+  else output.result(outcome.text);
+  return outcome.status;
+}
+
+/** Checks every `watchSeconds` until Ctrl-C; the status is the last check's. */
+async function watch(setup: Setup, { output, signal }: CommandContext): Promise<number> {
+  const every = (setup.watchSeconds ?? 1) * 1000;
+  let status = 3;
+  while (!signal.aborted) {
+    const outcome = await measureOnce(setup);
+    status = outcome.ok ? outcome.status : 3;
+    if (setup.json) {
+      if (outcome.ok) output.json(outcome.report);
+      else output.error(outcome.message);
+    } else {
+      const header = `dms-cdc health  ${setup.label}  every ${formatDuration(every / 1000)}  ${new Date().toISOString()}  (Ctrl-C to stop)`;
+      output.rewrite(`${header}\n\n${outcome.ok ? outcome.text : outcome.message}`);
+    }
+    await sleepUnlessAborted(every, signal);
+  }
+  return status;
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function render(
+  report: HealthReport,
+  measurement: SourceMeasurement,
+  observations: readonly Observation[],
+): string {
+  const inactive = new Map(
+    measurement.slots.map((s) => [
+      s.reading.slot.slotName,
+      s.reading.slot.active ? '-' : s.inactiveSeconds === null ? 'yes' : formatDuration(s.inactiveSeconds),
+    ]),
+  );
+  const rows = report.slots.map((slot) => [
+    slot.slot,
+    slot.active ? 'yes' : 'no',
+    slot.walStatus ?? '-',
+    slot.lagBytes === null ? '-' : formatSize(slot.lagBytes),
+    slot.retainedBytes === null ? '-' : formatSize(slot.retainedBytes),
+    inactive.get(slot.slot) ?? '-',
+    slot.state,
+    slot.breaches.map((b) => b.message).join('; ') || '-',
+  ]);
+  const lines = [
+    `source ${report.source} (PostgreSQL ${Math.floor(measurement.serverVersion / 10_000)}${measurement.inRecovery ? ', standby' : ''})`,
+    '',
+    rows.length === 0
+      ? 'no replication slots selected'
+      : table(['slot', 'active', 'wal_status', 'lag', 'retained WAL', 'inactive', 'state', 'breaches'], rows),
+    '',
+    walLine(measurement),
+  ];
+  const sourceBreaches = observations.filter((o) => o.slot === undefined && o.level !== 'OK');
+  for (const breach of sourceBreaches) lines.push(`${breach.level}: ${breach.summary}`);
+  for (const problem of measurement.problems) lines.push(`note: ${problem}`);
+  lines.push(`state: ${report.state}`);
+  return lines.join('\n');
+}
+
+function walLine(measurement: SourceMeasurement): string {
+  const wal = measurement.wal;
+  if (!wal || wal.bytes === null) return 'WAL on disk: not measured';
+  const share = wal.percent === null ? '' : `, ${wal.percent}% of ${formatSize(wal.capacityBytes ?? 0)}`;
+  return `WAL on disk: ${formatSize(wal.bytes)}${wal.files === null ? '' : ` in ${wal.files} files`}${share}`;
+}
+
+function cannotRun(error: unknown, suffix: string): string {
+  const text =
+    error instanceof OrchestratorError
+      ? `${error.name}: ${error.message}${error.remedy ? `\nremedy: ${error.remedy}` : ''}`
+      : error instanceof UsageError
+        ? error.message
+        : describeError(error);
+  return `health check could not run: ${text}${suffix}`;
+}
