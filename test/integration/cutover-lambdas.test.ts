@@ -1,0 +1,310 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeHandler as checkCatchUp } from '../../functions/check-catch-up.js';
+import { makeHandler as verifyRowCounts } from '../../functions/verify-row-counts.js';
+import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
+import { CatchUpTimeoutError, RowCountMismatchError } from '../../src/core/cutover/errors.js';
+import { TaskFailedError } from '../../src/core/dms/errors.js';
+import { SlotNotFoundError } from '../../src/core/slot-errors.js';
+import type { Dms, Task, TaskStatus } from '../../src/ports/dms.js';
+import type { CdcLatency, DmsMetrics } from '../../src/ports/dms-metrics.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+/**
+ * check-catch-up and verify-row-counts, the real handlers, against real PostgreSQL 17 servers (a
+ * source with a logical slot and a target), with only DMS replaced: the slot is advanced here the way
+ * DMS confirms progress, and the task status and latency are what a test says they are.
+ */
+
+const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:CUTOVERIT';
+const INSTANCE_ARN = 'arn:aws:dms:us-east-1:123456789012:rep:RI1';
+const ENV = { SOURCE_TLS: 'disable', TARGET_TLS: 'disable' };
+const logger = new Logger({ serviceName: 'dms-cdc-it', logLevel: 'SILENT' });
+const secrets = new LocalSecretStore();
+
+let source: PgNode;
+let target: PgNode;
+let sourceSecretArn: string;
+let targetSecretArn: string;
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([
+    primaryForFile({ name: 'cutover-src' }),
+    primaryForFile({ name: 'cutover-tgt' }),
+  ]);
+  sourceSecretArn = secrets.register('cutover-src', source.url());
+  targetSecretArn = secrets.register('cutover-tgt', target.url());
+  await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  const schema = `
+    CREATE SCHEMA shop;
+    CREATE TABLE shop.orders (id int PRIMARY KEY, note text);
+    CREATE TABLE shop.customers (id int PRIMARY KEY);
+    CREATE TABLE shop."Order ""Items""" (id int PRIMARY KEY);
+    CREATE TABLE shop."select" (id int PRIMARY KEY);
+    CREATE TABLE shop.scratch (id int);
+    CREATE TABLE shop.events (id int, at date) PARTITION BY RANGE (at);
+    CREATE TABLE shop.events_2026 PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    CREATE TABLE audit.log (id int);`;
+  for (const node of [source, target]) {
+    await node.query('CREATE SCHEMA audit');
+    for (const statement of schema.split(';').filter((s) => s.trim() !== '')) await node.query(statement);
+  }
+  const rows = `
+    INSERT INTO shop.orders SELECT g, md5(g::text) FROM generate_series(1, 1500) g;
+    INSERT INTO shop.customers SELECT g FROM generate_series(1, 40) g;
+    INSERT INTO shop."Order ""Items""" SELECT g FROM generate_series(1, 7) g;
+    INSERT INTO shop."select" SELECT g FROM generate_series(1, 3) g;
+    INSERT INTO shop.events SELECT g, DATE '2026-03-01' FROM generate_series(1, 25) g;
+    INSERT INTO audit.log SELECT g FROM generate_series(1, 9) g`;
+  for (const node of [source, target]) {
+    for (const statement of rows.split(';')) await node.query(statement);
+  }
+  // Only the source holds scratch rows: the exclude rule must keep them out of the comparison.
+  await source.query('INSERT INTO shop.scratch SELECT g FROM generate_series(1, 5) g');
+});
+
+function context(): Context {
+  return {
+    functionName: 'cutover-it',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cutover-it',
+    memoryLimitInMB: '256',
+    awsRequestId: 'it-request',
+    logGroupName: '/aws/lambda/cutover-it',
+    logStreamName: 'stream',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+// --- check-catch-up ---------------------------------------------------------------------------------
+
+/** The one DMS call check-catch-up makes, answered with the given status. */
+function dmsWithTask(status: TaskStatus, lastFailureMessage?: string): Dms {
+  const task = {
+    arn: TASK_ARN,
+    identifier: 'cutover-it',
+    status,
+    migrationType: 'cdc',
+    replicationInstanceArn: INSTANCE_ARN,
+    lastFailureMessage,
+  } as Task;
+  return { describeTask: async () => task } as unknown as Dms;
+}
+
+function metrics(latency: CdcLatency): DmsMetrics & { asked: unknown[] } {
+  const asked: unknown[] = [];
+  return {
+    asked,
+    cdcLatencySeconds: async (task) => {
+      asked.push(task);
+      return latency;
+    },
+  };
+}
+
+const THRESHOLDS = {
+  maxLagBytes: 4096,
+  maxLatencySeconds: 30,
+  consecutivePolls: 2,
+  pollSeconds: 1,
+  catchUpTimeoutSeconds: 600,
+};
+
+function poll(
+  previous: unknown,
+  options: { status?: TaskStatus; latency?: CdcLatency; slotName?: string } = {},
+) {
+  const handler = checkCatchUp({
+    dms: dmsWithTask(options.status ?? 'running', 'slot gone'),
+    metrics: metrics(options.latency ?? { source: 1, target: 2 }),
+    secrets,
+    logger,
+    env: ENV,
+  });
+  return handler(
+    {
+      taskArn: TASK_ARN,
+      source: { secretArn: sourceSecretArn, database: 'postgres' },
+      slotName: options.slotName ?? 'dms_slot',
+      thresholds: THRESHOLDS,
+      previous,
+    },
+    context(),
+  );
+}
+
+/** Writes WAL that the slot has not confirmed: about 200 kB. */
+async function writeChanges(): Promise<void> {
+  await source.query(
+    `INSERT INTO shop.orders SELECT g, repeat('x', 200) FROM generate_series(100001, 101000) g`,
+  );
+  await source.query('DELETE FROM shop.orders WHERE id > 100000');
+}
+
+/** What DMS does as it applies and confirms: the slot's confirmed_flush_lsn moves to the current position. */
+async function confirmEverything(): Promise<void> {
+  await source.query(`SELECT pg_replication_slot_advance('dms_slot', pg_current_wal_lsn())`);
+}
+
+describe('check-catch-up on PostgreSQL 17', () => {
+  it('measures the slot lag exactly as PostgreSQL does, and is outside the thresholds while DMS lags', async () => {
+    await writeChanges();
+
+    const result = await poll(null);
+
+    const [row] = await source.query<{ lag: string; confirmed: string }>(
+      `SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag, confirmed_flush_lsn::text AS confirmed
+         FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+    );
+    expect(result.confirmedFlushLsn).toBe(row?.confirmed);
+    expect(result.lagBytes).toBeGreaterThan(100_000);
+    // Nothing wrote in between but this check's own read: the two measures agree within a few records.
+    expect(Math.abs(Number(row?.lag) - (result.lagBytes ?? 0))).toBeLessThan(4096);
+    expect(result).toMatchObject({
+      withinThresholds: false,
+      consecutive: 0,
+      caughtUp: false,
+      polls: 1,
+      latencySeconds: 2,
+    });
+  });
+
+  it('counts consecutive polls once DMS has confirmed the changes, and is caught up on the second', async () => {
+    await writeChanges();
+    await confirmEverything();
+
+    const first = await poll(null);
+    expect(first).toMatchObject({ withinThresholds: true, consecutive: 1, caughtUp: false });
+    expect(first.lagBytes).toBeLessThanOrEqual(THRESHOLDS.maxLagBytes);
+    expect(first.serverLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+
+    const second = await poll(first);
+    expect(second).toMatchObject({
+      withinThresholds: true,
+      consecutive: 2,
+      caughtUp: true,
+      polls: 2,
+      since: first.since,
+    });
+
+    await writeChanges();
+    const lagging = await poll(second);
+    expect(lagging).toMatchObject({ withinThresholds: false, consecutive: 0, caughtUp: false, polls: 3 });
+  });
+
+  it('does not count a poll with high DMS latency, even with no slot lag', async () => {
+    await confirmEverything();
+
+    expect(await poll(null, { latency: { source: 2, target: 45 } })).toMatchObject({
+      lagBytes: expect.any(Number),
+      latencySeconds: 45,
+      withinThresholds: false,
+    });
+  });
+
+  it('fails with CatchUpTimeoutError past the deadline', async () => {
+    await writeChanges();
+    const since = new Date(Date.now() - 601_000).toISOString();
+
+    await expect(poll({ consecutive: 0, polls: 60, since })).rejects.toBeInstanceOf(CatchUpTimeoutError);
+  });
+
+  it('fails with TaskFailedError for a failed task and SlotNotFoundError for a missing slot', async () => {
+    await expect(poll(null, { status: 'failed' })).rejects.toBeInstanceOf(TaskFailedError);
+    await expect(poll(null, { slotName: 'no_such_slot' })).rejects.toBeInstanceOf(SlotNotFoundError);
+  });
+});
+
+// --- verify-row-counts ------------------------------------------------------------------------------
+
+const MAPPINGS = {
+  rules: [
+    {
+      'rule-type': 'selection',
+      'rule-id': '1',
+      'rule-name': 'shop',
+      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
+      'rule-action': 'include',
+    },
+    {
+      'rule-type': 'selection',
+      'rule-id': '2',
+      'rule-name': 'no-scratch',
+      'object-locator': { 'schema-name': 'shop', 'table-name': 'scratch' },
+      'rule-action': 'exclude',
+    },
+  ],
+};
+
+function verify(strict: boolean) {
+  return verifyRowCounts({ secrets, logger, env: ENV })(
+    {
+      source: { secretArn: sourceSecretArn, database: 'postgres' },
+      target: { secretArn: targetSecretArn, database: 'postgres' },
+      tableMappings: MAPPINGS,
+      strict,
+    },
+    context(),
+  );
+}
+
+describe('verify-row-counts on PostgreSQL 17', () => {
+  it('counts every selected table on both sides: quoted and reserved names, partitions, not the excluded table', async () => {
+    const result = await verify(true);
+
+    expect(result).toEqual({
+      tables: [
+        { name: 'shop.Order "Items"', sourceRows: 7, targetRows: 7 },
+        { name: 'shop.customers', sourceRows: 40, targetRows: 40 },
+        { name: 'shop.events_2026', sourceRows: 25, targetRows: 25 },
+        { name: 'shop.orders', sourceRows: 1500, targetRows: 1500 },
+        { name: 'shop.select', sourceRows: 3, targetRows: 3 },
+      ],
+      mismatchedTables: 0,
+      skipped: null,
+    });
+  });
+
+  it('reports a difference and a table missing on the target, and fails on them when strict', async () => {
+    await target.query('DELETE FROM shop.customers WHERE id > 38');
+    await target.query('DROP TABLE shop."select"');
+    try {
+      const result = await verify(false);
+      expect(result.mismatchedTables).toBe(2);
+      expect(result.tables).toContainEqual({ name: 'shop.customers', sourceRows: 40, targetRows: 38 });
+      expect(result.tables).toContainEqual({ name: 'shop.select', sourceRows: 3, targetRows: null });
+
+      const error = await verify(true).then(
+        () => new Error('expected RowCountMismatchError'),
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(RowCountMismatchError);
+      expect(error.message).toContain('shop.customers (source 40, target 38)');
+      expect(error.message).toContain('shop.select (source 3, target missing)');
+    } finally {
+      await target.query('CREATE TABLE IF NOT EXISTS shop."select" (id int PRIMARY KEY)');
+      await target.query(
+        'INSERT INTO shop."select" SELECT g FROM generate_series(1, 3) g ON CONFLICT DO NOTHING',
+      );
+      await target.query(
+        'INSERT INTO shop.customers SELECT g FROM generate_series(39, 40) g ON CONFLICT DO NOTHING',
+      );
+    }
+  });
+
+  it('closes every session it opened', async () => {
+    await verify(false);
+    await poll(null);
+
+    const open = await source.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_stat_activity
+        WHERE application_name IN ('dms-cdc-verify-row-counts', 'dms-cdc-check-catch-up')`,
+    );
+    expect(open[0]?.n).toBe('0');
+  });
+});
