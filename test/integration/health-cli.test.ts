@@ -17,7 +17,7 @@ beforeAll(async () => {
   await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
   await node.query(`SELECT pg_create_physical_replication_slot('standby_slot', true)`);
   await node.query(
-    `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, 3)`,
+    `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, 5)`,
   );
 });
 afterAll(async () => {
