@@ -146,8 +146,10 @@ describe('inspect-slot against PostgreSQL 17', () => {
       (error: unknown) =>
         error instanceof SlotNotFoundError &&
         error.name === 'SlotNotFoundError' &&
+        // The remedy rides in the message (remedyInMessage): Lambda serialises only the name and message.
         error.message ===
-          `replication slot "no_such_slot" does not exist on postgres@127.0.0.1:${primary.port}/postgres (tls disable)`,
+          `replication slot "no_such_slot" does not exist on postgres@127.0.0.1:${primary.port}/postgres (tls disable)` +
+            ` Remedy: ${error.remedy}`,
     );
   });
 
