@@ -23,16 +23,19 @@ describe('statemachines/*.asl.json', () => {
     expect(FILES).toContain('cutover.asl.json');
   });
 
-  it.each(FILES)('%s is valid ASL once its placeholders are filled (asl-validator, paths and ARNs checked)', (file) => {
-    const text = readFileSync(path.join(DIR, file), 'utf8');
+  it.each(FILES)(
+    '%s is valid ASL once its placeholders are filled (asl-validator, paths and ARNs checked)',
+    (file) => {
+      const text = readFileSync(path.join(DIR, file), 'utf8');
 
-    const result = aslValidator(deployed(text), { checkPaths: true, checkArn: true });
+      const result = aslValidator(deployed(text), { checkPaths: true, checkArn: true });
 
-    expect(result.errorsText('\n'), file).toBe('');
-    expect(result.isValid, file).toBe(true);
-  });
+      expect(result.errorsText('\n'), file).toBe('');
+      expect(result.isValid, file).toBe(true);
+    },
+  );
 
-  it.each(FILES)('%s uses ${...} only for ARN placeholders named like SomethingArn', (file) => {
+  it.each(FILES)('%s uses placeholders only for ARNs, named like SomethingArn', (file) => {
     const text = readFileSync(path.join(DIR, file), 'utf8');
     const names = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
 

@@ -120,13 +120,11 @@ beforeEach(() => {
   dmsMock
     .on(DescribeReplicationTasksCommand)
     .resolves({ ReplicationTasks: [sdkTask({ Status: 'running' })] });
-  dmsMock
-    .on(DescribeReplicationInstancesCommand)
-    .resolves({
-      ReplicationInstances: [
-        { ReplicationInstanceArn: INSTANCE_ARN, ReplicationInstanceIdentifier: 'orders-ri' },
-      ],
-    });
+  dmsMock.on(DescribeReplicationInstancesCommand).resolves({
+    ReplicationInstances: [
+      { ReplicationInstanceArn: INSTANCE_ARN, ReplicationInstanceIdentifier: 'orders-ri' },
+    ],
+  });
   latency(4, 7);
 });
 
