@@ -23,6 +23,7 @@ export const CUTOVER_STAGES = [
   'CreateSourceEndpoint',
   'TestConnection',
   'CreateCdcTask',
+  'WaitForReady',
   'StartTask',
   'WaitForRunning',
   'CatchUp',
@@ -76,9 +77,10 @@ export function buildCutoverNotification(request: NotificationRequest, now: Date
 }
 
 /**
- * The first stage whose result is missing from the state. Approval, WaitForStop and VerifyRowCounts
- * count only when the plan asks for them; when every stage finished, the failure was the success
- * notification itself.
+ * The stage that failed: the first one without a result after the last one with a result (a later
+ * result proves the earlier stages ran, even one whose record a newer definition renamed). Approval,
+ * WaitForStop and VerifyRowCounts count only when the plan asks for them; when every stage finished,
+ * the failure was the success notification itself.
  */
 export function failedStage(state: unknown): CutoverStage {
   const plan = at(state, 'plan');
@@ -91,6 +93,7 @@ export function failedStage(state: unknown): CutoverStage {
     CreateSourceEndpoint: isObject(at(steps, 'endpoint')),
     TestConnection: at(steps, 'connection', 'done') === true,
     CreateCdcTask: isObject(at(steps, 'task')),
+    WaitForReady: at(polls, 'ready', 'done') === true,
     StartTask: isObject(at(steps, 'started')),
     WaitForRunning: at(polls, 'running', 'done') === true,
     CatchUp: at(polls, 'catchUp', 'caughtUp') === true,
@@ -98,7 +101,15 @@ export function failedStage(state: unknown): CutoverStage {
     WaitForStop: at(plan, 'stopAtPosition') !== true || at(polls, 'stopped', 'done') === true,
     VerifyRowCounts: at(plan, 'verify', 'rowCounts') !== true || isObject(at(steps, 'verify')),
   };
-  return CUTOVER_STAGES.find((stage) => !finished[stage]) ?? 'NotifySuccess';
+  const applies = (stage: (typeof CUTOVER_STAGES)[number]) =>
+    (stage !== 'Approval' || at(plan, 'approval', 'required') === true) &&
+    (stage !== 'WaitForStop' || at(plan, 'stopAtPosition') === true) &&
+    (stage !== 'VerifyRowCounts' || at(plan, 'verify', 'rowCounts') === true);
+  const last = CUTOVER_STAGES.reduce(
+    (found, stage, i) => (applies(stage) && finished[stage] ? i : found),
+    -1,
+  );
+  return CUTOVER_STAGES.slice(last + 1).find((stage) => !finished[stage]) ?? 'NotifySuccess';
 }
 
 export interface FailureDetail {

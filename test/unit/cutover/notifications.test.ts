@@ -88,15 +88,20 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
         confirmedFlushLsn: '4AF/B00000D0',
       }),
   ],
-  ['StartTask', (s) => (s.steps.started = { started: true, status: 'starting' })],
   [
-    'WaitForRunning',
+    'WaitForReady',
     (s) =>
       (s.polls = {
-        running: { status: 'running', done: true, since: PLAN.startedAt, polls: 3 },
+        ready: { status: 'ready', done: true, since: PLAN.startedAt, polls: 1 },
+        running: null,
         catchUp: null,
         stopped: null,
       }),
+  ],
+  ['StartTask', (s) => (s.steps.started = { started: true, status: 'starting' })],
+  [
+    'WaitForRunning',
+    (s) => (s.polls.running = { status: 'running', done: true, since: PLAN.startedAt, polls: 3 }),
   ],
   [
     'CatchUp',
@@ -174,17 +179,17 @@ describe('failedStage', () => {
     testing.steps.connection = { status: 'testing', done: false };
     expect(failedStage(testing)).toBe('TestConnection');
 
-    const starting = stateAfter(7);
-    starting.polls = { running: { status: 'starting', done: false }, catchUp: null, stopped: null };
+    const starting = stateAfter(8);
+    starting.polls.running = { status: 'starting', done: false };
     expect(failedStage(starting)).toBe('WaitForRunning');
 
-    const lagging = stateAfter(8);
+    const lagging = stateAfter(9);
     lagging.polls.catchUp = { caughtUp: false, consecutive: 1 };
     expect(failedStage(lagging)).toBe('CatchUp');
   });
 
   it('skips the approval, the stop wait and the verification when the plan does not ask for them', () => {
-    const state = stateAfter(9);
+    const state = stateAfter(10);
     state.plan = {
       ...PLAN,
       approval: { required: false },
@@ -195,6 +200,14 @@ describe('failedStage', () => {
 
     state.plan.verify = { rowCounts: true };
     expect(failedStage(state)).toBe('VerifyRowCounts');
+  });
+
+  it('takes a later result as proof the earlier stages ran (a definition without the ready wait)', () => {
+    const state = stateAfter(8);
+    delete state.polls.ready;
+    state.polls.running = { status: 'starting', done: false };
+
+    expect(failedStage(state)).toBe('WaitForRunning');
   });
 
   it('blames the success notification when every stage finished', () => {
@@ -258,7 +271,7 @@ describe('buildCutoverNotification', () => {
     ['success', stateAfter(STAGE_RESULTS.length), '[SUCCEEDED] cutover orders: caught up at 4AF/C0000100'],
     ['failure', failureAt(5), '[FAILED] cutover orders: CreateCdcTask SlotActiveError'],
     ['blocked', blockedState(), '[BLOCKED] cutover orders: 2 preflight blockers, nothing created'],
-    ['approval-request', stateAfter(9), '[APPROVAL] cutover orders: caught up, approve or reject'],
+    ['approval-request', stateAfter(10), '[APPROVAL] cutover orders: caught up, approve or reject'],
   ];
 
   it.each(cases)('%s: a short ASCII subject, and a message SNS accepts', (kind, state, subject) => {
@@ -279,7 +292,7 @@ describe('buildCutoverNotification', () => {
   });
 
   it('keeps the subject under 100 characters with the longest names', () => {
-    const state = failureAt(8, { Error: `${'VeryLong'.repeat(12)}Error`, Cause: 'x' });
+    const state = failureAt(9, { Error: `${'VeryLong'.repeat(12)}Error`, Cause: 'x' });
     state.plan.sourceName = `a${'b'.repeat(39)}`;
 
     const { subject } = buildCutoverNotification({ kind: 'failure', state }, NOW);
@@ -322,7 +335,12 @@ describe('buildCutoverNotification', () => {
 
   it('carries the preflight warnings (not the infos) into every kind', () => {
     for (const kind of NOTIFICATION_KINDS) {
-      const state = kind === 'blocked' ? blockedState() : kind === 'failure' ? failureAt(5) : stateAfter(12);
+      const state =
+        kind === 'blocked'
+          ? blockedState()
+          : kind === 'failure'
+            ? failureAt(5)
+            : stateAfter(STAGE_RESULTS.length);
       const { body, payload } = buildCutoverNotification({ kind, state, taskToken: TOKEN }, NOW);
       expect(body, kind).toContain(
         'Preflight warnings:\n- [server.heartbeat] server.heartbeat title: server.heartbeat observed. Remedy: server.heartbeat remedy',
@@ -350,7 +368,7 @@ describe('buildCutoverNotification', () => {
 
   it('approval-request: says exactly how to approve and reject, and by when', () => {
     const { body, payload } = buildCutoverNotification(
-      { kind: 'approval-request', state: stateAfter(9), taskToken: TOKEN },
+      { kind: 'approval-request', state: stateAfter(10), taskToken: TOKEN },
       NOW,
     );
 
@@ -364,7 +382,10 @@ describe('buildCutoverNotification', () => {
   });
 
   it('success: the LSNs, the stop, the row counts with differences first, and who approved', () => {
-    const { body, payload } = buildCutoverNotification({ kind: 'success', state: stateAfter(12) }, NOW);
+    const { body, payload } = buildCutoverNotification(
+      { kind: 'success', state: stateAfter(STAGE_RESULTS.length) },
+      NOW,
+    );
 
     expect(body).toContain('succeeded');
     expect(body).toContain('then stopped (STOPPED_AT_SERVER_TIME)');
