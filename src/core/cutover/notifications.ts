@@ -18,6 +18,7 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 /** The machine's stages in order, each with the state that proves it finished. */
 export const CUTOVER_STAGES = [
   'PlanCutover',
+  'FindTask',
   'Preflight',
   'EnsureSlot',
   'CreateSourceEndpoint',
@@ -88,6 +89,7 @@ export function failedStage(state: unknown): CutoverStage {
   const polls = at(state, 'polls');
   const finished: Record<(typeof CUTOVER_STAGES)[number], boolean> = {
     PlanCutover: isObject(plan),
+    FindTask: isObject(at(steps, 'existing')),
     Preflight: isObject(at(steps, 'preflight')),
     EnsureSlot: isObject(at(steps, 'slot')),
     CreateSourceEndpoint: isObject(at(steps, 'endpoint')),

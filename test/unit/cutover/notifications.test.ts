@@ -54,10 +54,12 @@ const finding = (id: string, severity: string) => ({
 /** What each stage adds to the state when it finishes, in order. */
 const STAGE_RESULTS: [string, (s: State) => void][] = [
   ['PlanCutover', (s) => (s.plan = PLAN)],
+  ['FindTask', (s) => (s.steps = { existing: { exists: false, replicating: false, status: null } })],
   [
     'Preflight',
     (s) =>
       (s.steps = {
+        ...s.steps,
         preflight: {
           summary: { blockers: 0, warnings: 2, infos: 1 },
           findings: [
@@ -175,21 +177,21 @@ describe('failedStage', () => {
   );
 
   it('needs the connection test, the running wait and the catch-up to be done, not only present', () => {
-    const testing = stateAfter(4);
+    const testing = stateAfter(5);
     testing.steps.connection = { status: 'testing', done: false };
     expect(failedStage(testing)).toBe('TestConnection');
 
-    const starting = stateAfter(8);
+    const starting = stateAfter(9);
     starting.polls.running = { status: 'starting', done: false };
     expect(failedStage(starting)).toBe('WaitForRunning');
 
-    const lagging = stateAfter(9);
+    const lagging = stateAfter(10);
     lagging.polls.catchUp = { caughtUp: false, consecutive: 1 };
     expect(failedStage(lagging)).toBe('CatchUp');
   });
 
   it('skips the approval, the stop wait and the verification when the plan does not ask for them', () => {
-    const state = stateAfter(10);
+    const state = stateAfter(11);
     state.plan = {
       ...PLAN,
       approval: { required: false },
@@ -203,11 +205,19 @@ describe('failedStage', () => {
   });
 
   it('takes a later result as proof the earlier stages ran (a definition without the ready wait)', () => {
-    const state = stateAfter(8);
+    const state = stateAfter(9);
     delete state.polls.ready;
     state.polls.running = { status: 'starting', done: false };
 
     expect(failedStage(state)).toBe('WaitForRunning');
+  });
+
+  it('does not blame preflight on a re-run that skipped it because its task already replicates', () => {
+    const state = stateAfter(2);
+    state.steps.existing = { exists: true, replicating: true, status: 'running' };
+    state.steps.endpoint = { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SRC1', created: false };
+
+    expect(failedStage(state)).toBe('TestConnection');
   });
 
   it('blames the success notification when every stage finished', () => {
@@ -217,7 +227,7 @@ describe('failedStage', () => {
 
 describe('parseFailure', () => {
   it('reads a Lambda error document and splits off the remedy', () => {
-    expect(parseFailure(failureAt(5))).toEqual({
+    expect(parseFailure(failureAt(6))).toEqual({
       name: 'SlotActiveError',
       message: 'slot "dms_slot" is active for PID 4242',
       remedy: 'Terminate the stale walsender',
@@ -269,9 +279,9 @@ describe('approvalCommands', () => {
 describe('buildCutoverNotification', () => {
   const cases: [NotificationKind, State, string][] = [
     ['success', stateAfter(STAGE_RESULTS.length), '[SUCCEEDED] cutover orders: caught up at 4AF/C0000100'],
-    ['failure', failureAt(5), '[FAILED] cutover orders: CreateCdcTask SlotActiveError'],
+    ['failure', failureAt(6), '[FAILED] cutover orders: CreateCdcTask SlotActiveError'],
     ['blocked', blockedState(), '[BLOCKED] cutover orders: 2 preflight blockers, nothing created'],
-    ['approval-request', stateAfter(10), '[APPROVAL] cutover orders: caught up, approve or reject'],
+    ['approval-request', stateAfter(11), '[APPROVAL] cutover orders: caught up, approve or reject'],
   ];
 
   it.each(cases)('%s: a short ASCII subject, and a message SNS accepts', (kind, state, subject) => {
@@ -292,7 +302,7 @@ describe('buildCutoverNotification', () => {
   });
 
   it('keeps the subject under 100 characters with the longest names', () => {
-    const state = failureAt(9, { Error: `${'VeryLong'.repeat(12)}Error`, Cause: 'x' });
+    const state = failureAt(10, { Error: `${'VeryLong'.repeat(12)}Error`, Cause: 'x' });
     state.plan.sourceName = `a${'b'.repeat(39)}`;
 
     const { subject } = buildCutoverNotification({ kind: 'failure', state }, NOW);
@@ -302,7 +312,7 @@ describe('buildCutoverNotification', () => {
   });
 
   it('failure: names the stage, the error, its message and remedy, the LSNs and the timings', () => {
-    const { body, payload } = buildCutoverNotification({ kind: 'failure', state: failureAt(5) }, NOW);
+    const { body, payload } = buildCutoverNotification({ kind: 'failure', state: failureAt(6) }, NOW);
 
     expect(body).toContain('FAILED at stage CreateCdcTask');
     expect(body).toContain(
@@ -339,7 +349,7 @@ describe('buildCutoverNotification', () => {
         kind === 'blocked'
           ? blockedState()
           : kind === 'failure'
-            ? failureAt(5)
+            ? failureAt(6)
             : stateAfter(STAGE_RESULTS.length);
       const { body, payload } = buildCutoverNotification({ kind, state, taskToken: TOKEN }, NOW);
       expect(body, kind).toContain(
@@ -368,7 +378,7 @@ describe('buildCutoverNotification', () => {
 
   it('approval-request: says exactly how to approve and reject, and by when', () => {
     const { body, payload } = buildCutoverNotification(
-      { kind: 'approval-request', state: stateAfter(10), taskToken: TOKEN },
+      { kind: 'approval-request', state: stateAfter(11), taskToken: TOKEN },
       NOW,
     );
 
@@ -403,7 +413,7 @@ describe('buildCutoverNotification', () => {
   });
 
   it('copies named fields only: nothing else in the state reaches the message', () => {
-    const state = stateAfter(12, { credentials: { password: 'hunter2-never-sent' } });
+    const state = stateAfter(STAGE_RESULTS.length, { credentials: { password: 'hunter2-never-sent' } });
     state.plan.calls.preflight.password = 'hunter2-never-sent';
     state.steps.task.password = 'hunter2-never-sent';
 
@@ -416,7 +426,7 @@ describe('buildCutoverNotification', () => {
 });
 
 function blockedState(): State {
-  const state = stateAfter(2);
+  const state = stateAfter(3);
   state.steps.preflight = {
     summary: { blockers: 2, warnings: 2, infos: 0 },
     findings: [
