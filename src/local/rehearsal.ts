@@ -1,107 +1,203 @@
 import { buildPgSourceDb } from '../adapters/pg/slots.js';
-import { formatLsn, parseLsn } from '../core/lsn.js';
-import { type SlotReport, toSlotReport } from '../core/slot.js';
-import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from './demo-schema.js';
-import { type PgNode, startPrimary } from './postgres/index.js';
+import { formatBytes } from '../core/slot.js';
+import { compareTables, type TableComparison } from './cutover/compare.js';
+import { createLocalEnvironment, type LocalCutoverEnvironment } from './cutover/environment.js';
+import { localCutoverInput, runLocalCutover } from './cutover/run.js';
+import { startWorkload, type Workload } from './cutover/workload.js';
+import type { ExecutionEvent } from './stepfunctions/index.js';
 
 export const REHEARSAL_SLOT = 'dms_rehearsal_slot';
+const TABLES = ['shop.customers', 'shop.orders'];
 
 export interface RehearsalOptions {
-  /** Demo transactions to commit (one customer and three orders each). */
-  readonly transactions: number;
-  /** Leave the server running until the signal aborts (for exploring with psql). */
+  /** Demo transactions per second while the cutover runs. */
+  readonly transactionsPerSecond: number;
+  /** How long the workload runs, in seconds; the task stops a few seconds later (server_time). */
+  readonly workloadSeconds: number;
+  /** Leave everything running for exploration until the signal aborts. */
   readonly keep: boolean;
   readonly signal: AbortSignal;
   readonly onProgress: (text: string) => void;
 }
 
 export interface RehearsalReport {
-  readonly status: 'SUCCEEDED' | 'ABORTED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  readonly transitions: number;
   readonly durationMs: number;
-  readonly serverVersion: string;
-  readonly transactionsCommitted: number;
-  /** Where the stand-in consumer confirmed up to (half-way), so the slot shows a real lag. */
-  readonly consumedUpTo: string;
-  readonly changesConsumed: number;
-  readonly slot: SlotReport;
+  /** The task's CdcStartPosition: the slot's confirmed_flush_lsn when the task was created. */
+  readonly startLsn: string | null;
+  /** The slot's confirmed_flush_lsn when the machine saw the task caught up. */
+  readonly caughtUpLsn: string | null;
+  readonly tables: readonly { name: string; sourceRows: number; targetRows: number }[];
+  /** Rows that differ between source and target, compared by primary key. */
+  readonly mismatches: number;
+  readonly cutoverMs: number;
+  /** From the task running to the machine seeing it caught up. */
+  readonly catchUpMs: number | null;
+  readonly workloadTransactions: number;
+  readonly appliedChanges: number;
+  readonly alerts: number;
+  readonly error: string | null;
 }
 
 /**
- * Today's local rehearsal: a real PostgreSQL 17 source with a demo schema, an existing
- * test_decoding slot, a write workload, and a consumer that has confirmed half of it,
- * so the slot's restart_lsn, confirmed_flush_lsn and lag are real numbers from a real server.
+ * `npm start`: a whole cutover rehearsed on this machine. Two embedded PostgreSQL 17 servers, the
+ * demo schema, an existing slot, a steady write workload, and the real cutover state machine with
+ * the real handlers and the local DMS engine. The task is given a server_time stop position a few
+ * seconds after the workload ends, so the machine waits for it, verifies row counts strictly, and
+ * the report compares every row by primary key.
  */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
-  options.onProgress('starting embedded PostgreSQL 17 (wal_level=logical)...');
-  const source = await startPrimary({ name: 'rehearsal-source' });
+  options.onProgress('starting two embedded PostgreSQL 17 servers (source and target)...');
+  let alerts = 0;
+  const env = await createLocalEnvironment({
+    demoSchema: true,
+    onAlert: (n) => {
+      alerts += 1;
+      options.onProgress(`  SNS ${n.Subject}`);
+    },
+  });
   try {
-    return await rehearseOn(source, options, started);
+    return await rehearseIn(env, options, started, () => alerts);
   } finally {
-    await source.destroy();
-    options.onProgress('source stopped and removed');
+    await env.destroy();
+    options.onProgress('servers stopped and removed');
   }
 }
 
-async function rehearseOn(
-  source: PgNode,
+async function rehearseIn(
+  env: LocalCutoverEnvironment,
   options: RehearsalOptions,
   started: number,
+  alerts: () => number,
 ): Promise<RehearsalReport> {
-  const client = await source.connect('postgres', 'dms-cdc-rehearsal');
-  try {
-    const [{ version = '' } = {}] = (
-      await client.query<{ version: string }>("SELECT current_setting('server_version') AS version")
-    ).rows;
-    options.onProgress(`source ready: PostgreSQL ${version} at ${source.url()}`);
-    await client.query(DEMO_SCHEMA_SQL);
-    await client.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding')`, [REHEARSAL_SLOT]);
-    options.onProgress(
-      `created slot ${REHEARSAL_SLOT} (test_decoding); writing ${options.transactions} transactions`,
-    );
-
-    let committed = 0;
-    let halfway = '';
-    for (let i = 1; i <= options.transactions && !options.signal.aborted; i += 1) {
-      await client.query(DEMO_TRANSACTION_SQL, [i]);
-      committed += 1;
-      if (i === Math.ceil(options.transactions / 2)) {
-        halfway =
-          (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn ??
-          '';
-      }
-    }
-    // A stand-in consumer reads and confirms the first half, as DMS would while catching up.
-    const consumed = await client.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM pg_logical_slot_get_changes($1, $2::pg_lsn, NULL)',
-      [REHEARSAL_SLOT, halfway || '0/0'],
-    );
-    const reading = await buildPgSourceDb(client).readSlot(REHEARSAL_SLOT);
-    if (!reading) throw new Error(`slot ${REHEARSAL_SLOT} disappeared during the rehearsal`);
-
-    if (options.keep && !options.signal.aborted) {
-      options.onProgress(
-        `--keep: source left running at ${source.url()} (slot ${REHEARSAL_SLOT}); Ctrl-C to stop`,
-      );
-      await abortion(options.signal);
-    }
-    return {
-      status: options.signal.aborted ? 'ABORTED' : 'SUCCEEDED',
-      durationMs: Date.now() - started,
-      serverVersion: version,
-      transactionsCommitted: committed,
-      consumedUpTo: halfway ? formatLsn(parseLsn(halfway)) : '0/0',
-      changesConsumed: consumed.rows[0]?.n ?? 0,
-      slot: toSlotReport(reading),
-    };
-  } finally {
-    await client.end();
-  }
+  await env.source.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding')`, [REHEARSAL_SLOT]);
+  options.onProgress(`source ${env.source.url()} with slot ${REHEARSAL_SLOT}; target ${env.target.url()}`);
+  const workload = await startWorkload(env.source, options.transactionsPerSecond);
+  const stopAt = new Date(Date.now() + (options.workloadSeconds + 4) * 1000);
+  const stopWorkload = setTimeout(() => void workload.stop(), options.workloadSeconds * 1000);
+  options.onProgress(
+    `workload: ${options.transactionsPerSecond} transactions/s for ${options.workloadSeconds} s; task stops at ${stopAt.toISOString()}`,
+  );
+  const progress = new Progress(env, options.onProgress);
+  const cutoverStarted = Date.now();
+  const result = await runLocalCutover(env, {
+    input: localCutoverInput(env, {
+      slotName: REHEARSAL_SLOT,
+      schema: 'shop',
+      overrides: { cdcStopPosition: `server_time:${stopAt.toISOString().slice(0, 19)}` },
+    }),
+    timeScale: 0.25,
+    onEvent: (event) => progress.onEvent(event),
+    signal: options.signal,
+  });
+  progress.stop();
+  clearTimeout(stopWorkload);
+  await workload.stop();
+  const cutoverMs = Date.now() - cutoverStarted;
+  options.onProgress(`cutover ${result.status} after ${result.transitions} transitions in ${cutoverMs} ms`);
+  const tables = await compareTables(env.source, env.target, TABLES);
+  if (options.keep && !options.signal.aborted) await keepRunning(env, options);
+  return report(result, tables, { started, cutoverMs, workload, progress, alerts: alerts(), env });
 }
 
-function abortion(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+function report(
+  result: Awaited<ReturnType<typeof runLocalCutover>>,
+  tables: TableComparison[],
+  context: {
+    started: number;
+    cutoverMs: number;
+    workload: Workload;
+    progress: Progress;
+    alerts: number;
+    env: LocalCutoverEnvironment;
+  },
+): RehearsalReport {
+  const output = (result.output ?? {}) as {
+    steps?: { task?: { cdcStartPosition?: string } };
+    polls?: { catchUp?: { confirmedFlushLsn?: string } };
+  };
+  const counts = context.progress.taskArn
+    ? context.env.dms.appliedCounts(context.progress.taskArn)
+    : undefined;
+  return {
+    status: result.status,
+    transitions: result.transitions,
+    durationMs: Date.now() - context.started,
+    startLsn: output.steps?.task?.cdcStartPosition ?? null,
+    caughtUpLsn: output.polls?.catchUp?.confirmedFlushLsn ?? null,
+    tables: tables.map(({ name, sourceRows, targetRows }) => ({ name, sourceRows, targetRows })),
+    mismatches: tables.reduce((sum, t) => sum + t.mismatches, 0),
+    cutoverMs: context.cutoverMs,
+    catchUpMs: context.progress.catchUpMs(),
+    workloadTransactions: context.workload.committed(),
+    appliedChanges: counts ? counts.inserts + counts.updates + counts.deletes + counts.truncates : 0,
+    alerts: context.alerts,
+    error: result.status === 'SUCCEEDED' ? null : `${result.error ?? 'unknown'}: ${result.cause ?? ''}`,
+  };
+}
+
+async function keepRunning(env: LocalCutoverEnvironment, options: RehearsalOptions): Promise<void> {
+  options.onProgress(
+    `--keep: source ${env.source.url()}, target ${env.target.url()}, alerts ${env.alertsPath}; Ctrl-C to stop`,
+  );
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    else options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+}
+
+/** The live view: the state the machine is in, the slot lag, and what the engine applied, once a second. */
+class Progress {
+  taskArn: string | undefined;
+  private state = 'starting';
+  private runningAt: number | undefined;
+  private caughtUpAt: number | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly env: LocalCutoverEnvironment,
+    private readonly print: (text: string) => void,
+  ) {
+    this.timer = setInterval(() => void this.tick(), 1000);
+  }
+
+  onEvent(event: ExecutionEvent): void {
+    if (event.type === 'StateEntered' && event.stateName && event.stateName !== this.state) {
+      this.state = event.stateName;
+    }
+    if (event.type === 'StateExited' && event.stateName === 'CreateCdcTask') {
+      this.taskArn = (event.output as { steps?: { task?: { taskArn?: string } } })?.steps?.task?.taskArn;
+    }
+    if (event.type === 'StateEntered' && event.stateName === 'WaitForCatchUp')
+      this.runningAt ??= event.timestamp;
+    if (event.type === 'StateEntered' && event.stateName === 'ApprovalRequired')
+      this.caughtUpAt ??= event.timestamp;
+  }
+
+  catchUpMs(): number | null {
+    return this.runningAt && this.caughtUpAt ? this.caughtUpAt - this.runningAt : null;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    const client = await this.env.source
+      .connect('postgres', 'dms-cdc-rehearsal-progress')
+      .catch(() => undefined);
+    if (!client) return;
+    try {
+      const reading = await buildPgSourceDb(client).readSlot(REHEARSAL_SLOT);
+      const counts = this.taskArn ? this.env.dms.appliedCounts(this.taskArn) : undefined;
+      const applied = counts ? counts.inserts + counts.updates + counts.deletes : 0;
+      this.print(
+        `  [${this.state}] slot lag ${formatBytes(reading?.lagBytes ?? null)}, applied ${applied} changes`,
+      );
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }

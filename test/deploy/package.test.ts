@@ -32,6 +32,7 @@ const FUNCTIONS = {
   StartTask: { source: false, target: false },
   DescribeTask: { source: false, target: false },
   StopTask: { source: false, target: false },
+  FindTask: { source: false, target: false },
   PollTask: { source: false, target: false },
   CheckCatchUp: { source: true, target: false },
   VerifyRowCounts: { source: true, target: true },
@@ -399,6 +400,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       'dms:StopReplicationTask': dmsArn('task'),
     });
     expect(grants('PollTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
+    expect(grants('FindTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
     expect(grants('CheckCatchUp', 'dms')).toEqual({
       'dms:DescribeReplicationTasks': '*',
       'dms:DescribeReplicationInstances': '*',

@@ -129,30 +129,37 @@ describe('dms-cdc slot create and cleanup against a real server', () => {
   });
 });
 
-describe('npm start (the local rehearsal)', () => {
-  it('prints real LSNs from a real server as JSON and leaves nothing behind', async () => {
+describe('npm start (the local cutover rehearsal)', () => {
+  it('runs the cutover machine and prints a JSON report where the target equals the source', async () => {
     const { status, stdout } = await runProgram('npm', [
       'start',
       '--silent',
       '--',
       '--json',
-      '--transactions',
+      '--seconds',
+      '3',
+      '--tps',
       '20',
     ]);
     expect(status).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ status: 'SUCCEEDED', transactionsCommitted: 20, changesConsumed: 60 });
-    expect(report.serverVersion).toMatch(/^17\./);
-    const { restartLsn, confirmedFlushLsn, serverLsn, lagBytes } = report.slot;
-    expect(lagBytes).toBeGreaterThan(0);
-    expect(hex(restartLsn)).toBeLessThanOrEqual(hex(confirmedFlushLsn));
-    expect(hex(confirmedFlushLsn)).toBeLessThan(hex(serverLsn));
-    expect(BigInt(lagBytes)).toBe(hex(serverLsn) - hex(confirmedFlushLsn));
+    expect(report).toMatchObject({ status: 'SUCCEEDED', mismatches: 0, error: null });
+    expect(report.transitions).toBeGreaterThan(10);
+    expect(report.transitions).toBeLessThanOrEqual(100);
+    expect(hex(report.startLsn)).toBeLessThanOrEqual(hex(report.caughtUpLsn));
+    expect(report.tables).toEqual([
+      {
+        name: 'shop.customers',
+        sourceRows: report.workloadTransactions,
+        targetRows: report.workloadTransactions,
+      },
+      { name: 'shop.orders', sourceRows: expect.any(Number), targetRows: report.tables[1].sourceRows },
+    ]);
     expect(nodeDirs()).toEqual([]);
   });
 
-  it('stops cleanly on Ctrl-C while kept running', async () => {
-    const child = spawn(process.execPath, ['bin/dms-cdc.js', 'rehearse', '--keep', '--transactions', '5'], {
+  it('stops cleanly on Ctrl-C in the middle of the cutover', async () => {
+    const child = spawn(process.execPath, ['bin/dms-cdc.js', 'rehearse', '--seconds', '30'], {
       cwd: repoRoot,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -161,15 +168,15 @@ describe('npm start (the local rehearsal)', () => {
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('Ctrl-C to stop')) resolve();
+        if (stderr.includes('[WaitFor')) resolve();
       });
       child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
     });
-    expect(nodeDirs()).toHaveLength(1);
+    expect(nodeDirs()).toHaveLength(2);
     child.kill('SIGINT');
     const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     expect(status).toBe(130);
-    expect(stderr).toContain('source stopped and removed');
+    expect(stderr).toContain('servers stopped and removed');
     expect(nodeDirs()).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ describe('dms-cdc CLI', () => {
     expect(stdout).toMatch(/slot inspect\s+Show a replication slot/);
     expect(stdout).toMatch(/slot create\s+Create a logical slot/);
     expect(stdout).toMatch(/slot cleanup\s+Remove what DMS left/);
-    expect(stdout).toMatch(/rehearse\s+Rehearse locally/);
+    expect(stdout).toMatch(/rehearse\s+Rehearse a whole cutover locally/);
   });
 
   it('prints a command usage for `help <command>` and `<command> --help`', async () => {
@@ -117,9 +117,9 @@ describe('dms-cdc CLI', () => {
     expect(stderr).toContain('--plugin must be test-decoding or pglogical, got "wal2json"');
   });
 
-  it('rejects a non-numeric --transactions', async () => {
-    const { status, stderr } = await run(['rehearse', '--transactions', 'many']);
+  it('rejects a non-numeric --tps', async () => {
+    const { status, stderr } = await run(['rehearse', '--tps', 'many']);
     expect(status).toBe(2);
-    expect(stderr).toContain('--transactions must be a positive integer, got "many"');
+    expect(stderr).toContain('--tps must be a positive integer, got "many"');
   });
 });

@@ -1,57 +1,55 @@
-import { formatBytes } from '../../core/slot.js';
 import { type RehearsalReport, rehearse } from '../../local/rehearsal.js';
 import { type Command, positiveInteger } from '../args.js';
 import { table } from '../output.js';
 
 export const rehearseCommand: Command = {
   name: 'rehearse',
-  summary: 'Rehearse locally on embedded PostgreSQL 17 (what `npm start` runs)',
-  usage: `dms-cdc rehearse [--transactions <n>] [--keep] [--json]
+  summary: 'Rehearse a whole cutover locally on embedded PostgreSQL 17 (what `npm start` runs)',
+  usage: `dms-cdc rehearse [--tps <n>] [--seconds <n>] [--keep] [--json]
 
-  Starts an embedded PostgreSQL 17 source with a demo schema and a test_decoding slot, commits
-  a write workload, lets a consumer confirm half of it, and reports the slot's restart_lsn,
-  confirmed_flush_lsn and lag. Everything it starts is removed at the end (or on Ctrl-C).
+  Starts two embedded PostgreSQL 17 servers (source and target) with a demo schema, an existing
+  test_decoding slot and a steady write workload, and runs the real cutover state machine
+  (statemachines/cutover.asl.json) with the real handlers and a local DMS engine: preflight, slot,
+  endpoint, CDC task from the slot's confirmed_flush_lsn, catch-up, stop position, verification.
+  The final report compares every row by primary key. Everything is removed at the end or on Ctrl-C.
 
-  --transactions <n>  demo transactions to commit (default 200)
-  --keep              leave the source running for exploration until Ctrl-C
-  --json              print only the final report as JSON`,
+  --tps <n>       workload transactions per second (default 50)
+  --seconds <n>   how long the workload runs (default 20); the task stops 4 s later
+  --keep          leave the servers running for exploration until Ctrl-C
+  --json          print only the final report as JSON (use npm start -s -- --json)`,
   options: {
-    transactions: { type: 'string' },
+    tps: { type: 'string' },
+    seconds: { type: 'string' },
     keep: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(values, { output, signal }) {
     const report = await rehearse({
-      transactions: positiveInteger(values, 'transactions', 200),
+      transactionsPerSecond: positiveInteger(values, 'tps', 50),
+      workloadSeconds: positiveInteger(values, 'seconds', 20),
       keep: values.keep === true,
       signal,
       onProgress: values.json ? () => undefined : (text) => output.progress(text),
     });
     if (values.json) output.json(report);
     else output.result(renderReport(report));
-    return report.status === 'SUCCEEDED' ? 0 : 130;
+    if (report.status === 'ABORTED') return 130;
+    return report.status === 'SUCCEEDED' && report.mismatches === 0 ? 0 : 1;
   },
 };
 
 function renderReport(report: RehearsalReport): string {
-  const { slot } = report;
+  const verdict = report.mismatches === 0 ? 'source equals target' : `${report.mismatches} rows differ`;
   return [
-    `rehearsal ${report.status} in ${report.durationMs} ms on PostgreSQL ${report.serverVersion}`,
-    `committed ${report.transactionsCommitted} transactions; consumer confirmed ${report.changesConsumed} changes up to ${report.consumedUpTo}`,
+    `cutover rehearsal ${report.status}: ${verdict}`,
+    `  ${report.transitions} state transitions; cutover ${report.cutoverMs} ms; catch-up ${report.catchUpMs ?? '-'} ms; total ${report.durationMs} ms`,
+    `  task started at ${report.startLsn ?? '-'}; caught up at ${report.caughtUpLsn ?? '-'}`,
+    `  workload ${report.workloadTransactions} transactions; engine applied ${report.appliedChanges} changes; ${report.alerts} notifications`,
+    ...(report.error ? [`  error: ${report.error}`] : []),
     '',
     table(
-      ['slot', 'restart_lsn', 'confirmed_flush_lsn', 'server lsn', 'lag', 'retained WAL', 'wal_status'],
-      [
-        [
-          slot.slotName,
-          slot.restartLsn ?? '-',
-          slot.confirmedFlushLsn ?? '-',
-          slot.serverLsn,
-          formatBytes(slot.lagBytes === null ? null : BigInt(slot.lagBytes)),
-          formatBytes(slot.retainedWalBytes === null ? null : BigInt(slot.retainedWalBytes)),
-          slot.walStatus ?? '-',
-        ],
-      ],
+      ['table', 'source rows', 'target rows'],
+      report.tables.map((t) => [t.name, String(t.sourceRows), String(t.targetRows)]),
     ),
   ].join('\n');
 }

@@ -17,6 +17,8 @@ export interface CutoverPlan {
   readonly thresholds: CutoverInput['thresholds'];
   readonly approval: CutoverInput['approval'];
   readonly stopAtPosition: boolean;
+  /** The stop position's time as an ASL timestamp (UTC), for the Wait before polling; null without one. */
+  readonly stopWaitUntil: string | null;
   readonly verify: { readonly rowCounts: boolean };
   readonly calls: {
     readonly preflight: Record<string, unknown>;
@@ -74,6 +76,9 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
     thresholds: input.thresholds,
     approval: input.approval,
     stopAtPosition: input.cdcStopPosition !== undefined,
+    stopWaitUntil: input.cdcStopPosition
+      ? `${input.cdcStopPosition.replace(/^(server_time|commit_time):/, '')}Z`
+      : null,
     verify: { rowCounts: input.verify.rowCounts && hasTarget },
     calls: {
       preflight: {

@@ -2,10 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isRecord } from './definition.js';
 import { StatesRuntimeFailure } from './task-errors.js';
 
-/** A Wait rewritten by prepareTiming: wait the scaled duration, then pass the input through. */
+/**
+ * A Wait rewritten by prepareTiming: wait the scaled duration, then pass the input through. Only
+ * durations are scaled: a Timestamp names a moment of the outside world (a task's stop time, say),
+ * which real PostgreSQL and the local engine reach on the real clock, so it is waited for as is.
+ */
 export async function scaledWait(input: unknown, timeScale: number, signal: AbortSignal): Promise<unknown> {
   const request = isRecord(input) ? input : {};
-  const ms = waitMilliseconds(request) * timeScale;
+  const ms = waitMilliseconds(request) * ('seconds' in request ? timeScale : 1);
   if (ms > 0 && !signal.aborted) {
     await sleep(ms, undefined, { signal: signal }).catch(() => undefined);
   }

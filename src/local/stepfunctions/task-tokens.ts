@@ -65,6 +65,9 @@ export class TaskTokens implements TaskTokenCallbacks {
         pending.deadline = setTimeout(() => this.#expire(token), limits.timeoutMs);
       }
     });
+    // The state may fail (its function threw, or the execution ended) before anyone awaits the
+    // answer; a rejection nobody is waiting for must not crash the process.
+    answer.catch(() => undefined);
     return { token, answer };
   }
 

@@ -12,7 +12,8 @@ import { type AslDefinition, visitStates } from './definition.js';
  *   `maxRetryIntervalMs` caps any single pause. (The library's own retryIntervalOverrides replace
  *   the computed pause with a constant, which would hide the backoff.)
  * - Wait: with a timeScale other than 1, each Wait becomes a Task run by a local timer that scales
- *   whatever the Wait would have waited (Seconds, SecondsPath, Timestamp, TimestampPath). The
+ *   Seconds and SecondsPath; a Timestamp or TimestampPath is a moment on the real clock and is
+ *   waited for unscaled (see local-wait.ts). The
  *   library's waitTimeOverrides only take a fixed number of milliseconds per state, which cannot
  *   scale a duration read from the input. The event log still reports these states as Wait.
  */

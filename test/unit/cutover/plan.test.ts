@@ -44,8 +44,9 @@ describe('planCutover', () => {
         runningTimeoutSeconds: 1800,
         stopTimeoutSeconds: 86_400,
       },
-      approval: { required: false, timeoutSeconds: 86_400 },
+      approval: { required: false },
       stopAtPosition: false,
+      stopWaitUntil: null,
       verify: { rowCounts: false },
       target: { secretArn: null, database: null },
       startedAt: '2026-11-21T10:00:00.000Z',
@@ -82,6 +83,7 @@ describe('planCutover', () => {
   it('carries a stop position to the task and tells the machine to wait for it', () => {
     const plan = planCutover(input({ cdcStopPosition: 'commit_time:2026-11-21T12:00:00' }), NOW);
     expect(plan.stopAtPosition).toBe(true);
+    expect(plan.stopWaitUntil).toBe('2026-11-21T12:00:00Z');
     expect(plan.calls.createCdcTask).toMatchObject({ cdcStopPosition: 'commit_time:2026-11-21T12:00:00' });
   });
 

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DmsThrottledError } from '../../src/core/dms/errors.js';
+import { compareTables } from '../../src/local/cutover/compare.js';
+import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
+import { localCutoverInput, runLocalCutover } from '../../src/local/cutover/run.js';
+import { startWorkload } from '../../src/local/cutover/workload.js';
+import { primaryForFile } from '../support/pg.js';
+import { holdSlot } from '../support/slot-holder.js';
+
+const TABLES = ['shop.customers', 'shop.orders'];
+let env: LocalCutoverEnvironment;
+
+beforeEach(async () => {
+  const [source, target] = await Promise.all([
+    primaryForFile({ name: 'src' }),
+    primaryForFile({ name: 'tgt' }),
+  ]);
+  env = await createLocalEnvironment({ source, target, demoSchema: true });
+  await env.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+});
+
+afterEach(async () => {
+  await env.dms.shutdown();
+});
+
+const input = (overrides: Record<string, unknown> = {}) =>
+  localCutoverInput(env, {
+    slotName: 'dms_slot',
+    schema: 'shop',
+    overrides: {
+      thresholds: { maxLagBytes: 256 * 1024, maxLatencySeconds: 5, consecutivePolls: 3, pollSeconds: 1 },
+      ...overrides,
+    },
+  });
+
+function alertSubjects(): string[] {
+  try {
+    return readFileSync(env.alertsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).Subject as string);
+  } catch {
+    return [];
+  }
+}
+
+function visited(result: Awaited<ReturnType<typeof runLocalCutover>>): string[] {
+  return result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName as string);
+}
+
+describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local DMS engine)', () => {
+  it('reaches a caught-up task under a concurrent workload, and the target ends equal to the source', async () => {
+    const workload = await startWorkload(env.source, 40);
+    const stopAt = new Date(Date.now() + 9_000);
+    setTimeout(() => void workload.stop(), 6_000);
+    const result = await runLocalCutover(env, {
+      input: input({ cdcStopPosition: `server_time:${stopAt.toISOString().slice(0, 19)}` }),
+      timeScale: 0.1,
+    });
+    await workload.stop();
+    expect(result.error ?? null).toBeNull();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.transitions).toBeLessThanOrEqual(100);
+    const comparison = await compareTables(env.source, env.target, TABLES);
+    expect(comparison.every((t) => t.mismatches === 0 && t.sourceRows > 0)).toBe(true);
+    const output = result.output as {
+      steps: { verify: { mismatchedTables: number } };
+      polls: { stopped: { stopReason: string } };
+    };
+    expect(output.steps.verify.mismatchedTables).toBe(0);
+    expect(output.polls.stopped.stopReason).toBe('Stop Reason STOPPED_AT_SERVER_TIME');
+    expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]|succeeded/i);
+  });
+
+  it('stops at preflight blockers and creates nothing', async () => {
+    await env.source.query('CREATE TABLE shop.no_key (note text)');
+    await env.target.query('CREATE TABLE shop.no_key (note text)');
+    const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PreflightBlockersError' });
+    expect(visited(result)).not.toContain('EnsureSlot');
+    expect(await env.dms.findTask('anything')).toBeUndefined();
+    expect(alertSubjects()).toHaveLength(1);
+  });
+
+  it('refuses a slot that another process holds, before creating a task', async () => {
+    const holder = await holdSlot(env.source, 'dms_slot', 'old-walsender');
+    try {
+      const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+      expect(result.status).toBe('FAILED');
+      expect(visited(result)).not.toContain('StartTask');
+      expect(`${result.error} ${result.cause}`).toMatch(
+        /active for PID|slot\.inactive|PreflightBlockersError|SlotActiveError/,
+      );
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it('waits for approval and goes on when it is approved', async () => {
+    const result = await runLocalCutover(env, {
+      input: input({ approval: { required: true } }),
+      timeScale: 0.1,
+      onTaskToken: ({ token }, sfn) => void sfn.sendTaskSuccess(token, { approved: true, by: 'test' }),
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect((result.output as { steps: { approval: unknown } }).steps.approval).toEqual({
+      approved: true,
+      by: 'test',
+    });
+  });
+
+  it('ends failed and notified when the cutover is rejected', async () => {
+    const result = await runLocalCutover(env, {
+      input: input({ approval: { required: true } }),
+      timeScale: 0.1,
+      onTaskToken: ({ token }, sfn) =>
+        void sfn.sendTaskFailure(token, { error: 'CutoverRejected', cause: 'not tonight' }),
+    });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'CutoverRejected' });
+    expect(visited(result)).toContain('NotifyFailure');
+  });
+
+  it('retries a step that fails once, and succeeds', async () => {
+    let failures = 0;
+    const result = await runLocalCutover(env, {
+      input: input(),
+      timeScale: 0.05,
+      wrap: (name, handler) =>
+        name === 'CreateSourceEndpointFunctionArn'
+          ? (((event: never, context: never) => {
+              if (failures === 0) {
+                failures += 1;
+                throw new DmsThrottledError('CreateEndpoint', 'Rate exceeded');
+              }
+              return handler(event, context);
+            }) as typeof handler)
+          : handler,
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(
+      result.events.some((e) => e.stateName === 'CreateSourceEndpoint' && e.error === 'DmsThrottledError'),
+    ).toBe(true);
+  });
+
+  it('a second run with the same input creates nothing new', async () => {
+    const first = await runLocalCutover(env, { input: input(), timeScale: 0.05 });
+    expect(first.status).toBe('SUCCEEDED');
+    const second = await runLocalCutover(env, { input: input(), timeScale: 0.05 });
+    expect(second.status).toBe('SUCCEEDED');
+    const steps = (second.output as { steps: Record<string, { created?: boolean; started?: boolean }> })
+      .steps;
+    expect(steps.endpoint?.created).toBe(false);
+    expect(steps.task?.created).toBe(false);
+    expect(steps.started?.started).toBe(false);
+    // It continued the replicating task: the slot that task holds was not put through preflight again.
+    expect(visited(second)).not.toContain('Preflight');
+  });
+});
