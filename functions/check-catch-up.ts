@@ -18,7 +18,7 @@ import { validateSlotName } from '../src/core/identifiers.js';
 import { formatLsn } from '../src/core/lsn.js';
 import { SlotNotFoundError } from '../src/core/slot-errors.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
-import type { Dms } from '../src/ports/dms.js';
+import type { Dms, TaskStatus } from '../src/ports/dms.js';
 import type { DmsMetrics } from '../src/ports/dms-metrics.js';
 
 const Count = z.number().int().min(0);
@@ -49,6 +49,11 @@ export interface CheckCatchUpResult {
   readonly confirmedFlushLsn: string | null;
   readonly serverLsn: string;
   readonly withinThresholds: boolean;
+  /**
+   * The task's status at this poll. Not a failure unless `failed`: a task that reached its
+   * CdcStopPosition is `stopped` and no longer moves the slot, which the state machine may branch on.
+   */
+  readonly taskStatus: TaskStatus;
 }
 export interface CheckCatchUpDeps {
   readonly dms: Dms;
@@ -131,8 +136,9 @@ export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
         confirmedFlushLsn,
         serverLsn: formatLsn(reading.serverLsn),
         withinThresholds: verdict.withinThresholds,
+        taskStatus: task.status,
       };
-      deps.logger.info('checked catch-up', { taskArn: task.arn, taskStatus: task.status, ...result });
+      deps.logger.info('checked catch-up', { taskArn: task.arn, ...result });
       return result;
     });
 }

@@ -144,6 +144,7 @@ describe('check-catch-up handler', () => {
       confirmedFlushLsn: '4AF/B0000F38',
       serverLsn: '4AF/B0001000',
       withinThresholds: true,
+      taskStatus: 'running',
     });
     // One round trip to the source, with the secret's credentials, closed afterwards.
     expect(pg.queries).toHaveLength(1);
