@@ -12,9 +12,22 @@ export class LocalSecretStore implements SecretStore {
 
   /** Registers a local database and returns the ARN to pass where an AWS deployment passes a secret ARN. */
   register(name: string, url: string): string {
-    const connection = connectionFromUrl(url, name);
-    const suffix = createHash('sha256').update(url).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+    const suffix = createHash('sha256')
+      .update(name)
+      .digest('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 6);
     const arn = `arn:aws:secretsmanager:local:000000000000:secret:dms-cdc/${name}-${suffix}`;
+    this.pointTo(arn, url);
+    return arn;
+  }
+
+  /**
+   * Points an existing secret at another server: what a failover does to an RDS endpoint name. The
+   * ARN stays the same, so every Lambda and endpoint that reads it reaches the new writer next time.
+   */
+  pointTo(arn: string, url: string): void {
+    const connection = connectionFromUrl(url, 'url');
     this.secrets.set(
       arn,
       JSON.stringify({
@@ -26,13 +39,16 @@ export class LocalSecretStore implements SecretStore {
         dbname: connection.database,
       }),
     );
-    return arn;
   }
 
   async getSecretString(secretId: string): Promise<string> {
     const secret = this.secrets.get(secretId);
     if (secret === undefined) {
-      throw new InvalidInputError('secretId', `no local secret ${secretId}`, 'Register the database with LocalSecretStore.register');
+      throw new InvalidInputError(
+        'secretId',
+        `no local secret ${secretId}`,
+        'Register the database with LocalSecretStore.register',
+      );
     }
     return secret;
   }
@@ -40,7 +56,9 @@ export class LocalSecretStore implements SecretStore {
   /** The postgres:// URL behind a registered secret (what the local DMS engine connects to). */
   async urlOf(secretId: string): Promise<string> {
     const c = connectionFromSecret(await this.getSecretString(secretId), { tls: 'disable' });
-    const auth = c.password ? `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}` : encodeURIComponent(c.user);
+    const auth = c.password
+      ? `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}`
+      : encodeURIComponent(c.user);
     return `postgres://${auth}@${c.host}:${c.port}/${encodeURIComponent(c.database)}`;
   }
 }

@@ -52,6 +52,7 @@ export class LocalDms implements Dms {
       identifier,
       endpointType: 'target',
       url,
+      secretId: undefined,
       databaseName: databaseOf(url),
       slotName: undefined,
       pluginName: undefined,
@@ -66,7 +67,10 @@ export class LocalDms implements Dms {
   }
 
   async createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint> {
-    const url = await this.sourceUrl(spec);
+    // Like DMS, a secret is read when the endpoint is used, not copied: after a failover the secret
+    // names the new writer and the next start connects there.
+    const access = spec.access;
+    if (access.kind === 'secrets-manager') await this.secretUrl(access.secretId);
     if (this.findByIdentifier(spec.identifier)) {
       throw new DmsResourceExistsError(
         'CreateEndpoint',
@@ -78,7 +82,8 @@ export class LocalDms implements Dms {
       arn: localArn('endpoint', spec.identifier),
       identifier: spec.identifier,
       endpointType: 'source',
-      url,
+      url: access.kind === 'url' ? access.url : undefined,
+      secretId: access.kind === 'secrets-manager' ? access.secretId : undefined,
       databaseName: spec.databaseName,
       slotName: spec.slotName,
       pluginName: spec.pluginName,
@@ -102,12 +107,14 @@ export class LocalDms implements Dms {
     const key = `${replicationInstanceArn} ${endpointArn}`;
     const testing: ConnectionTest = { status: 'testing', lastFailureMessage: undefined };
     this.connectionTests.set(key, testing);
-    void probe(endpoint.url).then((failure) =>
-      this.connectionTests.set(key, {
-        status: failure ? 'failed' : 'successful',
-        lastFailureMessage: failure,
-      }),
-    );
+    void this.endpointUrl(endpoint)
+      .then(probe, (error: Error) => `Test connection failed: ${error.message}`)
+      .then((failure) =>
+        this.connectionTests.set(key, {
+          status: failure ? 'failed' : 'successful',
+          lastFailureMessage: failure,
+        }),
+      );
     return testing;
   }
 
@@ -238,8 +245,12 @@ export class LocalDms implements Dms {
     await Promise.all([...this.tasks.values()].map((t) => t.runner?.stop()));
   }
 
-  private async sourceUrl(spec: SourceEndpointSpec): Promise<string> {
-    if (spec.access.kind === 'url') return spec.access.url;
+  private async endpointUrl(endpoint: LocalEndpoint): Promise<string> {
+    if (endpoint.url !== undefined) return endpoint.url;
+    return this.secretUrl(endpoint.secretId ?? '');
+  }
+
+  private async secretUrl(secretId: string): Promise<string> {
     if (!this.options.secrets) {
       throw new InvalidInputError(
         'access',
@@ -247,7 +258,7 @@ export class LocalDms implements Dms {
         'Give the source as a URL, or construct LocalDms with { secrets: new LocalSecretStore() }',
       );
     }
-    return this.options.secrets.urlOf(spec.access.secretId);
+    return this.options.secrets.urlOf(secretId);
   }
 
   private newRunner(task: LocalTask, stopPosition: string | undefined): TaskRunner {
@@ -255,8 +266,8 @@ export class LocalDms implements Dms {
     const target = this.endpoint('StartReplicationTask', task.spec.targetEndpointArn);
     return new TaskRunner({
       taskIdentifier: task.spec.identifier,
-      source: { connectionString: source.url },
-      target: { connectionString: target.url },
+      source: async () => ({ connectionString: await this.endpointUrl(source) }),
+      target: { connectionString: target.url as string },
       slotName: source.slotName as string,
       filter: tableFilter(task.spec.tableMappings),
       stopPosition: parseStopPosition(stopPosition),

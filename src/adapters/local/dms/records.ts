@@ -10,7 +10,9 @@ export interface LocalEndpoint {
   readonly arn: string;
   readonly identifier: string;
   readonly endpointType: 'source' | 'target';
-  readonly url: string;
+  /** A postgres:// URL, or (Secrets Manager access) resolved from the local secret store at each use. */
+  readonly url: string | undefined;
+  readonly secretId: string | undefined;
   readonly databaseName: string;
   readonly slotName: string | undefined;
   readonly pluginName: PluginName | undefined;

@@ -19,7 +19,8 @@ import { type WalMessage, WalStream } from './wal-stream.js';
 
 export interface RunnerConfig {
   readonly taskIdentifier: string;
-  readonly source: pg.ClientConfig;
+  /** Resolved at each start, so an endpoint whose secret now names a promoted standby follows it. */
+  readonly source: () => Promise<pg.ClientConfig>;
   readonly target: pg.ClientConfig;
   readonly slotName: string;
   readonly filter: TableFilter;
@@ -48,6 +49,7 @@ export class TaskRunner {
   private checkpoint: StoredCheckpoint | undefined;
   private stopRequested = false;
   private clockTimer: NodeJS.Timeout | undefined;
+  private sourceConfig: pg.ClientConfig = {};
   /** Wall time the oldest received-but-unapplied change arrived: the engine's CDC latency. */
   private inFlightSince: number | undefined;
   private stoppedAt: string | undefined;
@@ -57,13 +59,14 @@ export class TaskRunner {
 
   /** Connects, positions and starts streaming; resolves once the slot is being read. */
   async start(startType: StartType, requestedPosition: Lsn | undefined, ranBefore: boolean): Promise<void> {
+    this.sourceConfig = await this.config.source();
     this.target = await connect(this.config.target, `dms-local-${this.config.taskIdentifier}-apply`);
     await applySessionSettings(this.target);
     await ensureControlTables(this.target);
     const startLsn = await this.position(startType, requestedPosition, ranBefore);
     this.checkpoint = await readCheckpoint(this.target, this.config.taskIdentifier);
     const schema = new TargetSchema(this.target);
-    this.stream = await WalStream.open(this.config.source, {
+    this.stream = await WalStream.open(this.sourceConfig, {
       slotName: this.config.slotName,
       startLsn,
       pluginOptions: { 'include-xids': '1', 'include-timestamp': '1', 'skip-empty-xacts': '1' },
@@ -126,7 +129,7 @@ export class TaskRunner {
 
   private async position(startType: StartType, requested: Lsn | undefined, ranBefore: boolean): Promise<Lsn> {
     const target = this.target as pg.Client;
-    const source = await connect(this.config.source, `dms-local-${this.config.taskIdentifier}-control`);
+    const source = await connect(this.sourceConfig, `dms-local-${this.config.taskIdentifier}-control`);
     try {
       const slots = buildPgSourceDb(source);
       const stored = await readCheckpoint(target, this.config.taskIdentifier);
