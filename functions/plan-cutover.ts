@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { type CutoverPlan, planCutover } from '../src/core/cutover/plan.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
@@ -20,6 +21,7 @@ export function makeHandler(overrides: Partial<PlanCutoverDeps> = {}) {
   const deps: PlanCutoverDeps = { logger, clock: systemClock, ...overrides };
   return middy<unknown, CutoverPlan>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
     .handler(async (event) => {
       if (typeof event !== 'object' || event === null || !('input' in event)) {
         throw new InvalidInputError(

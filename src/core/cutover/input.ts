@@ -89,17 +89,8 @@ export const CutoverInput = z.object({
         .default(86400),
     })
     .prefault({}),
-  approval: z
-    .object({
-      required: z.boolean().default(false),
-      timeoutSeconds: z
-        .number()
-        .int()
-        .min(60)
-        .max(7 * 86400)
-        .default(86400),
-    })
-    .prefault({}),
+  /** An approval gate after catch-up; it waits 24 hours at most (the ASL state's TimeoutSeconds). */
+  approval: z.object({ required: z.boolean().default(false) }).prefault({}),
   /** `commit_time:YYYY-MM-DDTHH:MM:SS` or `server_time:...`: the task stops there and the machine waits for it. */
   cdcStopPosition: z
     .string()
