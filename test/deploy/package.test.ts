@@ -37,6 +37,7 @@ const FUNCTIONS = {
   CheckCatchUp: { source: true, target: false },
   VerifyRowCounts: { source: true, target: true },
   Notify: { source: false, target: false },
+  HealthCheck: { source: true, target: false },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
 
@@ -225,12 +226,14 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(new Set(roles).size).toBe(roles.length);
     for (const role of roles) expect(template.Resources[role]?.Type).toBe('AWS::IAM::Role');
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
-    // One more: the cutover state machine's.
+    // Three more: the two state machines' and the health-check schedule's.
     expect(
       ofType('AWS::IAM::Role')
         .map(([id]) => id)
         .sort(),
-    ).toEqual([...roles, 'CutoverStateMachineRole'].sort());
+    ).toEqual(
+      [...roles, 'CutoverStateMachineRole', 'HealthCheckStateMachineRole', 'HealthCheckScheduleRole'].sort(),
+    );
   });
 
   it('has no statement allowing every action, nor any Secrets Manager action on every resource', () => {
@@ -346,6 +349,23 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       { ParameterKey: 'TargetSecretKmsKeyArn', ParameterValue: '' },
       { ParameterKey: 'StateMachineLogExecutionData', ParameterValue: 'false' },
       { ParameterKey: 'StateMachineTracing', ParameterValue: 'true' },
+      { ParameterKey: 'HealthCheckConfigParameter', ParameterValue: '' },
+      { ParameterKey: 'HealthCheckConfig', ParameterValue: '{"sources":[]}' },
+      { ParameterKey: 'HealthCheckSchedule', ParameterValue: 'rate(1 minute)' },
+      { ParameterKey: 'HealthCheckScheduleState', ParameterValue: 'ENABLED' },
+      { ParameterKey: 'HealthCheckSecretArns', ParameterValue: '' },
+      { ParameterKey: 'HealthCheckSecretKmsKeyArns', ParameterValue: '' },
+      { ParameterKey: 'AlertStateTtlDays', ParameterValue: '30' },
+      { ParameterKey: 'HealthCheckLogLevel', ParameterValue: 'ERROR' },
+      { ParameterKey: 'AlertEmail', ParameterValue: '' },
+      { ParameterKey: 'AlertEmailSeverities', ParameterValue: 'CRITICAL' },
+      { ParameterKey: 'AlertEmailSources', ParameterValue: '' },
+      { ParameterKey: 'AlertQueueArn', ParameterValue: '' },
+      { ParameterKey: 'AlertQueueSeverities', ParameterValue: '' },
+      { ParameterKey: 'AlertQueueSources', ParameterValue: '' },
+      { ParameterKey: 'AlertHttpsEndpoint', ParameterValue: '' },
+      { ParameterKey: 'AlertHttpsSeverities', ParameterValue: 'WARNING,CRITICAL,RESOLVED' },
+      { ParameterKey: 'AlertHttpsSources', ParameterValue: '' },
     ]);
     const kmsPattern = new RegExp(String(template.Parameters.SourceSecretKmsKeyArn?.AllowedPattern));
     expect(kmsPattern.test(KMS_KEY_ARN)).toBe(true);
@@ -416,13 +436,13 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       expect(grants(name, 'dms'), name).toEqual({});
   });
 
-  it('lets only check-catch-up read metrics (GetMetricData, on "*": it has no resource type) and only notify publish', () => {
+  it('lets only check-catch-up and health-check read metrics (GetMetricData, on "*": it has no resource type) and only notify and health-check publish', () => {
     for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
       expect(grants(name, 'cloudwatch'), name).toEqual(
-        name === 'CheckCatchUp' ? { 'cloudwatch:GetMetricData': '*' } : {},
+        name === 'CheckCatchUp' || name === 'HealthCheck' ? { 'cloudwatch:GetMetricData': '*' } : {},
       );
       expect(grants(name, 'sns'), name).toEqual(
-        name === 'Notify' ? { 'sns:Publish': { Ref: 'AlertTopic' } } : {},
+        name === 'Notify' || name === 'HealthCheck' ? { 'sns:Publish': { Ref: 'AlertTopic' } } : {},
       );
     }
     expect(
@@ -481,11 +501,37 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(template.Parameters.DmsSecretsAccessRoleArn).not.toHaveProperty('Default');
   });
 
+  it('lets health-check read the sources it watches, keep alert state in its table, and nothing more', () => {
+    const own = roleStatements('HealthCheck');
+    expect(own.find((s) => s.Sid === 'ReadSourceSecrets')).toEqual({
+      Sid: 'ReadSourceSecrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: {
+        'Fn::If': [
+          'HasHealthCheckSecretArns',
+          { Ref: 'HealthCheckSecretArns' },
+          [{ Ref: 'SourceSecretArn' }],
+        ],
+      },
+    });
+    expect(grants('HealthCheck', 'dynamodb')).toEqual({
+      'dynamodb:GetItem': { 'Fn::GetAtt': ['AlertStateTable', 'Arn'] },
+      'dynamodb:PutItem': { 'Fn::GetAtt': ['AlertStateTable', 'Arn'] },
+    });
+    expect(grants('HealthCheck', 'dms')).toEqual({});
+    const machine = template.Resources.HealthCheckStateMachine as Resource;
+    expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+    expect(machine.Properties.DefinitionSubstitutions).toEqual({
+      HealthCheckFunctionArn: { 'Fn::GetAtt': ['HealthCheckLambdaFunction', 'Arn'] },
+    });
+  });
+
   it('gives the source secret, its key and the VPC only to the functions that connect to the source', () => {
-    for (const [name, { source, target }] of Object.entries(FUNCTIONS) as [
-      FunctionName,
-      { source: boolean; target: boolean },
-    ][]) {
+    // health-check reads every watched source's secret: its own test above.
+    for (const [name, { source, target }] of (
+      Object.entries(FUNCTIONS) as [FunctionName, { source: boolean; target: boolean }][]
+    ).filter(([name]) => name !== 'HealthCheck')) {
       const own = roleStatements(name);
       const secret = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('secretsmanager:')));
       const kms = own.filter((s) => list(s.Action).some((a) => String(a).startsWith('kms:')));
