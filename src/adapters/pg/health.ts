@@ -8,32 +8,17 @@ import type {
   WalDirReading,
 } from '../../core/health/measurement.js';
 import { type Lsn, parseLsn } from '../../core/lsn.js';
-import { measureSlot, type SlotState, type WalStatus } from '../../core/slot.js';
+import { measureSlot } from '../../core/slot.js';
 import { type PgConnector, withPgClient } from './client.js';
 import type { Queryable } from './queryable.js';
+import { type SlotRow, toSlotState } from './slots.js';
 import { SQLSTATE, sqlState } from './sqlstate.js';
 
-interface HealthRow {
+/** The slot columns slots.ts reads (slot_name null on the row of a server without slots), and more. */
+interface HealthRow extends Omit<SlotRow, 'slot_name'> {
   server_version: number;
   server_time: string;
-  server_lsn: string;
-  in_recovery: boolean;
   slot_name: string | null;
-  slot_type: 'logical' | 'physical';
-  plugin: string | null;
-  database: string | null;
-  temporary: boolean;
-  active: boolean;
-  active_pid: number | null;
-  application_name: string | null;
-  restart_lsn: string | null;
-  confirmed_flush_lsn: string | null;
-  wal_status: WalStatus | null;
-  safe_wal_size: string | null;
-  two_phase: boolean;
-  failover: boolean | null;
-  synced: boolean | null;
-  inactive_since: string | null;
   inactive_seconds: number | null;
   invalidation_reason: string | null;
   xmin_age: number | null;
@@ -129,35 +114,10 @@ function toSnapshot(rows: readonly HealthRow[]): SlotsSnapshot {
 function toSlotHealth(row: HealthRow, serverLsn: Lsn): SlotHealth {
   const ages = [row.xmin_age, row.catalog_xmin_age].filter((age): age is number => age !== null);
   return {
-    reading: measureSlot(toSlotState(row), serverLsn, row.in_recovery),
+    reading: measureSlot(toSlotState({ ...row, slot_name: row.slot_name ?? '' }), serverLsn, row.in_recovery),
     xminAge: ages.length > 0 ? Math.max(...ages) : null,
     inactiveSeconds:
       row.active || row.inactive_seconds === null ? null : Math.max(0, Number(row.inactive_seconds)),
     invalidationReason: row.invalidation_reason,
   };
-}
-
-function toSlotState(row: HealthRow): SlotState {
-  return {
-    slotName: row.slot_name ?? '',
-    slotType: row.slot_type,
-    plugin: row.plugin,
-    database: row.database,
-    temporary: row.temporary,
-    active: row.active,
-    activePid: row.active_pid,
-    activeApplication: row.active_pid === null ? null : (row.application_name ?? null),
-    restartLsn: optionalLsn(row.restart_lsn, 'restart_lsn'),
-    confirmedFlushLsn: optionalLsn(row.confirmed_flush_lsn, 'confirmed_flush_lsn'),
-    walStatus: row.wal_status,
-    safeWalSizeBytes: row.safe_wal_size === null ? null : BigInt(row.safe_wal_size),
-    twoPhase: row.two_phase,
-    failover: row.failover,
-    synced: row.synced,
-    inactiveSince: row.inactive_since,
-  };
-}
-
-function optionalLsn(text: string | null, field: string): Lsn | null {
-  return text === null ? null : parseLsn(text, field);
 }

@@ -3,7 +3,8 @@ import { measureSlot, type SlotReading, type SlotState, type WalStatus } from '.
 import type { SourceDb } from '../../ports/source-db.js';
 import type { Queryable } from './queryable.js';
 
-interface SlotRow {
+/** A pg_replication_slots row as the adapters select it (health.ts adds columns). */
+export interface SlotRow {
   slot_name: string;
   slot_type: 'logical' | 'physical';
   plugin: string | null;
@@ -61,7 +62,8 @@ function toReading(row: SlotRow): SlotReading {
   return measureSlot(toSlotState(row), parseLsn(row.server_lsn, 'server_lsn'), row.in_recovery);
 }
 
-function toSlotState(row: SlotRow): SlotState {
+/** Types a slot row; shared by every adapter that reads pg_replication_slots. */
+export function toSlotState(row: SlotRow): SlotState {
   return {
     slotName: row.slot_name,
     slotType: row.slot_type,
