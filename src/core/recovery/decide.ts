@@ -18,6 +18,7 @@ export function decideRecovery(input: RecoveryInput): Decision {
       lsns: {},
     };
   }
+  if (input.slot.inRecovery === true) return notTheWriter(input.slot);
   const { slot } = input.slot;
   const checkpoint = input.task?.checkpointLsn ?? null;
   if (!slot) return slotMissing(input, input.slot, checkpoint);
@@ -62,6 +63,41 @@ function slotMissing(input: RecoveryInput, observed: SlotObservation, checkpoint
     },
     checkpoint ?? input.lastKnownGoodLsn,
     observed.serverLsn,
+  );
+}
+
+function notTheWriter(observed: SlotObservation): Decision {
+  return {
+    kind: 'ESCALATE',
+    reason:
+      'The source that was read is a standby (pg_is_in_recovery() is true), not the writer: the failover has not ' +
+      'finished, or the source secret names a replica. Nothing is decided from a standby: point the secret at the ' +
+      'writer (or wait for the promotion), then run the recovery again.',
+    lsns: observed.serverLsn === null ? {} : { server: observed.serverLsn },
+  };
+}
+
+/**
+ * The task applied changes beyond the end of the writer's WAL. Only a failover to a standby that had not
+ * received them does that (asynchronous replication without synchronized_standby_slots): the target holds
+ * transactions the new writer never had, and a resume would skip the writer's own new transactions in the
+ * same LSN range as "already applied". Both halves of that range are at risk.
+ */
+function aheadOfWriter(
+  slot: SlotState,
+  lsns: Decision['lsns'],
+  checkpoint: Lsn,
+  server: Lsn,
+  failover: boolean,
+): Decision {
+  return dataGap(
+    `The task checkpoint ${formatLsn(checkpoint)} is ahead of the writer's WAL position ${formatLsn(server)}` +
+      (failover ? ' after the failover' : '') +
+      `: the target applied transactions this server never had (lost with the old primary), and resuming slot ` +
+      `${slot.slotName} would skip this server's new transactions up to ${formatLsn(checkpoint)} as already applied.`,
+    lsns,
+    server,
+    checkpoint,
   );
 }
 
@@ -116,6 +152,10 @@ function withFreeSlot(
     };
   }
   const checkpoint = task.checkpointLsn;
+  const server = input.slot?.serverLsn ?? null;
+  if (checkpoint !== null && server !== null && compareLsn(checkpoint, server) > 0) {
+    return aheadOfWriter(slot, lsns, checkpoint, server, input.failoverJustHappened);
+  }
   if (!task.resumable || code === 'FATAL_ERROR' || checkpoint === null) {
     const why = !task.resumable
       ? 'The task cannot be resumed as it is (its settings or endpoints changed)'

@@ -20,6 +20,11 @@ export interface SlotObservation {
   readonly serverLsn: Lsn | null;
   /** confirmed_flush_lsn at the previous observation, to tell whether a running task advances it. */
   readonly previousConfirmedFlushLsn: Lsn | null;
+  /**
+   * pg_is_in_recovery() on the server that was read: true when it is a standby, not the writer
+   * (a failover not finished, or a secret that names a replica). Unknown when absent.
+   */
+  readonly inRecovery?: boolean;
 }
 
 export interface RecoveryInput {

@@ -271,3 +271,69 @@ describe('decideRecovery: properties over any observation', () => {
     );
   });
 });
+
+describe('decideRecovery: the writer and the checkpoint ahead of it', () => {
+  const onServer = (given: RecoveryInput, server: string, inRecovery?: boolean): RecoveryInput => ({
+    ...given,
+    slot: given.slot && {
+      ...given.slot,
+      serverLsn: L(server),
+      ...(inRecovery === undefined ? {} : { inRecovery }),
+    },
+  });
+
+  it('escalates when the server read is a standby: nothing is decided from a replica', () => {
+    const decision = decideRecovery(onServer(input({ failover: true }), '1/9000', true));
+    expect(decision.kind).toBe('ESCALATE');
+    expect(decision.reason).toContain('pg_is_in_recovery()');
+    expect(decision.lsns).toEqual({ server: L('1/9000') });
+  });
+
+  it('escalates from a standby even when the slot is missing there (not yet a DATA_GAP)', () => {
+    expect(decideRecovery(onServer(input({ slot: undefined, failover: true }), '1/9000', true)).kind).toBe(
+      'ESCALATE',
+    );
+  });
+
+  it('decides as before when the server is known to be the writer', () => {
+    expect(decideRecovery(onServer(input({}), '1/9000', false)).kind).toBe('RESUME');
+  });
+
+  it('reports a gap when the checkpoint is ahead of the writer (transactions lost with the old primary)', () => {
+    const synced = slot({ synced: true, restartLsn: L('1/0800'), confirmedFlushLsn: L('1/0900') });
+    const decision = decideRecovery(
+      onServer(input({ slot: synced, failover: true, task: task({ checkpointLsn: L('1/2000') }) }), '1/1800'),
+    );
+    expect(decision).toMatchObject({ kind: 'DATA_GAP', atRisk: { from: L('1/1800'), to: L('1/2000') } });
+    expect(decision.reason).toContain('ahead of the writer');
+    expect(decision.reason).toContain('after the failover');
+  });
+
+  it('resumes when the checkpoint equals the writer position (nothing written since)', () => {
+    expect(decideRecovery(onServer(input({}), '1/2000')).kind).toBe('RESUME');
+  });
+
+  it('never starts a new task past the writer: a FATAL task whose checkpoint is ahead is a gap', () => {
+    const decision = decideRecovery(
+      onServer(
+        input({ task: task({ stopReason: 'Stop Reason FATAL_ERROR', checkpointLsn: L('1/3000') }) }),
+        '1/2800',
+      ),
+    );
+    expect(decision.kind).toBe('DATA_GAP');
+  });
+
+  it('never resumes from a checkpoint ahead of the writer, whatever else is observed', () => {
+    const lsn = fc.bigInt({ min: 0n, max: 1n << 36n }).map((n) => lsnFromBigInt(n));
+    fc.assert(
+      fc.property(lsn, lsn, fc.boolean(), (checkpoint, server, failover) => {
+        const given = onServer(input({ failover, task: task({ checkpointLsn: checkpoint }) }), '0/0');
+        const decision = decideRecovery({
+          ...given,
+          slot: given.slot && { ...given.slot, serverLsn: server },
+        });
+        return checkpoint <= server || (decision.kind !== 'RESUME' && decision.kind !== 'NEW_TASK_FROM_SLOT');
+      }),
+    );
+  });
+});
