@@ -1,0 +1,261 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  ResourceNotFoundFault,
+} from '@aws-sdk/client-database-migration-service';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import pg from 'pg';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DecideRecoveryResult, makeHandler } from '../../../functions/decide-recovery.js';
+import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
+import { SourceUnreachableError } from '../../../src/adapters/pg/client.js';
+import { InvalidInputError } from '../../../src/core/errors.js';
+import {
+  awsDms,
+  captureLogs,
+  type FakePg,
+  failure,
+  fakePg,
+  isSlotQuery,
+  lambdaContext,
+  PASSWORD,
+  SECRET,
+  SOURCE_SECRET_ARN,
+  sdkTask,
+  slotRow,
+  TASK_ARN,
+  testLogger,
+} from './support.js';
+
+const dmsMock = mockClient(DatabaseMigrationServiceClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const logged = captureLogs();
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+const recoverInput = {
+  taskArn: TASK_ARN,
+  source: { secretArn: SOURCE_SECRET_ARN, database: 'orders' },
+  slotName: 'dms_slot',
+  replacement: { identifierPrefix: 'orders', sourceName: 'orders-db' },
+};
+
+function invoke(event: unknown, source: FakePg, now = NOW): Promise<DecideRecoveryResult> {
+  return makeHandler({
+    dms: awsDms(),
+    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    connect: source.connect,
+    clock: { now: () => now, sleep: async () => undefined },
+    logger: testLogger(),
+    env: {},
+  })(event, lambdaContext());
+}
+
+function failedTask(overrides: Parameters<typeof sdkTask>[0] = {}) {
+  return sdkTask({
+    Status: 'failed',
+    StopReason: 'Stop Reason RECOVERABLE_ERROR',
+    LastFailureMessage: 'Last Error connection lost',
+    RecoveryCheckpoint: 'checkpoint:V1#27#000004AF/B00000D0#0#0#*#0#121',
+    ...overrides,
+  });
+}
+
+beforeEach(() => {
+  dmsMock.reset();
+  secretsMock.reset();
+  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
+  dmsMock.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [failedTask()] });
+});
+
+describe('decide-recovery handler', () => {
+  it('observes the task and the slot on the writer and returns RESUME with every field the machine reads', async () => {
+    const source = fakePg((sql) => (isSlotQuery(sql) ? [slotRow()] : new Error(`unexpected ${sql}`)));
+
+    const result = await invoke({ input: recoverInput }, source);
+
+    expect(result.decision).toMatchObject({
+      kind: 'RESUME',
+      lsns: {
+        checkpoint: '4AF/B00000D0',
+        confirmedFlush: '4AF/B00000D0',
+        restart: '4AF/B0000028',
+        server: '4AF/B0001000',
+      },
+      atRisk: null,
+      holder: null,
+    });
+    expect(result.task).toEqual({
+      taskArn: TASK_ARN,
+      taskIdentifier: 'cutover-cdc-orders-dms-slot-1a2b3c4d',
+      status: 'failed',
+      stopReason: 'Stop Reason RECOVERABLE_ERROR',
+      lastFailureMessage: 'Last Error connection lost',
+      checkpointLsn: '4AF/B00000D0',
+      cdcStartPosition: '4AF/B00000D0',
+    });
+    expect(result.slot).toMatchObject({
+      slotName: 'dms_slot',
+      active: false,
+      confirmedFlushLsn: '4AF/B00000D0',
+    });
+    expect(result.source).toEqual({
+      reachable: true,
+      describe: `dms_user@${SECRET.host}:5432/orders (tls verify-full)`,
+      serverLsn: '4AF/B0001000',
+      inRecovery: false,
+    });
+    expect(result.settings).toMatchObject({ pollSeconds: 10, failover: false, terminateStaleBackend: false });
+    expect(result).toMatchObject({
+      slotWait: null,
+      newTask: null,
+      newTaskProblem: null,
+      decidedAt: '2026-03-01T12:00:00.000Z',
+    });
+    // Secrets Manager by the input's ARN, TLS verified, the session closed, the password never logged.
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SOURCE_SECRET_ARN });
+    expect(source.configs[0]).toMatchObject({
+      application_name: 'dms-cdc-decide-recovery',
+      ssl: { rejectUnauthorized: true },
+    });
+    expect(source.open()).toBe(0);
+    expect(logged.join('')).not.toContain(PASSWORD);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('reads the writer position when the slot is missing, so the gap has both ends', async () => {
+    const source = fakePg((sql) =>
+      isSlotQuery(sql) ? [] : [{ server_lsn: '4AF/C0000000', in_recovery: false }],
+    );
+
+    const result = await invoke({ input: { ...recoverInput, failover: true } }, source);
+
+    expect(result.decision).toMatchObject({
+      kind: 'DATA_GAP',
+      atRisk: { from: '4AF/B00000D0', to: '4AF/C0000000' },
+    });
+    expect(result.slot).toBeNull();
+    expect(result.source.serverLsn).toBe('4AF/C0000000');
+    expect(source.queries).toHaveLength(2);
+  });
+
+  it('throws SourceUnreachableError when the source cannot be reached, for the machine to retry', async () => {
+    const refused = fakePg(() => []);
+    const connect: FakePg['connect'] = async () => {
+      throw new SourceUnreachableError('cannot reach dms_user@host:5432/orders (ECONNREFUSED)');
+    };
+
+    const error = await failure(invoke({ input: recoverInput }, { ...refused, connect }));
+
+    expect(error).toBeInstanceOf(SourceUnreachableError);
+  });
+
+  it('treats a session the server ends (SQLSTATE 57P01) as unreachable too', async () => {
+    const shutdown = Object.assign(
+      new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'),
+      {
+        code: '57P01',
+      },
+    );
+    const source = fakePg(() => shutdown);
+
+    const error = await failure(invoke({ input: recoverInput }, source));
+
+    expect(error).toBeInstanceOf(SourceUnreachableError);
+    expect(error.message).toContain('SQLSTATE 57P01');
+    expect(source.open()).toBe(0);
+  });
+
+  it('decides without the slot only when the retries are exhausted: ESCALATE with the last error, no connection', async () => {
+    const source = fakePg(() => new Error('must not connect'));
+
+    const result = await invoke(
+      {
+        input: recoverInput,
+        previous: null,
+        sourceUnreachable: true,
+        unreachableCause: JSON.stringify({
+          errorType: 'SourceUnreachableError',
+          errorMessage: 'cannot reach (ECONNREFUSED)',
+        }),
+      },
+      source,
+    );
+
+    expect(result.decision.kind).toBe('ESCALATE');
+    expect(result.decision.reason).toContain('Last error: cannot reach (ECONNREFUSED)');
+    expect(result.source.reachable).toBe(false);
+    expect(source.configs).toHaveLength(0);
+  });
+
+  it('a task that no longer exists is an observation: a new task from the intact slot', async () => {
+    dmsMock
+      .on(DescribeReplicationTasksCommand)
+      .rejects(new ResourceNotFoundFault({ message: 'not found', $metadata: {} }));
+    const source = fakePg((sql) => (isSlotQuery(sql) ? [slotRow()] : []));
+
+    const result = await invoke({ input: recoverInput }, source);
+
+    expect(result.decision.kind).toBe('NEW_TASK_FROM_SLOT');
+    expect(result.task).toBeNull();
+    // The old task's instance and endpoints are gone with it: the input must give them.
+    expect(result.newTask).toBeNull();
+    expect(result.newTaskProblem).toContain('replacement.replicationInstanceArn');
+  });
+
+  it('builds the create-cdc-task payload for a FATAL_ERROR task, at the decided position', async () => {
+    dmsMock.on(DescribeReplicationTasksCommand).resolves({
+      ReplicationTasks: [failedTask({ StopReason: 'Stop Reason FATAL_ERROR' })],
+    });
+    const source = fakePg((sql) => (isSlotQuery(sql) ? [slotRow()] : []));
+
+    const result = await invoke({ input: recoverInput }, source);
+
+    expect(result.decision).toMatchObject({
+      kind: 'NEW_TASK_FROM_SLOT',
+      lsns: { startPosition: '4AF/B00000D0' },
+    });
+    expect(result.newTask).toMatchObject({
+      identifierPrefix: 'orders',
+      sourceName: 'orders-db',
+      slotName: 'dms_slot',
+      cdcStartPosition: '4AF/B00000D0',
+      sourceSecretArn: SOURCE_SECRET_ARN,
+      databaseName: 'orders',
+    });
+  });
+
+  it('continues the wait for a held slot from the previous decision and expires it at the timeout', async () => {
+    const held = fakePg((sql) =>
+      isSlotQuery(sql) ? [slotRow({ active: true, active_pid: 4242, application_name: 'old-dms' })] : [],
+    );
+    const input = {
+      ...recoverInput,
+      policy: { terminateStaleBackend: true },
+      timing: { slotWaitTimeoutSeconds: 60 },
+    };
+
+    const first = await invoke({ input }, held);
+    const second = await invoke({ input, previous: first }, held, NOW + 60_000);
+
+    expect(first.decision).toMatchObject({
+      kind: 'WAIT_FOR_SLOT',
+      holder: { pid: 4242, application: 'old-dms', terminate: true },
+    });
+    expect(first.slotWait).toEqual({ since: '2026-03-01T12:00:00.000Z', polls: 1, expired: false });
+    expect(second.slotWait).toEqual({ since: '2026-03-01T12:00:00.000Z', polls: 2, expired: true });
+  });
+
+  it('refuses an input the machine cannot act on, naming the field', async () => {
+    const error = await failure(
+      invoke(
+        { input: { ...recoverInput, slotName: 'Bad-Slot' } },
+        fakePg(() => []),
+      ),
+    );
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toContain('slotName');
+  });
+});
