@@ -1,0 +1,74 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
+import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
+import {
+  buildRecoveryNotification,
+  RECOVERY_NOTIFICATION_KINDS,
+} from '../src/core/recovery/notifications.js';
+import type { Alerts } from '../src/ports/alerts.js';
+import { type Clock, systemClock } from '../src/ports/clock.js';
+
+const Input = z.object({
+  kind: z.enum(RECOVERY_NOTIFICATION_KINDS),
+  /** The whole execution state: read field by field, never published as it is. */
+  state: z.record(z.string(), z.unknown()),
+});
+const Env = z.object({
+  ALERT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
+});
+
+export interface NotifyRecoveryResult {
+  readonly messageId: string;
+  readonly subject: string;
+}
+export interface NotifyRecoveryDeps {
+  readonly alerts: Alerts;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+// Created once per execution environment and reused by every invocation.
+const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const sns = new SNSClient({});
+/** The SNS topic in ALERT_TOPIC_ARN, read when publishing: a misconfiguration fails the call and names the variable. */
+const alerts: Alerts = {
+  publish: (alert) =>
+    buildSnsAlerts(sns, parseLambdaInput(Env, { ...process.env }, 'environment').ALERT_TOPIC_ARN).publish(
+      alert,
+    ),
+};
+
+/**
+ * Publishes one recover-machine notification (waiting, terminated, recovered, no-action, data-gap,
+ * escalate, failure), built by the pure buildRecoveryNotification from the execution state.
+ */
+export function makeHandler(overrides: Partial<NotifyRecoveryDeps> = {}) {
+  const deps: NotifyRecoveryDeps = { alerts, clock: systemClock, logger, ...overrides };
+  return middy<unknown, NotifyRecoveryResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(remedyInMessage())
+    .handler(async (event) => {
+      const input = parseLambdaInput(Input, event);
+      const message = buildRecoveryNotification(
+        { kind: input.kind, state: input.state },
+        new Date(deps.clock.now()),
+      );
+      const { messageId } = await deps.alerts.publish(message);
+      deps.logger.info('published recovery notification', {
+        kind: input.kind,
+        subject: message.subject,
+        severity: message.attributes.severity,
+        messageId,
+      });
+      return { messageId, subject: message.subject };
+    });
+}
+
+export const handler = makeHandler();
