@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../../src/core/errors.js';
+import { RECOVER_ASL, statesEntered } from '../../../src/local/recovery/run.js';
+import { runStateMachine, type TaskHandler } from '../../../src/local/stepfunctions/index.js';
+
+/**
+ * The recover machine's routing with stub Lambdas (no database, no engine): the branches the end-to-end
+ * scenarios do not reach. The real handlers and servers are in test/e2e/recover*.test.ts.
+ */
+const settings = {
+  pollSeconds: 1,
+  runningTimeoutSeconds: 30,
+  stopTimeoutSeconds: 30,
+  slotWaitSeconds: 1,
+  slotWaitTimeoutSeconds: 5,
+  catchUp: { maxLagBytes: 1, maxLatencySeconds: 1, consecutivePolls: 1, catchUpTimeoutSeconds: 5 },
+  failover: false,
+  terminateStaleBackend: true,
+};
+
+function decided(kind: string, extra: Record<string, unknown> = {}) {
+  return {
+    decision: { kind, reason: `because ${kind}`, lsns: {}, atRisk: null, holder: null },
+    task: { taskArn: 'arn:aws:dms:us-east-1:123456789012:task:T', status: 'failed' },
+    slot: null,
+    source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
+    settings,
+    slotWait: null,
+    newTask: null,
+    newTaskProblem: null,
+    decidedAt: '2026-03-01T12:00:00.000Z',
+    ...extra,
+  };
+}
+
+async function run(decide: TaskHandler, overrides: Record<string, TaskHandler> = {}) {
+  const notified: string[] = [];
+  const untouched =
+    (name: string): TaskHandler =>
+    async () => {
+      throw new Error(`${name} must not run`);
+    };
+  const result = await runStateMachine({
+    definitionPath: RECOVER_ASL,
+    timeScale: 0,
+    input: {
+      taskArn: 'arn:aws:dms:us-east-1:123456789012:task:T',
+      source: { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', database: 'app' },
+      slotName: 'dms_slot',
+    },
+    tasks: {
+      DecideRecoveryFunctionArn: decide,
+      NotifyRecoveryFunctionArn: async (event: unknown) => {
+        notified.push((event as { kind: string }).kind);
+        return { messageId: 'm', subject: 's' };
+      },
+      StartTaskFunctionArn: untouched('StartTask'),
+      StopTaskFunctionArn: untouched('StopTask'),
+      PollTaskFunctionArn: untouched('PollTask'),
+      CreateCdcTaskFunctionArn: untouched('CreateCdcTask'),
+      CheckCatchUpFunctionArn: untouched('CheckCatchUp'),
+      TerminateSlotHolderFunctionArn: untouched('TerminateSlotHolder'),
+      ...overrides,
+    },
+  });
+  return { result, states: statesEntered(result), notified };
+}
+
+describe('recover machine routing (stub Lambdas)', () => {
+  it('NO_ACTION notifies and succeeds, touching nothing', async () => {
+    const { result, notified } = await run(async () => decided('NO_ACTION'));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(notified).toEqual(['no-action']);
+  });
+
+  it('ESCALATE notifies and fails with the decision reason as the cause', async () => {
+    const { result, notified } = await run(async () => decided('ESCALATE'));
+    expect(result).toMatchObject({ status: 'FAILED', error: 'RecoveryEscalated', cause: 'because ESCALATE' });
+    expect(notified).toEqual(['escalate']);
+  });
+
+  it('a new task the input cannot name escalates instead of creating anything', async () => {
+    const { result, states } = await run(async () =>
+      decided('NEW_TASK_FROM_SLOT', { newTaskProblem: 'no replacement' }),
+    );
+    expect(result.error).toBe('RecoveryEscalated');
+    expect(states).not.toContain('CreateNewTask');
+  });
+
+  it('a deleted old task is not stopped: the new task is created directly', async () => {
+    const { states, result } = await run(
+      async () => decided('NEW_TASK_FROM_SLOT', { task: null, newTask: { slotName: 'dms_slot' } }),
+      {
+        CreateCdcTaskFunctionArn: async () => {
+          throw new InvalidInputError('replicationInstanceArn', 'stub stops here');
+        },
+      },
+    );
+    expect(states).toContain('CreateNewTask');
+    expect(states).not.toContain('StopOldTask');
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+  });
+
+  it('a step that fails is notified and the execution fails with its error', async () => {
+    const { result, notified } = await run(async () => {
+      throw new InvalidInputError('slotName', 'bad');
+    });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+    expect(notified).toEqual(['failure']);
+  });
+
+  it('a notification that cannot be published does not hide the outcome', async () => {
+    const { result } = await run(async () => decided('DATA_GAP'), {
+      NotifyRecoveryFunctionArn: async () => {
+        throw new Error('SNS down');
+      },
+    });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'RecoveryDataGap' });
+  });
+
+  it('terminates a held slot once at most: still held after it, the machine escalates', async () => {
+    const terminated: unknown[] = [];
+    const held = decided('WAIT_FOR_SLOT', {
+      decision: {
+        kind: 'WAIT_FOR_SLOT',
+        reason: 'held',
+        lsns: {},
+        atRisk: null,
+        holder: { pid: 7, application: null, terminate: true },
+      },
+      slotWait: { since: '2026-03-01T12:00:00.000Z', polls: 4, expired: true },
+    });
+    const { result, states } = await run(async () => held, {
+      TerminateSlotHolderFunctionArn: async (event: unknown) => {
+        terminated.push(event);
+        return { terminated: true, pid: 7, application: null, slotActive: true, activePid: 8 };
+      },
+    });
+    expect(terminated).toHaveLength(1);
+    expect(terminated[0]).toMatchObject({ pid: 7, allowed: true, slotName: 'dms_slot' });
+    expect(states.filter((s) => s === 'Decide')).toHaveLength(2);
+    expect(result.error).toBe('RecoveryEscalated');
+  });
+});
