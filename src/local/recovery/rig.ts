@@ -1,0 +1,336 @@
+import { LocalDms } from '../../adapters/local/dms/engine.js';
+import { WalStream } from '../../adapters/local/dms/wal-stream.js';
+import { LocalSecretStore } from '../../adapters/local/secret-store.js';
+import { parseLsn } from '../../core/lsn.js';
+import type { DecisionKind } from '../../core/recovery/types.js';
+import { type AlertMessage, type Alerts, type Severity, toSnsPublishFields } from '../../ports/alerts.js';
+import type { Task, TaskStatus } from '../../ports/dms.js';
+import { compareTables } from '../cutover/compare.js';
+import { LOCAL_REPLICATION_INSTANCE } from '../cutover/environment.js';
+import { DEMO_SCHEMA_SQL } from '../demo-schema.js';
+import type { PgNode, PrimaryOptions, StandbyOptions } from '../postgres/index.js';
+import { sleep } from '../postgres/index.js';
+import type { ExecutionResult, TaskHandler } from '../stepfunctions/index.js';
+import { runLocalRecovery, statesEntered } from './run.js';
+
+/** How scenarios get servers: tests pass the per-file helpers (removed after the file), the bench its own. */
+export interface ScenarioServers {
+  primary(options?: PrimaryOptions): Promise<PgNode>;
+  standby(primary: PgNode, options?: StandbyOptions): Promise<PgNode>;
+}
+
+export const DEMO_TABLES = ['shop.customers', 'shop.orders'] as const;
+export const SLOT = 'dms_slot';
+const TABLE_MAPPINGS = JSON.stringify({
+  rules: [
+    {
+      'rule-type': 'selection',
+      'rule-id': '1',
+      'rule-name': 'shop',
+      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
+      'rule-action': 'include',
+    },
+  ],
+});
+
+/** An SNS topic in memory: each alert is checked exactly as SNS Publish would (toSnsPublishFields). */
+export class MemoryAlerts implements Alerts {
+  readonly published: { subject: string; body: string; severity: Severity; kind: string; at: number }[] = [];
+
+  async publish(alert: AlertMessage): Promise<{ messageId: string }> {
+    toSnsPublishFields(alert);
+    this.published.push({
+      subject: alert.subject,
+      body: alert.body,
+      severity: alert.attributes.severity,
+      kind: alert.attributes.kind ?? '',
+      at: Date.now(),
+    });
+    return { messageId: `local-${this.published.length}` };
+  }
+}
+
+export interface RecoveryRun {
+  readonly result: ExecutionResult;
+  readonly states: string[];
+  /** Every decision the execution made, in order. */
+  readonly decisions: DecisionKind[];
+  /** The first Decide output (decision report, task, slot, source). */
+  readonly firstDecision: Record<string, unknown> | undefined;
+  /** When the machine acted: the resume or new task start, else the final notification (epoch ms). */
+  readonly actionAt: number | null;
+}
+
+export interface RowDiff {
+  /** Rows of the writer missing on the target or different there. */
+  readonly lost: number;
+  /** Rows only the target has (duplicates or rows the writer no longer has). */
+  readonly extra: number;
+  /** compareTables (the rehearsal's proof): rows by primary key on one side only or different. */
+  readonly mismatches: number;
+}
+
+/**
+ * One recovery rehearsal: a source (and optionally a physical standby with failover-slot sync), a target
+ * with the demo schema, a slot, the local DMS engine reading the source through a Secrets-Manager-shaped
+ * secret (so a failover is a repointed secret), and a running CDC task.
+ */
+export class RecoveryRig {
+  private constructor(
+    readonly source: PgNode,
+    readonly target: PgNode,
+    readonly standby: PgNode | undefined,
+    readonly secrets: LocalSecretStore,
+    readonly dms: LocalDms,
+    readonly alerts: MemoryAlerts,
+    readonly sourceSecretArn: string,
+  ) {
+    this.writer = source;
+  }
+
+  /** The server the source secret names now. */
+  writer: PgNode;
+  taskArn = '';
+
+  static async create(
+    servers: ScenarioServers,
+    options: {
+      readonly standby?: boolean;
+      readonly failoverSlot?: boolean;
+      readonly sourceSettings?: PrimaryOptions['settings'];
+    } = {},
+  ): Promise<RecoveryRig> {
+    const [source, target] = await Promise.all([
+      servers.primary({
+        name: 'recover-src',
+        ...(options.sourceSettings && { settings: options.sourceSettings }),
+      }),
+      servers.primary({ name: 'recover-tgt' }),
+    ]);
+    await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+    const standby = options.standby ? await servers.standby(source, { name: 'recover-stby' }) : undefined;
+    await source.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding', false, false, $2)`, [
+      SLOT,
+      options.failoverSlot === true,
+    ]);
+    const secrets = new LocalSecretStore();
+    const sourceSecretArn = secrets.register('recovery-source', source.url());
+    const dms = new LocalDms({ secrets });
+    return new RecoveryRig(source, target, standby, secrets, dms, new MemoryAlerts(), sourceSecretArn);
+  }
+
+  /** Creates the CDC task at the slot's confirmed_flush_lsn and starts it; resolves when it runs. */
+  async startTask(): Promise<string> {
+    const endpoint = await this.dms.createSourceEndpoint({
+      identifier: 'recovery-src',
+      access: {
+        kind: 'secrets-manager',
+        secretId: this.sourceSecretArn,
+        accessRoleArn: 'arn:aws:iam::000000000000:role/local-dms-secrets-access',
+      },
+      databaseName: 'postgres',
+      slotName: SLOT,
+      pluginName: 'test-decoding',
+      sslMode: 'none',
+      heartbeat: { enabled: false, frequencyMinutes: 5 },
+      captureDdls: false,
+      tags: {},
+    });
+    const target = this.dms.registerTargetEndpoint('recovery-tgt', this.target.url());
+    const [row] = await this.source.query<{ lsn: string }>(
+      'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+      [SLOT],
+    );
+    const task = await this.dms.createCdcTask({
+      identifier: 'recovery-task',
+      replicationInstanceArn: LOCAL_REPLICATION_INSTANCE,
+      sourceEndpointArn: endpoint.arn,
+      targetEndpointArn: target.arn,
+      tableMappings: TABLE_MAPPINGS,
+      taskSettings: undefined,
+      cdcStartPosition: row?.lsn ?? '0/0',
+      cdcStopPosition: undefined,
+      tags: {},
+    });
+    this.taskArn = task.arn;
+    await this.waitForTask(['ready']);
+    await this.dms.startTask(task.arn, 'start-replication');
+    await this.waitForTask(['running']);
+    return task.arn;
+  }
+
+  async waitForTask(until: readonly TaskStatus[], timeoutMs = 20_000, arn = this.taskArn): Promise<Task> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const task = await this.dms.describeTask(arn);
+      if (until.includes(task.status)) return task;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `task ${task.identifier} is ${task.status}, not ${until.join('|')}, after ${timeoutMs} ms`,
+        );
+      }
+      await sleep(25);
+    }
+  }
+
+  /** Waits until the target has at least `rows` customers (the task is applying). */
+  async waitForTargetRows(rows: number, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [row] = await this.target.query<{ n: number }>('SELECT count(*)::int AS n FROM shop.customers');
+      if ((row?.n ?? 0) >= rows) return;
+      await sleep(50);
+    }
+    throw new Error(`the target did not reach ${rows} customers in ${timeoutMs} ms`);
+  }
+
+  /** What a failover does to an RDS endpoint: the same secret now names `node`. */
+  repoint(node: PgNode): void {
+    this.secrets.pointTo(this.sourceSecretArn, node.url());
+    this.writer = node;
+  }
+
+  /** The recover input for this rig, with short polls (the runner's timeScale shortens them further). */
+  input(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const { timing, ...rest } = overrides as { timing?: Record<string, unknown> };
+    return {
+      taskArn: this.taskArn,
+      source: { secretArn: this.sourceSecretArn, database: 'postgres' },
+      slotName: SLOT,
+      replacement: { identifierPrefix: 'recovery', sourceName: 'local-source' },
+      timing: {
+        pollSeconds: 1,
+        runningTimeoutSeconds: 30,
+        stopTimeoutSeconds: 30,
+        slotWaitSeconds: 1,
+        slotWaitTimeoutSeconds: 3,
+        catchUp: {
+          maxLagBytes: 1024 * 1024,
+          maxLatencySeconds: 30,
+          consecutivePolls: 2,
+          catchUpTimeoutSeconds: 30,
+        },
+        ...timing,
+      },
+      trigger: { kind: 'manual', id: 'recovery-rig' },
+      ...rest,
+    };
+  }
+
+  /** Runs the recover machine (the real ASL and handlers) and records its decisions and when it acted. */
+  async recover(
+    input: Record<string, unknown>,
+    options: {
+      readonly timeScale?: number;
+      readonly wrap?: (name: string, h: TaskHandler) => TaskHandler;
+    } = {},
+  ): Promise<RecoveryRun> {
+    const decided: Record<string, unknown>[] = [];
+    const result = await runLocalRecovery(
+      { dms: this.dms, secrets: this.secrets, alerts: this.alerts },
+      {
+        input,
+        timeScale: options.timeScale ?? 0.2,
+        wrap: (name, handler) => {
+          const inner = options.wrap ? options.wrap(name, handler) : handler;
+          if (name !== 'DecideRecoveryFunctionArn') return inner;
+          return (async (event: unknown, context: unknown) => {
+            const output = await (inner as (e: unknown, c: unknown) => Promise<Record<string, unknown>>)(
+              event,
+              context,
+            );
+            decided.push(output);
+            return output;
+          }) as TaskHandler;
+        },
+      },
+    );
+    return {
+      result,
+      states: statesEntered(result),
+      decisions: decided.map((d) => (d.decision as { kind: DecisionKind }).kind),
+      firstDecision: decided[0],
+      actionAt: actionTime(result),
+    };
+  }
+
+  /** Rows of the writer the target lacks (or has different), and rows only the target has. */
+  async diff(): Promise<RowDiff> {
+    let lost = 0;
+    let extra = 0;
+    for (const table of DEMO_TABLES) {
+      const [a, b] = await Promise.all([rowsById(this.writer, table), rowsById(this.target, table)]);
+      for (const [id, row] of a) if (b.get(id) !== row) lost += 1;
+      for (const id of b.keys()) if (!a.has(id)) extra += 1;
+    }
+    const compared = await compareTables(this.writer, this.target, DEMO_TABLES);
+    return { lost, extra, mismatches: compared.reduce((sum, t) => sum + t.mismatches, 0) };
+  }
+
+  /** Waits until the target equals the writer (or the deadline), returning the last difference. */
+  async converge(timeoutMs = 15_000): Promise<RowDiff> {
+    const deadline = Date.now() + timeoutMs;
+    let diff = await this.diff();
+    while ((diff.lost > 0 || diff.extra > 0) && Date.now() < deadline) {
+      await sleep(100);
+      diff = await this.diff();
+    }
+    return diff;
+  }
+
+  /** The slots on a server, by name. */
+  async slotsOn(node: PgNode): Promise<string[]> {
+    const rows = await node.query<{ slot_name: string }>(
+      `SELECT slot_name::text FROM pg_replication_slots WHERE slot_type = 'logical' ORDER BY 1`,
+    );
+    return rows.map((r) => r.slot_name);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.dms.shutdown();
+  }
+}
+
+/** A walsender streaming from the slot and confirming nothing: how a stale DMS connection looks. */
+export async function holdSlot(
+  node: PgNode,
+  slotName: string,
+  applicationName: string,
+  timeoutMs = 10_000,
+): Promise<{ pid: number; release(): Promise<void> }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const stream = await WalStream.open(node.connectionConfig(), {
+        slotName,
+        startLsn: parseLsn('0/0'),
+        pluginOptions: {},
+        applicationName,
+        onMessage: async () => undefined,
+      });
+      return { pid: stream.pid, release: () => stream.close() };
+    } catch (error) {
+      // The crashed task's own walsender may not have noticed yet that its client is gone.
+      if (Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+const ACTIONS = ['Resume', 'StartNewTask'];
+const ENDINGS = ['NotifyDataGap', 'NotifyEscalate', 'NotifyNoAction', 'NotifyFailure'];
+
+function actionTime(result: ExecutionResult): number | null {
+  const entered = result.events.filter((e) => e.type === 'StateEntered');
+  const action =
+    entered.find((e) => ACTIONS.includes(String(e.stateName))) ??
+    entered.find((e) => ENDINGS.includes(String(e.stateName)));
+  return action?.timestamp ?? null;
+}
+
+async function rowsById(node: PgNode, table: string): Promise<Map<string, string>> {
+  const rows = await node.query<{ id: string; row: string }>(
+    `SELECT id::text, to_jsonb(t)::text AS row FROM ${table} t`,
+  );
+  return new Map(rows.map((r) => [r.id, r.row]));
+}
