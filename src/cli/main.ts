@@ -4,6 +4,7 @@ import { type Command, type CommandContext, parseCommandArgs, UsageError } from 
 import { APPROVAL_COMMANDS } from './commands/approval.js';
 import { healthCommand } from './commands/health.js';
 import { preflightCommand } from './commands/preflight.js';
+import { RECOVER_COMMANDS } from './commands/recover.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { SLOT_COMMANDS } from './commands/slot.js';
 import { type Output, terminal } from './output.js';
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   preflightCommand,
   healthCommand,
   ...APPROVAL_COMMANDS,
+  ...RECOVER_COMMANDS,
 ];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */

@@ -1,0 +1,498 @@
+import { readFileSync } from 'node:fs';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { describeConnection } from '../../adapters/pg/connection.js';
+import { buildPgSourceDb } from '../../adapters/pg/slots.js';
+import { validateSlotName } from '../../core/identifiers.js';
+import { isLsn, type Lsn, parseLsn } from '../../core/lsn.js';
+import { decideRecovery } from '../../core/recovery/decide.js';
+import { RecoverInput } from '../../core/recovery/input.js';
+import { type DecisionReport, formatRange, toDecisionReport } from '../../core/recovery/report.js';
+import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
+import { STOP_REASON_CODES, stopReasonText } from '../../core/stop-reason.js';
+import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
+import { type Command, type CommandContext, positiveInteger, requireString, UsageError } from '../args.js';
+import { type Output, table } from '../output.js';
+import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
+
+/**
+ * `dms-cdc recover`: start the deployed recover machine for a task and follow it to its end, and
+ * `dms-cdc recover decide`: the decision for observations a person gives (a dry run that changes nothing).
+ * Region and credentials for the first come from the standard AWS SDK chain, like the AWS CLI.
+ */
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export const recoverCommand: Command = {
+  name: 'recover',
+  summary: 'Start the deployed recover state machine for a DMS task and follow it to the end',
+  usage: `dms-cdc recover --state-machine-arn <arn> (--input FILE | --task <arn> --source-secret <arn>
+                --database <db> --slot <name>) [--failover] [--terminate-stale-backend]
+                [--name NAME] [--poll SECONDS] [--detach] [--json]
+
+  Starts an execution of the recover machine (statemachines/recover.asl.json, deployed by serverless.yml)
+  and prints each state it enters and its decision, until it ends. The machine decides restart versus
+  resume from the task and its slot on the current writer and acts (resume, wait for the slot, new task
+  from the slot) or stops and notifies (DATA_GAP, ESCALATE). It never restarts a task.
+
+  --state-machine-arn <arn>  the RecoverStateMachineArn output of the stack (or DMS_CDC_RECOVER_STATE_MACHINE_ARN)
+  --input FILE               the recover input as JSON (- for stdin); the flags below override its fields
+  --task <arn>               the DMS replication task ARN
+  --source-secret <arn>      the Secrets Manager secret of the source (it names the writer after a failover)
+  --database <db>            the source database the slot belongs to
+  --slot <name>              the task's replication slot
+  --failover                 the source just failed over: the slot is looked for on the new writer
+  --terminate-stale-backend  allow terminating a stale walsender that holds the slot after the bounded wait
+  --name NAME                the execution name (default manual-<task>-<time>)
+  --poll SECONDS             how often to read the execution history (default 5)
+  --detach                   print the execution ARN and return without following it
+  --json                     print {executionArn, status, decision, error, cause} at the end
+
+  Region and credentials: the standard AWS SDK chain (AWS_REGION, AWS_PROFILE, SSO, instance role); the
+  caller needs states:StartExecution, states:DescribeExecution and states:GetExecutionHistory.
+  A dry run without AWS: dms-cdc recover decide --help.
+
+exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it ended otherwise
+  (DATA_GAP, ESCALATE, a failed step) or could not be started, 130 interrupted (the execution goes on)`,
+  options: {
+    'state-machine-arn': { type: 'string' },
+    input: { type: 'string' },
+    task: { type: 'string' },
+    'source-secret': { type: 'string' },
+    database: { type: 'string' },
+    slot: { type: 'string' },
+    failover: { type: 'boolean' },
+    'terminate-stale-backend': { type: 'boolean' },
+    name: { type: 'string' },
+    poll: { type: 'string' },
+    detach: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(values, context) {
+    const stateMachineArn =
+      (values['state-machine-arn'] as string | undefined) ?? context.env.DMS_CDC_RECOVER_STATE_MACHINE_ARN;
+    if (!stateMachineArn || !STATE_MACHINE_ARN.test(stateMachineArn)) {
+      throw new UsageError('--state-machine-arn is required: the ARN of the deployed recover state machine');
+    }
+    const input = recoverInputFrom(values);
+    const name = executionName(values.name, input.taskArn as string);
+    const started = await sfnClient().send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    const executionArn = started.executionArn ?? '';
+    context.output.progress(`started ${executionArn}`);
+    if (values.detach) {
+      context.output.result(executionArn);
+      return 0;
+    }
+    const final = await follow(executionArn, positiveInteger(values, 'poll', 5) * 1000, context);
+    if (final === undefined) {
+      context.output.error(`stopped following; the execution goes on: ${executionArn}`);
+      return 130;
+    }
+    const decision = lastDecision(final.events);
+    const summary = {
+      executionArn,
+      status: final.execution.status ?? 'UNKNOWN',
+      decision,
+      error: final.execution.error ?? null,
+      cause: final.execution.cause ?? null,
+    };
+    if (values.json) context.output.json(summary);
+    else context.output.result(renderOutcome(summary));
+    return summary.status === 'SUCCEEDED' ? 0 : 1;
+  },
+};
+
+export const recoverDecideCommand: Command = {
+  name: 'recover decide',
+  summary: 'Print the recovery decision for a slot on the source and task observations you give (dry run)',
+  usage: `dms-cdc recover decide --source <url> --slot <name> (--task-status STATUS | --task-gone)
+                       [--stop-reason CODE] [--checkpoint LSN] [--task-start LSN] [--failover]
+                       [--terminate-stale-backend] [--previous-confirmed LSN] [--json]
+
+  Reads the slot (and the server position) on the source, read-only, combines it with what DMS says of
+  the task, and prints the decision the recover machine would take, its reason, the LSNs and the range at
+  risk. Nothing is changed anywhere. Take the task's values from
+  aws dms describe-replication-tasks (Status, StopReason, the LSN inside RecoveryCheckpoint).
+
+${SOURCE_HELP}
+  --slot <name>              the task's replication slot
+  --task-status STATUS       ${TASK_STATUSES.join(', ')}
+  --task-gone                the task was deleted (its checkpoint went with it)
+  --stop-reason CODE         e.g. RECOVERABLE_ERROR, FATAL_ERROR (with or without "Stop Reason ")
+  --checkpoint LSN           the LSN inside RecoveryCheckpoint, e.g. 4AF/B00000D0
+  --task-start LSN           the task's CdcStartPosition (the lower bound of a gap without a checkpoint)
+  --failover                 the source just failed over (--source names the new writer)
+  --terminate-stale-backend  the policy the machine would run with
+  --previous-confirmed LSN   confirmed_flush_lsn at an earlier look (tells a running task that advances)
+  --json                     print the decision as JSON
+
+exit status: 0 the machine would act on its own (NO_ACTION, RESUME, WAIT_FOR_SLOT, NEW_TASK_FROM_SLOT),
+  1 a person must decide (DATA_GAP, ESCALATE) or the source could not be read`,
+  options: {
+    source: { type: 'string' },
+    slot: { type: 'string' },
+    'task-status': { type: 'string' },
+    'task-gone': { type: 'boolean' },
+    'stop-reason': { type: 'string' },
+    checkpoint: { type: 'string' },
+    'task-start': { type: 'string' },
+    failover: { type: 'boolean' },
+    'terminate-stale-backend': { type: 'boolean' },
+    'previous-confirmed': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, { output, env }) {
+    const connection = sourceFromFlags(values, env);
+    const slotName = validateSlotName(requireString(values, 'slot', 'the task replication slot'), '--slot');
+    const task = taskFromFlags(values);
+    const client = await sourceConnector(connection)();
+    let observed: Omit<SlotObservation, 'previousConfirmedFlushLsn'>;
+    try {
+      observed = await observeSlot(client, slotName);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    const decision = decideRecovery({
+      task,
+      slot: { ...observed, previousConfirmedFlushLsn: lsnFlag(values, 'previous-confirmed') },
+      failoverJustHappened: values.failover === true,
+      lastKnownGoodLsn: lsnFlag(values, 'task-start'),
+      policy: { terminateStaleBackend: values['terminate-stale-backend'] === true },
+    });
+    const report = toDecisionReport(decision);
+    if (values.json)
+      output.json({ source: describeConnection(connection), slot: slotName, decision: report });
+    else output.result(renderDecision(report, describeConnection(connection), slotName));
+    return report.kind === 'DATA_GAP' || report.kind === 'ESCALATE' ? 1 : 0;
+  },
+};
+
+export const recoverRehearseCommand: Command = {
+  name: 'recover rehearse',
+  summary:
+    'Rehearse recoveries locally: the fault matrix on embedded PostgreSQL 17 with the real recover machine',
+  usage: `dms-cdc recover rehearse [--scenario ID[,ID...]] [--json]
+
+  Runs recovery scenarios on this machine, each on fresh embedded PostgreSQL 17 servers (a source, a
+  physical standby where the scenario fails over, a target) with the local DMS engine and the real recover
+  machine (statemachines/recover.asl.json) and handlers, polls shortened. Each injects a fault, runs the
+  machine, and compares the target with the writer row by row. Servers are removed after each scenario.
+
+  --scenario IDs   a  failover, slot synced to the standby (failover = true)     -> RESUME
+                   b  failover, slot without failover                            -> DATA_GAP
+                   c  task failed mid-stream (RECOVERABLE_ERROR)                  -> RESUME
+                   d1 stale walsender holds the slot, terminate allowed           -> WAIT_FOR_SLOT, RESUME
+                   d2 stale walsender holds the slot, terminate not allowed       -> WAIT_FOR_SLOT, ESCALATE
+                   e  slot invalidated by max_slot_wal_keep_size                  -> DATA_GAP
+                   f1 source unreachable, back within the retry deadline          -> RESUME
+                   f2 source unreachable past the retry deadline                  -> ESCALATE
+                   g  task failed with FATAL_ERROR, slot intact                   -> NEW_TASK_FROM_SLOT
+                   (default: all; npm run bench:recovery runs the same matrix)
+  --json           print [{scenario, decision, faultToActionMs, rowsLost, dataPreservingPathExists}]
+
+exit status: 0 no row lost or duplicated wherever a data-preserving path exists, 1 otherwise`,
+  options: { scenario: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, { output }) {
+    const { runRecoveryMatrix, matrixRow, matrixTableRows, SCENARIO_IDS } = await import(
+      '../../local/recovery/matrix.js'
+    );
+    const ids =
+      typeof values.scenario === 'string' && values.scenario !== 'all'
+        ? values.scenario.split(',').map((id) => id.trim())
+        : undefined;
+    const unknown = (ids ?? []).filter((id) => !SCENARIO_IDS.includes(id));
+    if (unknown.length > 0)
+      throw new UsageError(`unknown scenario ${unknown.join(', ')}: ${SCENARIO_IDS.join(', ')}`);
+    const results = await runRecoveryMatrix({
+      ...(ids && { ids }),
+      onProgress: values.json ? undefined : (text) => output.progress(text),
+    });
+    if (values.json) output.json(results.map(matrixRow));
+    else {
+      const { headers, rows } = matrixTableRows(results);
+      output.result(table(headers, rows));
+    }
+    return results.some((r) => r.dataPreservingPathExists && (r.rowsLost > 0 || r.rowsExtra > 0)) ? 1 : 0;
+  },
+};
+
+export const RECOVER_COMMANDS: readonly Command[] = [
+  recoverDecideCommand,
+  recoverRehearseCommand,
+  recoverCommand,
+];
+
+// Created when a command runs (never at import: the other commands need no AWS configuration).
+let client: SFNClient | undefined;
+function sfnClient(): SFNClient {
+  client ??= new SFNClient({});
+  return client;
+}
+
+function recoverInputFrom(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const base = values.input === undefined ? {} : readInput(String(values.input));
+  const input: Record<string, unknown> = { ...base };
+  if (typeof values.task === 'string') input.taskArn = values.task;
+  const source = { ...((base.source as Record<string, unknown> | undefined) ?? {}) };
+  if (typeof values['source-secret'] === 'string') source.secretArn = values['source-secret'];
+  if (typeof values.database === 'string') source.database = values.database;
+  if (Object.keys(source).length > 0) input.source = source;
+  if (typeof values.slot === 'string') input.slotName = values.slot;
+  if (values.failover) input.failover = true;
+  if (values['terminate-stale-backend']) {
+    input.policy = { ...((base.policy as object | undefined) ?? {}), terminateStaleBackend: true };
+  }
+  input.trigger ??= { kind: 'manual', id: 'dms-cdc recover' };
+  const parsed = RecoverInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `the recover input is invalid at ${issue?.path.join('.') || 'its root'}: ${issue?.message ?? 'invalid'} ` +
+        '(give --input FILE, or --task, --source-secret, --database and --slot)',
+    );
+  }
+  // What was given, not the defaults: the machine applies them and reports them as settings.
+  return input;
+}
+
+function readInput(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--input ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
+    return json as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`--input ${file} must be a JSON object (the recover input)`);
+  }
+}
+
+function executionName(name: string | boolean | undefined, taskArn: string): string {
+  if (typeof name === 'string') {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
+      throw new UsageError('--name must be 1 to 80 letters, digits, - or _');
+    return name;
+  }
+  const task = taskArn.split(':').at(-1) ?? 'task';
+  const time = new Date()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14);
+  return `manual-${task}-${time}`.slice(0, 80);
+}
+
+interface Followed {
+  readonly execution: DescribeExecutionCommandOutput;
+  readonly events: HistoryEvent[];
+}
+
+/**
+ * Reads the history as it grows, printing each state entered and each decision once; undefined on Ctrl-C.
+ * GetExecutionHistory cannot continue after its last page, so each poll reads it again and skips the
+ * events already printed (by id).
+ */
+async function follow(
+  executionArn: string,
+  pollMs: number,
+  context: CommandContext,
+): Promise<Followed | undefined> {
+  const events: HistoryEvent[] = [];
+  const seen = new Set<number>();
+  for (;;) {
+    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+    // Read after the status: a terminal status then has every one of its events printed.
+    await readNewEvents(executionArn, seen, events, context.output);
+    if (TERMINAL.has(execution.status ?? '')) return { execution, events };
+    if (!(await pause(pollMs, context.signal))) return undefined;
+  }
+}
+
+async function readNewEvents(
+  executionArn: string,
+  seen: Set<number>,
+  events: HistoryEvent[],
+  output: Output,
+): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfnClient().send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        maxResults: 1000,
+        includeExecutionData: true,
+        nextToken,
+      }),
+    );
+    for (const event of page.events ?? []) {
+      if (event.id === undefined || seen.has(event.id)) continue;
+      seen.add(event.id);
+      events.push(event);
+      printEvent(event, output);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(true), ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+      { once: true },
+    );
+  });
+}
+
+function printEvent(event: HistoryEvent, output: Output): void {
+  const entered = event.stateEnteredEventDetails?.name;
+  if (entered) output.progress(`  ${entered}`);
+  const decision = decisionOf(event);
+  if (decision) output.progress(`    decision ${decision.kind}: ${decision.reason}`);
+  if (event.type === 'TaskFailed' || event.type === 'LambdaFunctionFailed') {
+    const details = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+    output.progress(`    failed: ${details?.error ?? '?'} ${details?.cause ?? ''}`.trimEnd());
+  }
+}
+
+/** The decision a Decide state recorded in the state it passed on. */
+function decisionOf(event: HistoryEvent): DecisionReport | undefined {
+  const exited = event.stateExitedEventDetails;
+  if (!exited?.name?.startsWith('Decide') || !exited.output) return undefined;
+  try {
+    const state = JSON.parse(exited.output) as { decided?: { decision?: DecisionReport } };
+    return state.decided?.decision;
+  } catch {
+    return undefined;
+  }
+}
+
+function lastDecision(events: readonly HistoryEvent[]): DecisionReport | null {
+  for (const event of [...events].reverse()) {
+    const decision = decisionOf(event);
+    if (decision) return decision;
+  }
+  return null;
+}
+
+function renderOutcome(summary: {
+  executionArn: string;
+  status: string;
+  decision: DecisionReport | null;
+  error: string | null;
+  cause: string | null;
+}): string {
+  const lines = [
+    `recovery ${summary.status}: ${summary.decision?.kind ?? 'no decision'}`,
+    `  ${summary.executionArn}`,
+  ];
+  if (summary.decision) lines.push(`  ${summary.decision.reason}`);
+  const range = formatRange(summary.decision?.atRisk ?? null);
+  if (range) lines.push(`  LSN range at risk: ${range}`);
+  if (summary.status !== 'SUCCEEDED' && summary.error) lines.push(`  error: ${summary.error}`);
+  return lines.join('\n');
+}
+
+function renderDecision(report: DecisionReport, source: string, slot: string): string {
+  const next: Record<DecisionReport['kind'], string> = {
+    NO_ACTION: 'nothing to do',
+    RESUME:
+      'start the task with resume-processing (never start-replication), wait for running and the slot to advance',
+    WAIT_FOR_SLOT: report.holder?.terminate
+      ? `wait (bounded) for PID ${report.holder.pid} to let go of the slot, then terminate it and resume`
+      : `wait (bounded) for PID ${report.holder?.pid ?? '?'} to let go of the slot, then escalate`,
+    NEW_TASK_FROM_SLOT: `stop the old task (kept for its checkpoint), create a new CDC task at ${report.lsns.startPosition ?? '?'}, start it`,
+    DATA_GAP:
+      'nothing automatic: notify (critical) and stop; recreate the slot and reload the target, or accept the gap',
+    ESCALATE: 'nothing automatic: notify and stop; a person decides',
+  };
+  const lines = [`decision: ${report.kind}`, `  ${report.reason}`, `  slot ${slot} on ${source}`];
+  const lsns = Object.entries(report.lsns).map(([k, v]) => `${k} ${v}`);
+  if (lsns.length > 0) lines.push(`  LSNs: ${lsns.join(', ')}`);
+  const range = formatRange(report.atRisk);
+  if (range) lines.push(`  LSN range at risk: ${range}`);
+  lines.push(`  the recover machine would: ${next[report.kind]}`);
+  return lines.join('\n');
+}
+
+// Without the slot there is no row to carry the server position; the gap's upper bound still needs it.
+const POSITION_SQL = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
+         AS server_lsn, pg_is_in_recovery() AS in_recovery`;
+
+async function observeSlot(
+  client: Awaited<ReturnType<ReturnType<typeof sourceConnector>>>,
+  slotName: string,
+): Promise<Omit<SlotObservation, 'previousConfirmedFlushLsn'>> {
+  const reading = await buildPgSourceDb(client).readSlot(slotName);
+  if (reading) return { slot: reading.slot, serverLsn: reading.serverLsn, inRecovery: reading.inRecovery };
+  const { rows } = await client.query<{ server_lsn: string; in_recovery: boolean }>(POSITION_SQL);
+  const row = rows[0];
+  return {
+    slot: undefined,
+    serverLsn: row ? parseLsn(row.server_lsn, 'server_lsn') : null,
+    inRecovery: row?.in_recovery ?? false,
+  };
+}
+
+function taskFromFlags(values: Record<string, string | boolean | undefined>): TaskObservation | undefined {
+  if (values['task-gone']) {
+    if (values['task-status'] !== undefined)
+      throw new UsageError('give --task-status or --task-gone, not both');
+    return undefined;
+  }
+  const status = requireString(
+    values,
+    'task-status',
+    `the task Status (${TASK_STATUSES.join(', ')}) or --task-gone`,
+  );
+  if (!(TASK_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(
+      `--task-status must be one of ${TASK_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
+    );
+  }
+  const reason = values['stop-reason'];
+  let stopReason: string | undefined;
+  if (typeof reason === 'string') {
+    const code = reason
+      .replace(/^\s*Stop Reason\s+/i, '')
+      .trim()
+      .toUpperCase();
+    if (!(STOP_REASON_CODES as readonly string[]).includes(code)) {
+      throw new UsageError(`--stop-reason must be one of ${STOP_REASON_CODES.join(', ')}`);
+    }
+    stopReason = stopReasonText(code as (typeof STOP_REASON_CODES)[number]);
+  }
+  return {
+    status: status as TaskStatus,
+    stopReason,
+    lastFailureMessage: undefined,
+    checkpointLsn: lsnFlag(values, 'checkpoint'),
+    resumable: true,
+  };
+}
+
+function lsnFlag(values: Record<string, string | boolean | undefined>, name: string): Lsn | null {
+  const value = values[name];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !isLsn(value)) {
+    throw new UsageError(`--${name} must be an LSN like 4AF/B00000D0, got ${JSON.stringify(value)}`);
+  }
+  return parseLsn(value);
+}

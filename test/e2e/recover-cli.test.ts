@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+import { holdSlot } from '../../src/local/recovery/rig.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+let source: PgNode;
+let confirmed: string;
+let restart: string;
+
+beforeAll(async () => {
+  source = await primaryForFile({ name: 'recover-cli' });
+  await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  await source.query('CREATE TABLE t (id int PRIMARY KEY)');
+  await source.query('INSERT INTO t SELECT generate_series(1, 100)');
+  const [row] = await source.query<{ confirmed: string; restart: string }>(
+    `SELECT confirmed_flush_lsn::text AS confirmed, restart_lsn::text AS restart
+       FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+  );
+  confirmed = row?.confirmed ?? '';
+  restart = row?.restart ?? '';
+});
+
+async function run(argv: string[]) {
+  const output = recordingOutput();
+  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
+  const text = (stream: 'stdout' | 'stderr') =>
+    output.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => l.text)
+      .join('\n');
+  return { status, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+const decide = (...flags: string[]) => run(['recover', 'decide', '--source', source.url(), ...flags]);
+
+describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)', () => {
+  it('RESUME for a failed task whose checkpoint the slot still holds, with what the machine would do', async () => {
+    const result = await decide(
+      '--slot',
+      'dms_slot',
+      '--task-status',
+      'failed',
+      '--stop-reason',
+      'RECOVERABLE_ERROR',
+      '--checkpoint',
+      confirmed,
+    );
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('decision: RESUME');
+    expect(result.stdout).toContain(`checkpoint ${confirmed}`);
+    expect(result.stdout).toContain(`restart ${restart}`);
+    expect(result.stdout).toContain('resume-processing (never start-replication)');
+  });
+
+  it('DATA_GAP (exit 1) for a slot that does not exist, from the checkpoint to the server position, as JSON', async () => {
+    const result = await decide(
+      '--slot',
+      'lost_slot',
+      '--task-status',
+      'failed',
+      '--checkpoint',
+      confirmed,
+      '--failover',
+      '--json',
+    );
+    const [row] = await source.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      slot: 'lost_slot',
+      decision: { kind: 'DATA_GAP', atRisk: { from: confirmed } },
+    });
+    expect(report.decision.atRisk.to).toBe(row?.lsn);
+    expect(report.source).toMatch(/^postgres@127\.0\.0\.1:\d+\/postgres/);
+  });
+
+  it('WAIT_FOR_SLOT naming the PID that holds the slot, and what the policy changes', async () => {
+    const holder = await holdSlot(source, 'dms_slot', 'stale-walsender');
+    try {
+      const forbidden = await decide(
+        '--slot',
+        'dms_slot',
+        '--task-status',
+        'stopped',
+        '--checkpoint',
+        confirmed,
+      );
+      const allowed = await decide(
+        '--slot',
+        'dms_slot',
+        '--task-status',
+        'stopped',
+        '--checkpoint',
+        confirmed,
+        '--terminate-stale-backend',
+      );
+
+      expect(forbidden.status).toBe(0);
+      expect(forbidden.stdout).toContain(`active for PID ${holder.pid} (stale-walsender)`);
+      expect(forbidden.stdout).toContain('then escalate');
+      expect(allowed.stdout).toContain(`then terminate it and resume`);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it('NEW_TASK_FROM_SLOT for a deleted task, at the slot confirmed_flush_lsn', async () => {
+    const result = await decide('--slot', 'dms_slot', '--task-gone');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('decision: NEW_TASK_FROM_SLOT');
+    expect(result.stdout).toContain(`create a new CDC task at ${confirmed}`);
+  });
+});
