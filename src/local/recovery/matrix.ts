@@ -78,7 +78,7 @@ export function matrixTableRows(results: readonly ScenarioResult[]): { headers: 
       'then',
     ],
     rows: results.map((r) => [
-      `${r.scenario}  ${r.title}`,
+      `${r.scenario.padEnd(2)}  ${r.title}`,
       r.decision ?? '-',
       r.status === 'SUCCEEDED' ? 'SUCCEEDED' : `${r.status} ${r.error ?? ''}`.trim(),
       r.faultToActionMs === null ? '-' : `${r.faultToActionMs} ms`,
