@@ -38,6 +38,10 @@ const FUNCTIONS = {
   VerifyRowCounts: { source: true, target: true },
   Notify: { source: false, target: false },
   HealthCheck: { source: true, target: false },
+  DecideRecovery: { source: true, target: false },
+  TerminateSlotHolder: { source: true, target: false },
+  NotifyRecovery: { source: false, target: false },
+  RouteRecoveryEvent: { source: false, target: false },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
 
@@ -226,13 +230,19 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(new Set(roles).size).toBe(roles.length);
     for (const role of roles) expect(template.Resources[role]?.Type).toBe('AWS::IAM::Role');
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
-    // Three more: the two state machines' and the health-check schedule's.
+    // Four more: the three state machines' and the health-check schedule's.
     expect(
       ofType('AWS::IAM::Role')
         .map(([id]) => id)
         .sort(),
     ).toEqual(
-      [...roles, 'CutoverStateMachineRole', 'HealthCheckStateMachineRole', 'HealthCheckScheduleRole'].sort(),
+      [
+        ...roles,
+        'CutoverStateMachineRole',
+        'HealthCheckStateMachineRole',
+        'HealthCheckScheduleRole',
+        'RecoverStateMachineRole',
+      ].sort(),
     );
   });
 
@@ -366,6 +376,8 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       { ParameterKey: 'AlertHttpsEndpoint', ParameterValue: '' },
       { ParameterKey: 'AlertHttpsSeverities', ParameterValue: 'WARNING,CRITICAL,RESOLVED' },
       { ParameterKey: 'AlertHttpsSources', ParameterValue: '' },
+      { ParameterKey: 'RecoveryRoutes', ParameterValue: '{"routes":[]}' },
+      { ParameterKey: 'RecoveryTriggersState', ParameterValue: 'ENABLED' },
     ]);
     const kmsPattern = new RegExp(String(template.Parameters.SourceSecretKmsKeyArn?.AllowedPattern));
     expect(kmsPattern.test(KMS_KEY_ARN)).toBe(true);
@@ -442,7 +454,9 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
         name === 'CheckCatchUp' || name === 'HealthCheck' ? { 'cloudwatch:GetMetricData': '*' } : {},
       );
       expect(grants(name, 'sns'), name).toEqual(
-        name === 'Notify' || name === 'HealthCheck' ? { 'sns:Publish': { Ref: 'AlertTopic' } } : {},
+        name === 'Notify' || name === 'HealthCheck' || name === 'NotifyRecovery'
+          ? { 'sns:Publish': { Ref: 'AlertTopic' } }
+          : {},
       );
     }
     expect(
@@ -574,8 +588,12 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
           ],
         });
         expect(variables.SOURCE_TLS, name).toBe('verify-full');
-      } else if (name === 'Notify') {
-        // Its only key is the alert topic's (checked above).
+      } else if (name === 'Notify' || name === 'NotifyRecovery') {
+        // Their only key is the alert topic's.
+        expect(
+          kms.map((s) => s.Sid),
+          name,
+        ).toEqual(['EncryptForAlertTopic']);
         expect([...secret, ...ec2], name).toEqual([]);
         expect(fn.Properties.VpcConfig, name).toBeUndefined();
       } else {
@@ -614,6 +632,29 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TargetSecretArn' }, ''] }],
     });
   });
+
+  it.each([
+    ['RecoverStateMachine', 'recover', 'STANDARD'],
+    ['HealthCheckStateMachine', 'health-check', 'EXPRESS'],
+  ])(
+    '%s deploys statemachines/%s.asl.json unchanged, every placeholder filled with the function it names',
+    (id, file, type) => {
+      const text = readFileSync(path.join(ROOT, 'statemachines', `${file}.asl.json`), 'utf8');
+      const resource = template.Resources[id] as Resource;
+      expect(resource.Properties.StateMachineType).toBe(type);
+      expect(resource.Properties.DefinitionString).toBe(text);
+      const placeholders = [
+        ...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/gu)].map((m) => m[1] as string)),
+      ];
+      const substitutions = resource.Properties.DefinitionSubstitutions as JsonObject;
+      expect(Object.keys(substitutions).sort()).toEqual(placeholders.sort());
+      for (const placeholder of placeholders) {
+        const fn = `${placeholder.replace(/FunctionArn$/u, '')}LambdaFunction`;
+        expect(substitutions[placeholder], placeholder).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
+        expect(template.Resources[fn]?.Type, placeholder).toBe('AWS::Lambda::Function');
+      }
+    },
+  );
 
   describe('the cutover state machine', () => {
     const asl = () => readFileSync(ASL_PATH, 'utf8');

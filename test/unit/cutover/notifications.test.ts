@@ -215,7 +215,10 @@ describe('failedStage', () => {
   it('does not blame preflight on a re-run that skipped it because its task already replicates', () => {
     const state = stateAfter(2);
     state.steps.existing = { exists: true, replicating: true, status: 'running' };
-    state.steps.endpoint = { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SRC1', created: false };
+    state.steps.endpoint = {
+      endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SRC1',
+      created: false,
+    };
 
     expect(failedStage(state)).toBe('TestConnection');
   });
