@@ -14,7 +14,6 @@ import {
   SourceUnreachableError,
   withPgClient,
 } from '../src/adapters/pg/client.js';
-import type { Queryable } from '../src/adapters/pg/queryable.js';
 import { buildPgSourceDb } from '../src/adapters/pg/slots.js';
 import { sqlState } from '../src/adapters/pg/sqlstate.js';
 import { DmsResourceNotFoundError } from '../src/core/dms/errors.js';
@@ -197,8 +196,9 @@ async function observeSource(deps: DecideRecoveryDeps, input: RecoverInput): Pro
     return await withPgClient(
       source.config,
       async (client) => {
-        const reading = await buildPgSourceDb(client).readSlot(input.slotName);
-        const position = reading ?? (await serverPosition(client));
+        const db = buildPgSourceDb(client);
+        const reading = await db.readSlot(input.slotName);
+        const position = reading ?? (await db.readServerPosition());
         return {
           observation: {
             slot: reading?.slot,
@@ -215,17 +215,6 @@ async function observeSource(deps: DecideRecoveryDeps, input: RecoverInput): Pro
   } catch (error) {
     throw asUnreachable(error, source.describe);
   }
-}
-
-// Without the slot there is no row to carry the position: the upper bound of a gap still needs it.
-const POSITION_SQL = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
-         AS server_lsn, pg_is_in_recovery() AS in_recovery`;
-
-async function serverPosition(client: Queryable): Promise<{ serverLsn: Lsn; inRecovery: boolean }> {
-  const { rows } = await client.query<{ server_lsn: string; in_recovery: boolean }>(POSITION_SQL);
-  const row = rows[0];
-  if (!row) throw new Error('the server returned no WAL position');
-  return { serverLsn: parseLsn(row.server_lsn, 'server_lsn'), inRecovery: row.in_recovery };
 }
 
 /**

@@ -9,6 +9,7 @@ import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
 import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
 import { connectPg, type PgConnector, withPgClient } from '../src/adapters/pg/client.js';
+import { terminateSlotHolder } from '../src/adapters/pg/slot-admin.js';
 import { buildPgSourceDb } from '../src/adapters/pg/slots.js';
 import { SQLSTATE, sqlState } from '../src/adapters/pg/sqlstate.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -48,15 +49,6 @@ export interface TerminateSlotHolderDeps {
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 
-// The check and the signal are one statement: pg_terminate_backend runs only for a row where that PID is
-// the slot's active_pid at that moment, so a new holder (the resumed task itself) is never hit. The timeout
-// waits for the backend to be gone, so the slot is free when this returns true.
-const TERMINATE_SQL = `
-SELECT s.active_pid AS pid, a.application_name, pg_terminate_backend(s.active_pid, $3::bigint) AS terminated
-  FROM pg_replication_slots s
-  LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
- WHERE s.slot_name = $1::text AND s.active_pid = $2::int`;
-
 /**
  * Ends the stale walsender that holds a slot after the recover machine's bounded wait, when the input's
  * policy allows it. Only the PID the decision named, and only if it still holds that slot.
@@ -84,9 +76,9 @@ export function makeHandler(overrides: Partial<TerminateSlotHolderDeps> = {}) {
       const result = await withPgClient(
         source.config,
         async (client) => {
-          let rows: { pid: number; application_name: string | null; terminated: boolean }[];
+          let rows: Awaited<ReturnType<typeof terminateSlotHolder>>;
           try {
-            ({ rows } = await client.query(TERMINATE_SQL, [slotName, input.pid, input.waitMs]));
+            rows = await terminateSlotHolder(client, slotName, input.pid, input.waitMs);
           } catch (error) {
             if (sqlState(error) !== SQLSTATE.insufficientPrivilege) throw error;
             throw new SlotHolderTerminationRefusedError(slotName, input.pid, (error as Error).message);

@@ -1,3 +1,4 @@
+import type { Lsn } from '../core/lsn.js';
 import type { SlotReading } from '../core/slot.js';
 
 /** What the core needs from a PostgreSQL source. Adapters: src/adapters/pg. */
@@ -6,4 +7,6 @@ export interface SourceDb {
   readSlot(slotName: string): Promise<SlotReading | undefined>;
   /** Every replication slot on the server, in one round trip. */
   readSlots(): Promise<SlotReading[]>;
+  /** The server's WAL position (replay position on a standby) and whether it is a standby. */
+  readServerPosition(): Promise<{ serverLsn: Lsn; inRecovery: boolean }>;
 }

@@ -96,5 +96,7 @@ export function sourceDbPerCall(config: pg.ClientConfig, connect: PgConnector): 
     readSlot: (slotName) =>
       withPgClient(config, (client) => buildPgSourceDb(client).readSlot(slotName), connect),
     readSlots: () => withPgClient(config, (client) => buildPgSourceDb(client).readSlots(), connect),
+    readServerPosition: () =>
+      withPgClient(config, (client) => buildPgSourceDb(client).readServerPosition(), connect),
   };
 }

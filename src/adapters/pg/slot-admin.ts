@@ -125,3 +125,26 @@ export function quoteIdent(name: string): string {
   if (name.includes('\u0000')) throw new InvalidInputError('identifier', 'contains a NUL character');
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+// The check and the signal are one statement: pg_terminate_backend runs only for a row where that PID is
+// the slot's active_pid at that moment, so a new holder (the resumed task itself) is never hit. The timeout
+// waits for the backend to be gone, so the slot is free when the row says terminated.
+const TERMINATE_SQL = `
+SELECT s.active_pid AS pid, a.application_name, pg_terminate_backend(s.active_pid, $3::bigint) AS terminated
+  FROM pg_replication_slots s
+  LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+ WHERE s.slot_name = $1::text AND s.active_pid = $2::int`;
+
+/** Terminates `pid` only while it holds `slotName`; no row when it no longer does. */
+export async function terminateSlotHolder(
+  db: Queryable,
+  slotName: string,
+  pid: number,
+  waitMs: number,
+): Promise<{ pid: number; application_name: string | null; terminated: boolean }[]> {
+  const { rows } = await db.query<{ pid: number; application_name: string | null; terminated: boolean }>(
+    TERMINATE_SQL,
+    [slotName, pid, waitMs],
+  );
+  return rows;
+}

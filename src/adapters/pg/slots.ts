@@ -44,12 +44,22 @@ SELECT s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.tempo
  WHERE $1::text IS NULL OR s.slot_name = $1::text
  ORDER BY s.slot_name`;
 
+// Without a slot there is no row to carry the position; a gap's upper bound still needs it.
+const POSITION_SQL = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
+         AS server_lsn, pg_is_in_recovery() AS in_recovery`;
+
 /** A SourceDb over any pg client or pool. */
 export function buildPgSourceDb(db: Queryable): SourceDb {
   return {
     async readSlot(slotName) {
       const { rows } = await db.query<SlotRow>(SLOTS_SQL, [slotName]);
       return rows[0] ? toReading(rows[0]) : undefined;
+    },
+    async readServerPosition() {
+      const { rows } = await db.query<{ server_lsn: string; in_recovery: boolean }>(POSITION_SQL);
+      const row = rows[0];
+      if (!row) throw new Error('the server returned no WAL position');
+      return { serverLsn: parseLsn(row.server_lsn, 'server_lsn'), inRecovery: row.in_recovery };
     },
     async readSlots() {
       const { rows } = await db.query<SlotRow>(SLOTS_SQL, [null]);

@@ -432,23 +432,15 @@ function renderDecision(report: DecisionReport, source: string, slot: string): s
   return lines.join('\n');
 }
 
-// Without the slot there is no row to carry the server position; the gap's upper bound still needs it.
-const POSITION_SQL = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
-         AS server_lsn, pg_is_in_recovery() AS in_recovery`;
-
 async function observeSlot(
   client: Awaited<ReturnType<ReturnType<typeof sourceConnector>>>,
   slotName: string,
 ): Promise<Omit<SlotObservation, 'previousConfirmedFlushLsn'>> {
-  const reading = await buildPgSourceDb(client).readSlot(slotName);
+  const db = buildPgSourceDb(client);
+  const reading = await db.readSlot(slotName);
   if (reading) return { slot: reading.slot, serverLsn: reading.serverLsn, inRecovery: reading.inRecovery };
-  const { rows } = await client.query<{ server_lsn: string; in_recovery: boolean }>(POSITION_SQL);
-  const row = rows[0];
-  return {
-    slot: undefined,
-    serverLsn: row ? parseLsn(row.server_lsn, 'server_lsn') : null,
-    inRecovery: row?.in_recovery ?? false,
-  };
+  const position = await db.readServerPosition();
+  return { slot: undefined, serverLsn: position.serverLsn, inRecovery: position.inRecovery };
 }
 
 function taskFromFlags(values: Record<string, string | boolean | undefined>): TaskObservation | undefined {
