@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
 import { APPROVAL_COMMANDS } from './commands/approval.js';
+import { cutoverCommand } from './commands/cutover.js';
 import { healthCommand } from './commands/health.js';
 import { preflightCommand } from './commands/preflight.js';
 import { RECOVER_COMMANDS } from './commands/recover.js';
@@ -12,6 +13,7 @@ import { type Output, terminal } from './output.js';
 const COMMANDS: readonly Command[] = [
   ...SLOT_COMMANDS,
   rehearseCommand,
+  cutoverCommand,
   preflightCommand,
   healthCommand,
   ...APPROVAL_COMMANDS,

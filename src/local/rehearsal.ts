@@ -18,6 +18,11 @@ export interface RehearsalOptions {
   readonly keep: boolean;
   readonly signal: AbortSignal;
   readonly onProgress: (text: string) => void;
+  /**
+   * Cutover input fields to use instead of the rehearsal's (thresholds, approval, verify) - what
+   * `dms-cdc cutover --local --input FILE` passes. An approval gate is answered locally.
+   */
+  readonly inputOverrides?: Readonly<Record<string, unknown>>;
 }
 
 export interface RehearsalReport {
@@ -86,10 +91,19 @@ async function rehearseIn(
     input: localCutoverInput(env, {
       slotName: REHEARSAL_SLOT,
       schema: 'shop',
-      overrides: { cdcStopPosition: `server_time:${stopAt.toISOString().slice(0, 19)}` },
+      overrides: {
+        cdcStopPosition: `server_time:${stopAt.toISOString().slice(0, 19)}`,
+        ...options.inputOverrides,
+      },
     }),
     timeScale: 0.25,
     onEvent: (event) => progress.onEvent(event),
+    onTaskToken: ({ token }, sfn) => {
+      options.onProgress(
+        '  approval requested (in AWS: dms-cdc approve --token <token from the SNS message>): approving locally',
+      );
+      void sfn.sendTaskSuccess(token, { approved: true, by: 'local rehearsal' });
+    },
     signal: options.signal,
   });
   progress.stop();

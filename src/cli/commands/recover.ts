@@ -1,12 +1,4 @@
-import { readFileSync } from 'node:fs';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describeConnection } from '../../adapters/pg/connection.js';
 import { buildPgSourceDb } from '../../adapters/pg/slots.js';
 import { validateSlotName } from '../../core/identifiers.js';
@@ -17,7 +9,8 @@ import { type DecisionReport, formatRange, toDecisionReport } from '../../core/r
 import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
 import { STOP_REASON_CODES, stopReasonText } from '../../core/stop-reason.js';
 import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
-import { type Command, type CommandContext, positiveInteger, requireString, UsageError } from '../args.js';
+import { type Command, positiveInteger, requireString, UsageError } from '../args.js';
+import { follow, printStateEvent, readJsonObject, STATE_MACHINE_ARN, startExecution } from '../executions.js';
 import { type Output, table } from '../output.js';
 import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
 
@@ -26,9 +19,6 @@ import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
  * `dms-cdc recover decide`: the decision for observations a person gives (a dry run that changes nothing).
  * Region and credentials for the first come from the standard AWS SDK chain, like the AWS CLI.
  */
-
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export const recoverCommand: Command = {
   name: 'recover',
@@ -83,16 +73,17 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
     }
     const input = recoverInputFrom(values);
     const name = executionName(values.name, input.taskArn as string);
-    const started = await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    const executionArn = started.executionArn ?? '';
+    const executionArn = await startExecution(stateMachineArn, name, input);
     context.output.progress(`started ${executionArn}`);
     if (values.detach) {
       context.output.result(executionArn);
       return 0;
     }
-    const final = await follow(executionArn, positiveInteger(values, 'poll', 5) * 1000, context);
+    const final = await follow(executionArn, {
+      pollMs: positiveInteger(values, 'poll', 5) * 1000,
+      signal: context.signal,
+      onEvent: (event) => printEvent(event, context.output),
+    });
     if (final === undefined) {
       context.output.error(`stopped following; the execution goes on: ${executionArn}`);
       return 130;
@@ -231,15 +222,8 @@ export const RECOVER_COMMANDS: readonly Command[] = [
   recoverCommand,
 ];
 
-// Created when a command runs (never at import: the other commands need no AWS configuration).
-let client: SFNClient | undefined;
-function sfnClient(): SFNClient {
-  client ??= new SFNClient({});
-  return client;
-}
-
 function recoverInputFrom(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const base = values.input === undefined ? {} : readInput(String(values.input));
+  const base = values.input === undefined ? {} : readJsonObject(String(values.input), 'the recover input');
   const input: Record<string, unknown> = { ...base };
   if (typeof values.task === 'string') input.taskArn = values.task;
   const source = { ...((base.source as Record<string, unknown> | undefined) ?? {}) };
@@ -264,22 +248,6 @@ function recoverInputFrom(values: Record<string, string | boolean | undefined>):
   return input;
 }
 
-function readInput(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--input ${file}: ${(error as Error).message}`);
-  }
-  try {
-    const json: unknown = JSON.parse(text);
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
-    return json as Record<string, unknown>;
-  } catch {
-    throw new UsageError(`--input ${file} must be a JSON object (the recover input)`);
-  }
-}
-
 function executionName(name: string | boolean | undefined, taskArn: string): string {
   if (typeof name === 'string') {
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
@@ -294,82 +262,10 @@ function executionName(name: string | boolean | undefined, taskArn: string): str
   return `manual-${task}-${time}`.slice(0, 80);
 }
 
-interface Followed {
-  readonly execution: DescribeExecutionCommandOutput;
-  readonly events: HistoryEvent[];
-}
-
-/**
- * Reads the history as it grows, printing each state entered and each decision once; undefined on Ctrl-C.
- * GetExecutionHistory cannot continue after its last page, so each poll reads it again and skips the
- * events already printed (by id).
- */
-async function follow(
-  executionArn: string,
-  pollMs: number,
-  context: CommandContext,
-): Promise<Followed | undefined> {
-  const events: HistoryEvent[] = [];
-  const seen = new Set<number>();
-  for (;;) {
-    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
-    // Read after the status: a terminal status then has every one of its events printed.
-    await readNewEvents(executionArn, seen, events, context.output);
-    if (TERMINAL.has(execution.status ?? '')) return { execution, events };
-    if (!(await pause(pollMs, context.signal))) return undefined;
-  }
-}
-
-async function readNewEvents(
-  executionArn: string,
-  seen: Set<number>,
-  events: HistoryEvent[],
-  output: Output,
-): Promise<void> {
-  let nextToken: string | undefined;
-  do {
-    const page = await sfnClient().send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        maxResults: 1000,
-        includeExecutionData: true,
-        nextToken,
-      }),
-    );
-    for (const event of page.events ?? []) {
-      if (event.id === undefined || seen.has(event.id)) continue;
-      seen.add(event.id);
-      events.push(event);
-      printEvent(event, output);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(true), ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve(false);
-      },
-      { once: true },
-    );
-  });
-}
-
 function printEvent(event: HistoryEvent, output: Output): void {
-  const entered = event.stateEnteredEventDetails?.name;
-  if (entered) output.progress(`  ${entered}`);
+  printStateEvent(event, output);
   const decision = decisionOf(event);
   if (decision) output.progress(`    decision ${decision.kind}: ${decision.reason}`);
-  if (event.type === 'TaskFailed' || event.type === 'LambdaFunctionFailed') {
-    const details = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
-    output.progress(`    failed: ${details?.error ?? '?'} ${details?.cause ?? ''}`.trimEnd());
-  }
 }
 
 /** The decision a Decide state recorded in the state it passed on. */

@@ -38,7 +38,7 @@ export const rehearseCommand: Command = {
   },
 };
 
-function renderReport(report: RehearsalReport): string {
+export function renderReport(report: RehearsalReport): string {
   const verdict = report.mismatches === 0 ? 'source equals target' : `${report.mismatches} rows differ`;
   return [
     `cutover rehearsal ${report.status}: ${verdict}`,

@@ -1,0 +1,154 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+
+const sfn = mockClient(SFNClient);
+const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dms-cdc-orchestrator-prod-cutover';
+const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:dms-cdc-orchestrator-prod-cutover:run1';
+const INPUT = {
+  name: 'orders',
+  source: {
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf',
+    database: 'orders',
+    sslMode: 'require',
+  },
+  slot: { name: 'dms_orders' },
+  replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
+  target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET' },
+  tableMappings: {
+    rules: [
+      {
+        'rule-type': 'selection',
+        'rule-id': '1',
+        'rule-name': '1',
+        'object-locator': { 'schema-name': 'public', 'table-name': '%' },
+        'rule-action': 'include',
+      },
+    ],
+  },
+};
+
+function inputFile(content: unknown): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-cutover-')), 'input.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+async function run(argv: string[]) {
+  const output = recordingOutput();
+  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
+  const text = (stream: 'stdout' | 'stderr') =>
+    output.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => l.text)
+      .join('\n');
+  return { status, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
+  sfn
+    .on(DescribeExecutionCommand)
+    .resolves({ executionArn: EXECUTION, status: 'SUCCEEDED', output: '{"steps":{}}' } as never);
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: [
+      { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
+      {
+        id: 2,
+        type: 'TaskStateEntered',
+        timestamp: new Date(),
+        stateEnteredEventDetails: { name: 'PlanCutover' },
+      },
+      {
+        id: 3,
+        type: 'TaskStateExited',
+        timestamp: new Date(),
+        stateExitedEventDetails: {
+          name: 'CheckCatchUp',
+          output: JSON.stringify({
+            polls: { catchUp: { lagBytes: 1024, latencySeconds: 2, consecutive: 3 } },
+          }),
+        },
+      },
+    ],
+  });
+});
+
+describe('dms-cdc cutover', () => {
+  it('starts the machine with the input file and follows it to the end', async () => {
+    const result = await run([
+      'cutover',
+      '--state-machine-arn',
+      MACHINE,
+      '--input',
+      inputFile(INPUT),
+      '--name',
+      'run1',
+    ]);
+    expect(result.status).toBe(0);
+    expect(sfn).toReceiveCommandExactlyOnceWith(StartExecutionCommand, {
+      stateMachineArn: MACHINE,
+      name: 'run1',
+      input: JSON.stringify(INPUT),
+    });
+    expect(result.stderr).toContain('  PlanCutover');
+    expect(result.stderr).toContain('slot lag 1024 B, latency 2 s, 3 in a row');
+    expect(result.stdout).toContain('cutover SUCCEEDED');
+  });
+
+  it('names a bad input field before starting anything', async () => {
+    const result = await run([
+      'cutover',
+      '--state-machine-arn',
+      MACHINE,
+      '--input',
+      inputFile({ ...INPUT, slot: { name: 'Bad-Slot' } }),
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('InvalidInputError: slot.name:');
+    expect(sfn).not.toReceiveCommand(StartExecutionCommand);
+  });
+
+  it('reports a failed execution with its error and exits 1', async () => {
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({
+        executionArn: EXECUTION,
+        status: 'FAILED',
+        error: 'SlotActiveError',
+        cause: 'held',
+      } as never);
+    const result = await run([
+      'cutover',
+      '--state-machine-arn',
+      MACHINE,
+      '--input',
+      inputFile(INPUT),
+      '--json',
+    ]);
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'FAILED',
+      error: 'SlotActiveError',
+      cause: 'held',
+    });
+  });
+
+  it('needs a state machine ARN unless --local', async () => {
+    const result = await run(['cutover', '--input', inputFile(INPUT)]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--state-machine-arn is required');
+  });
+});
