@@ -21,10 +21,12 @@ const ids = process.env.SCENARIOS?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 const started = Date.now();
+const { rmSync } = await import('node:fs');
+// The servers go with each scenario; the root (and its initdb template) goes with the benchmark.
 const results = await runRecoveryMatrix({
   ...(ids && { ids }),
   onProgress: (text) => process.stderr.write(`${text}\n`),
-});
+}).finally(() => rmSync(process.env.DMS_CDC_PG_ROOT as string, { recursive: true, force: true }));
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results.map(matrixRow), null, 2)}\n`);
