@@ -88,3 +88,20 @@ export function changeParameter(platform: Platform, assignment: string, needsRes
       }`;
   }
 }
+
+/**
+ * How to set a list parameter such as shared_preload_libraries. ALTER SYSTEM needs one quoted
+ * literal per element: 'a,b' as a single literal is one element named "a,b", which a list of
+ * libraries cannot load (the server then refuses to start). Parameter groups take "a,b".
+ */
+export function changeListParameter(
+  platform: Platform,
+  name: string,
+  values: readonly string[],
+  needsRestart: boolean,
+): string {
+  if (platform !== 'self-managed')
+    return changeParameter(platform, `${name} = ${values.join(',')}`, needsRestart);
+  const literals = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+  return `ALTER SYSTEM SET ${name} = ${literals}; then ${needsRestart ? 'restart PostgreSQL' : 'SELECT pg_reload_conf();'}`;
+}

@@ -1,6 +1,6 @@
 import type { EvaluationContext, PreflightCheck } from '../context.js';
 import type { Problem } from '../finding.js';
-import { changeParameter, majorVersion, setting, showSetting } from '../platform.js';
+import { changeListParameter, majorVersion, setting, showSetting } from '../platform.js';
 import { REF } from '../references.js';
 
 const testDecoding: PreflightCheck = {
@@ -65,21 +65,17 @@ function pglogicalProblems(context: EvaluationContext, installed: boolean): Prob
   const platformGap = pglogicalPlatformGap(context);
   if (platformGap) problems.push(platformGap);
   const preload = setting(facts.server, 'shared_preload_libraries');
-  const preloaded = (preload?.value ?? '')
+  const libraries = (preload?.value ?? '')
     .split(',')
     .map((s) => s.trim().replaceAll('"', ''))
-    .includes('pglogical');
-  if (!preloaded) {
+    .filter(Boolean);
+  if (!libraries.includes('pglogical')) {
     problems.push({
       severity: 'blocker',
       title: 'pglogical is not in shared_preload_libraries',
       observed: showSetting(facts.server, 'shared_preload_libraries'),
       expected: 'shared_preload_libraries includes pglogical',
-      remedy: changeParameter(
-        platform,
-        `shared_preload_libraries = ${[preload?.value, 'pglogical'].filter(Boolean).join(',')}`,
-        true,
-      ),
+      remedy: changeListParameter(platform, 'shared_preload_libraries', [...libraries, 'pglogical'], true),
     });
   }
   if (!installed) {

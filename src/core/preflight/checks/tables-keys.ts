@@ -60,12 +60,19 @@ const primaryKey: PreflightCheck = {
     );
     const problems = [];
     if (keyless.length > 0) {
+      const addKey = 'Add a primary key (ALTER TABLE <table> ADD PRIMARY KEY (<columns>);)';
+      // REPLICA IDENTITY FULL only helps with test_decoding: with pglogical it is a blocker of its own.
+      const withPglogical = context.plugin.name === 'pglogical';
       problems.push({
         severity: 'blocker' as const,
         title: `UPDATE and DELETE on ${plural(keyless.length, 'table')} would be silently skipped`,
         observed: `no primary key and no replica identity: ${listNames(keyless.map(qualifiedName))}`,
-        expected: 'a primary key (or REPLICA IDENTITY FULL with test_decoding) on every captured table',
-        remedy: `Add a primary key (ALTER TABLE <table> ADD PRIMARY KEY (<columns>);), or: ${statements(keyless.map((t) => `ALTER TABLE ${quoteTable(t)} REPLICA IDENTITY FULL;`))} Or exclude these tables from the task.`,
+        expected: withPglogical
+          ? 'a primary key on every captured table (pglogical does not support REPLICA IDENTITY FULL)'
+          : 'a primary key (or REPLICA IDENTITY FULL with test_decoding) on every captured table',
+        remedy: withPglogical
+          ? `${addKey}, or exclude these tables from the task. REPLICA IDENTITY FULL is no way out with pglogical, only with PluginName = test-decoding.`
+          : `${addKey}, or: ${statements(keyless.map((t) => `ALTER TABLE ${quoteTable(t)} REPLICA IDENTITY FULL;`))} Or exclude these tables from the task.`,
       });
     }
     if (identityOnly.length > 0) {
