@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -114,6 +115,16 @@ describe('PostgreSQL harness', () => {
     expect(existsSync(started.dir)).toBe(false);
   });
 
+  it('the root of a test run whose runner died is swept, with what is in it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-sweep-'));
+    const dead = await exitedPid();
+    mkdirSync(path.join(root, `run-${dead}`, 'primary-1-abc'), { recursive: true });
+    mkdirSync(path.join(root, `run-${process.pid}`), { recursive: true });
+    sweepOrphans({ root });
+    expect(readdirSync(root)).toEqual([`run-${process.pid}`]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('what a SIGKILLed process left behind is swept by the next one', async () => {
     const child = startChild();
     const started = await firstLine(child);
@@ -143,6 +154,13 @@ function connectRaw(port: number): Promise<void> {
     });
     socket.on('error', reject);
   });
+}
+
+/** The PID of a process that has already exited (so certainly not alive). */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await exited(child);
+  return child.pid ?? 999_999;
 }
 
 function startChild(): ChildProcess {

@@ -89,13 +89,25 @@ export function sweepOrphans(options: { all?: boolean; root?: string } = {}): nu
   for (const entry of readdirSync(root)) {
     const dir = path.join(root, entry);
     // Templates are shared by every node of a run and carry no server; they go with the run root.
-    if (entry.startsWith('template-') || entry.startsWith('run-')) continue;
+    if (entry.startsWith('template-')) continue;
+    if (entry.startsWith('run-')) {
+      removed += sweepDeadRun(dir, Number.parseInt(entry.slice(4), 10));
+      continue;
+    }
     const owner = readPid(path.join(dir, OWNER_FILE));
     if (!options.all && isInUse(dir, owner)) continue;
     killPostmasterSync(path.join(dir, 'data'));
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     removed += 1;
   }
+  return removed;
+}
+
+/** A test run's root whose runner died before its teardown: its servers and the root go. */
+function sweepDeadRun(dir: string, runnerPid: number): number {
+  if (Number.isInteger(runnerPid) && isAlive(runnerPid)) return 0;
+  const removed = sweepOrphans({ all: true, root: dir });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   return removed;
 }
 
