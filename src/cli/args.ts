@@ -12,6 +12,8 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: OptionSpec;
+  /** Exit status for a usage error (unknown flag, missing value); 2 unless the command reserves 2. */
+  readonly usageExitStatus?: number;
   run(values: Record<string, string | boolean | undefined>, context: CommandContext): Promise<number>;
 }
 

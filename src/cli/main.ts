@@ -61,7 +61,7 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
 function reportFailure(error: unknown, command: Command, output: Output): number {
   if (error instanceof UsageError) {
     output.error(`${error.message}\n\nusage: ${command.usage}`);
-    return 2;
+    return command.usageExitStatus ?? 2;
   }
   if (error instanceof OrchestratorError) {
     output.error(`${error.name}: ${error.message}${error.remedy ? `\nremedy: ${error.remedy}` : ''}`);

@@ -51,6 +51,12 @@ describe('dms-cdc CLI', () => {
     expect(stderr).toContain('usage: dms-cdc slot inspect');
   });
 
+  it('health keeps exit status 2 for critical: an unknown flag there is 3 (could not run)', async () => {
+    const { status, stderr } = await run(['health', '--bogus']);
+    expect(status).toBe(3);
+    expect(stderr).toContain("Unknown option '--bogus'");
+  });
+
   it('requires a source', async () => {
     const { status, stderr } = await run(['slot', 'inspect', '--slot', 'dms_slot']);
     expect(status).toBe(2);

@@ -65,6 +65,8 @@ export const healthCommand: Command = {
     'warn-retained': { type: 'string' },
     'crit-retained': { type: 'string' },
   },
+  // 2 means "critical" here: a check that cannot even parse its flags could not run (3).
+  usageExitStatus: 3,
   async run(values, context) {
     let setup: Setup;
     try {
