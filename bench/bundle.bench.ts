@@ -7,9 +7,13 @@
  *   - module init time: a dynamic import of the bundle in a fresh `node`, timed inside that process
  *     with performance.now() (median of 5), with the NODE_OPTIONS the function is deployed with,
  *   - peak memory: the RSS high-water mark (process.resourceUsage().maxRSS) of a fresh `node` after
- *     one handler invocation against a real PostgreSQL 17 from the test harness. The handler comes
- *     from the bundle's makeHandler with only Secrets Manager swapped for a local secret: nothing
- *     calls AWS.
+ *     one run of every function's handler (a recipe per function below). The handler comes from the
+ *     bundle's makeHandler with only Secrets Manager swapped for a local secret pointing at a real
+ *     PostgreSQL 17 from the test harness (source and target). The AWS APIs the handlers call (DMS, SNS,
+ *     SFN, DynamoDB, CloudWatch) go to a moto_server on loopback (bench/bundle-moto.ts), through
+ *     AWS_ENDPOINT_URL and dummy credentials in the child's environment only. moto only answers the
+ *     calls so the handler runs: it is no proof of DMS behaviour. A run that ends in an error still
+ *     counts as one handler run for memory, and the error is printed next to the figure.
  * Figures only: nothing here fails on timing. Laptop figures, not Lambda's (arm64, 256 MB, cold disk).
  */
 import { execFile } from 'node:child_process';
@@ -21,7 +25,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import yaml from 'js-yaml';
+import pg from 'pg';
 import { type PgNode, startPrimary } from '../src/local/postgres/index.js';
+import { type AwsFixture, type Moto, prepareAws, startMoto } from './bundle-moto.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -122,28 +128,245 @@ interface Invocation {
   readonly event: unknown;
   /** The secret text the injected SecretStore returns. */
   readonly secret: string;
-  /** The function's environment as its handler reads it (deps.env). */
+  /** The function's environment as its handler reads it (deps.env, and process.env in the child). */
   readonly env: Record<string, string>;
 }
 
-const INVOCATIONS: Record<string, (source: PgNode) => Invocation> = {
-  inspectSlot: (source) => ({
-    event: { slotName: 'bench_slot' },
-    secret: JSON.stringify({
-      username: 'postgres',
-      password: 'bench',
-      host: '127.0.0.1',
-      port: source.port,
-      dbname: 'postgres',
-    }),
-    env: { SOURCE_SECRET_ARN: 'bench-local-secret', SOURCE_TLS: 'disable' },
+interface Fixture {
+  readonly source: PgNode;
+  readonly aws: AwsFixture;
+  /** The PID of a walsender holding bench_hold (terminateSlotHolder ends it). */
+  readonly holderPid: number;
+}
+
+/** The functions whose handler calls AWS APIs (answered by moto here). */
+const AWS_FUNCTIONS = new Set([
+  'createSourceEndpoint',
+  'testEndpointConnection',
+  'createCdcTask',
+  'startTask',
+  'describeTask',
+  'stopTask',
+  'findTask',
+  'pollTask',
+  'checkCatchUp',
+  'notify',
+  'healthCheck',
+  'decideRecovery',
+  'notifyRecovery',
+  'routeRecoveryEvent',
+]);
+
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-local-AbCdEf';
+const SOURCE_ENV = { SOURCE_SECRET_ARN: SECRET_ARN, SOURCE_TLS: 'disable' };
+const SOURCE = { secretArn: SECRET_ARN, database: 'postgres' };
+const TABLE_MAPPINGS = {
+  rules: [
+    {
+      'rule-type': 'selection',
+      'rule-id': '1',
+      'rule-name': '1',
+      'object-locator': { 'schema-name': 'public', 'table-name': 'bench_rows' },
+      'rule-action': 'include',
+    },
+  ],
+};
+const THRESHOLDS = {
+  maxLagBytes: 1024,
+  maxLatencySeconds: 30,
+  consecutivePolls: 2,
+  catchUpTimeoutSeconds: 600,
+};
+
+function secretFor(source: PgNode): string {
+  return JSON.stringify({
+    username: 'postgres',
+    password: 'bench',
+    host: '127.0.0.1',
+    port: source.port,
+    dbname: 'postgres',
+  });
+}
+
+function recipe(event: unknown, env: Record<string, string> = {}): (f: Fixture) => Invocation {
+  return (f) => ({ event, secret: secretFor(f.source), env });
+}
+
+const INVOCATIONS: Record<string, (f: Fixture) => Invocation> = {
+  planCutover: recipe({
+    input: {
+      name: 'bench',
+      source: { secretArn: SECRET_ARN, database: 'postgres', sslMode: 'require' },
+      slot: { name: 'bench_slot' },
+      replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:bench-rep',
+      target: { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET' },
+      tableMappings: TABLE_MAPPINGS,
+    },
   }),
+  preflight: recipe(
+    { slotName: 'bench_slot', plugin: 'test-decoding', tableMappings: TABLE_MAPPINGS },
+    { ...SOURCE_ENV, TARGET_SECRET_ARN: SECRET_ARN, TARGET_TLS: 'disable' },
+  ),
+  inspectSlot: recipe({ slotName: 'bench_slot' }, SOURCE_ENV),
+  ensureSlot: recipe({ slotName: 'bench_ensured', allowCreate: true }, SOURCE_ENV),
+  createSourceEndpoint: recipe(
+    {
+      identifierPrefix: 'bench',
+      sourceName: 'bench',
+      slotName: 'bench_slot',
+      plugin: 'test-decoding',
+      databaseName: 'postgres',
+      sslMode: 'require',
+    },
+    {
+      SOURCE_SECRET_ARN: SECRET_ARN,
+      DMS_SECRETS_ACCESS_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-dms-secrets',
+    },
+  ),
+  testEndpointConnection: (f) =>
+    recipe({
+      replicationInstanceArn: f.aws.replicationInstanceArn,
+      endpointArn: f.aws.sourceEndpointArn,
+      waitSeconds: 0,
+    })(f),
+  createCdcTask: (f) =>
+    recipe(
+      {
+        identifierPrefix: 'bench',
+        sourceName: 'bench',
+        slotName: 'bench_slot',
+        plugin: 'test-decoding',
+        databaseName: 'postgres',
+        replicationInstanceArn: f.aws.replicationInstanceArn,
+        sourceEndpointArn: f.aws.sourceEndpointArn,
+        targetEndpointArn: f.aws.targetEndpointArn,
+        tableMappings: TABLE_MAPPINGS,
+        sourceSecretArn: SECRET_ARN,
+      },
+      SOURCE_ENV,
+    )(f),
+  startTask: (f) => recipe({ taskArn: f.aws.readyTaskArn })(f),
+  describeTask: (f) => recipe({ taskArn: f.aws.runningTaskArn })(f),
+  stopTask: (f) => recipe({ taskArn: f.aws.stoppableTaskArn })(f),
+  findTask: recipe({ identifierPrefix: 'bench', sourceName: 'bench', slotName: 'bench_slot' }),
+  pollTask: (f) => recipe({ taskArn: f.aws.runningTaskArn, until: ['running'], timeoutSeconds: 600 })(f),
+  checkCatchUp: (f) =>
+    recipe(
+      { taskArn: f.aws.runningTaskArn, source: SOURCE, slotName: 'bench_slot', thresholds: THRESHOLDS },
+      SOURCE_ENV,
+    )(f),
+  verifyRowCounts: recipe(
+    { source: SOURCE, target: SOURCE, tableMappings: TABLE_MAPPINGS, strict: true },
+    { ...SOURCE_ENV, TARGET_SECRET_ARN: SECRET_ARN, TARGET_TLS: 'disable' },
+  ),
+  notify: (f) =>
+    recipe(
+      { kind: 'success', state: { taskArn: f.aws.runningTaskArn, sourceName: 'bench' } },
+      { ALERT_TOPIC_ARN: f.aws.topicArn },
+    )(f),
+  healthCheck: (f) =>
+    recipe(
+      {
+        source: {
+          name: 'bench',
+          secretArn: SECRET_ARN,
+          database: 'postgres',
+          dmsTasks: [
+            {
+              taskArn: f.aws.runningTaskArn,
+              replicationInstanceIdentifier: f.aws.replicationInstanceIdentifier,
+            },
+          ],
+        },
+      },
+      {
+        ALERT_TOPIC_ARN: f.aws.topicArn,
+        ALERT_STATE_TABLE: f.aws.alertStateTable,
+        ALERT_STATE_TTL_DAYS: '30',
+        SOURCE_TLS: 'disable',
+        POWERTOOLS_METRICS_NAMESPACE: 'DmsCdc/Health',
+      },
+    )(f),
+  decideRecovery: (f) =>
+    recipe(
+      { input: { taskArn: f.aws.runningTaskArn, source: SOURCE, slotName: 'bench_slot' } },
+      SOURCE_ENV,
+    )(f),
+  terminateSlotHolder: (f) =>
+    recipe(
+      { source: SOURCE, slotName: 'bench_hold', pid: f.holderPid, allowed: true, waitMs: 5_000 },
+      SOURCE_ENV,
+    )(f),
+  notifyRecovery: (f) =>
+    recipe(
+      {
+        kind: 'recovered',
+        state: { input: { taskArn: f.aws.runningTaskArn, slotName: 'bench_slot', source: SOURCE } },
+      },
+      { ALERT_TOPIC_ARN: f.aws.topicArn },
+    )(f),
+  routeRecoveryEvent: (f) =>
+    recipe(
+      {
+        id: '7bf73129-1428-4cd3-a780-95db273d1602',
+        source: 'aws.dms',
+        'detail-type': 'DMS Replication Task State Change',
+        time: '2026-03-01T12:00:00Z',
+        resources: [f.aws.runningTaskArn],
+        detail: {
+          type: 'REPLICATION_TASK',
+          eventType: 'REPLICATION_TASK_FAILED',
+          detailMessage: 'Last Error bench',
+        },
+      },
+      {
+        RECOVER_STATE_MACHINE_ARN: f.aws.stateMachineArn,
+        RECOVERY_ROUTES: JSON.stringify({
+          routes: [
+            {
+              taskArn: f.aws.runningTaskArn,
+              sourceIds: ['bench'],
+              source: SOURCE,
+              slotName: 'bench_slot',
+            },
+          ],
+        }),
+      },
+    )(f),
 };
 
 async function prepareSource(source: PgNode): Promise<void> {
   await source.query(`SELECT pg_create_logical_replication_slot('bench_slot', 'test_decoding')`);
+  await source.query(`SELECT pg_create_logical_replication_slot('bench_hold', 'test_decoding')`);
   await source.query('CREATE TABLE bench_rows (id int PRIMARY KEY, note text)');
   await source.query(`INSERT INTO bench_rows SELECT g, md5(g::text) FROM generate_series(1, 10000) g`);
+}
+
+/**
+ * A walsender streaming bench_hold over a replication connection, so terminateSlotHolder has a real
+ * holder to end. The client never reads the stream; its error when terminated is expected.
+ */
+async function holdSlot(source: PgNode): Promise<{ pid: number; client: pg.Client }> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: source.port,
+    user: 'postgres',
+    database: 'postgres',
+    replication: 'database',
+  } as pg.ClientConfig);
+  client.on('error', () => {});
+  await client.connect();
+  client.query('START_REPLICATION SLOT bench_hold LOGICAL 0/0').catch(() => {});
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = await source.query<{ active_pid: number }>(
+      `SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'bench_hold' AND active`,
+    );
+    const pid = rows[0]?.active_pid;
+    if (pid) return { pid: Number(pid), client };
+    if (Date.now() > deadline) throw new Error('bench_hold never became active');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 // --- child processes -------------------------------------------------------------------------------
@@ -169,20 +392,31 @@ const context = {
   logGroupName: '/aws/lambda/bench', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => 30000,
 };
-const result = await handler(invocation.event, context);
+let result, error;
+try {
+  result = await handler(invocation.event, context);
+} catch (thrown) {
+  error = { name: thrown?.name ?? 'Error', message: String(thrown?.message ?? thrown) };
+}
 const { maxRSS } = process.resourceUsage();
-process.stdout.write('\\nBENCH ' + JSON.stringify({ maxRssKb: maxRSS, result }) + '\\n');
+process.stdout.write('\\nBENCH ' + JSON.stringify({ maxRssKb: maxRSS, result, error }) + '\\n');
+process.exit(0);
 `;
 
-function childEnv(nodeOptions: string | undefined, extra: Record<string, string>): NodeJS.ProcessEnv {
+/** aws: moto's endpoint and dummy credentials, set after the parent's AWS variables are dropped. */
+function childEnv(
+  nodeOptions: string | undefined,
+  extra: Record<string, string>,
+  aws: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...extra,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_REGION: 'us-east-1',
   };
-  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
-    delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_') && key !== 'AWS_REGION') delete env[key];
+  Object.assign(env, aws);
   if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
   else delete env.NODE_OPTIONS;
   return env;
@@ -216,6 +450,8 @@ interface Row {
   init: number[];
   initNoMaps: number[];
   peakKb: number | undefined;
+  /** The error the one handler run ended in (moto's limits), shown next to the peak. */
+  ended: string | undefined;
   note: string;
 }
 
@@ -226,10 +462,17 @@ async function main(): Promise<void> {
   const functions = Object.entries(config.functions ?? {});
   const outRoot = await mkdtemp(path.join(os.tmpdir(), 'dms-cdc-bench-bundle-'));
   let source: PgNode | undefined;
+  let moto: Moto | undefined;
+  let holder: pg.Client | undefined;
   const rows: Row[] = [];
   try {
     source = await startPrimary({ name: 'bench-bundle' });
     await prepareSource(source);
+    moto = await startMoto();
+    const aws = await prepareAws(moto);
+    const held = await holdSlot(source);
+    holder = held.client;
+    const fixture: Fixture = { source, aws, holderPid: held.pid };
 
     for (const [name, fn] of functions) {
       if (!fn.handler) continue;
@@ -262,21 +505,36 @@ async function main(): Promise<void> {
 
       const recipe = INVOCATIONS[name];
       let peakKb: number | undefined;
+      let ended: string | undefined;
       let note = '';
       if (recipe) {
-        const invocation = recipe(source);
-        const measured = await child<{ maxRssKb: number; result: unknown }>(
+        const invocation = recipe(fixture);
+        const measured = await child<{
+          maxRssKb: number;
+          result: unknown;
+          error?: { name: string; message: string };
+        }>(
           INVOKE_SCRIPT,
-          childEnv(nodeOptions, { ...bundleEnv, BENCH_INVOCATION: JSON.stringify(invocation) }),
+          childEnv(
+            nodeOptions,
+            { ...invocation.env, ...bundleEnv, BENCH_INVOCATION: JSON.stringify(invocation) },
+            moto.env,
+          ),
         );
         peakKb = measured.maxRssKb;
-        note = summarise(measured.result);
+        ended =
+          measured.error && `ended ${measured.error.name}${AWS_FUNCTIONS.has(name) ? ' from moto' : ''}`;
+        note = measured.error
+          ? `ended ${measured.error.name}: ${measured.error.message.slice(0, 160)}`
+          : summarise(measured.result);
       } else {
         note = 'no invocation recipe in bench/bundle.bench.ts';
       }
-      rows.push({ name, bytes, mapBytes, init, initNoMaps, peakKb, note });
+      rows.push({ name, bytes, mapBytes, init, initNoMaps, peakKb, ended, note });
     }
   } finally {
+    await holder?.end().catch(() => {});
+    await moto?.stop();
     await source?.destroy();
     await rm(outRoot, { recursive: true, force: true });
   }
@@ -284,8 +542,14 @@ async function main(): Promise<void> {
 }
 
 function summarise(result: unknown): string {
-  const slot = (result as { slot?: { slotName?: string; lagBytes?: number } } | undefined)?.slot;
-  return slot ? `read ${slot.slotName}, lag ${slot.lagBytes} B` : JSON.stringify(result).slice(0, 60);
+  const typed = result as
+    | { slot?: { slotName?: string; lagBytes?: number }; decision?: { kind?: string } }
+    | undefined;
+  const slot = typed?.slot;
+  if (typed?.decision?.kind) return `decided ${typed.decision.kind}, read ${slot?.slotName ?? 'no slot'}`;
+  return slot?.slotName
+    ? `read ${slot.slotName}, lag ${slot.lagBytes} B`
+    : String(JSON.stringify(result)).slice(0, 100);
 }
 
 function print(rows: Row[], config: ServerlessYml): void {
@@ -295,7 +559,10 @@ function print(rows: Row[], config: ServerlessYml): void {
   console.log(
     `init = import() of the bundle in a fresh node, median of ${INIT_RUNS}, NODE_OPTIONS=${nodeOptions}`,
   );
-  console.log('peak = maxRSS after one invocation against embedded PostgreSQL 17 (Secrets Manager faked)\n');
+  console.log(
+    'peak = maxRSS after one run of the bundled handler: source/target on embedded PostgreSQL 17, Secrets ' +
+      'Manager faked, AWS APIs answered by moto_server (a stand-in for the calls, no proof of DMS behaviour)\n',
+  );
   const header = [
     'function',
     'bundle',
@@ -314,7 +581,9 @@ function print(rows: Row[], config: ServerlessYml): void {
       mark(row.bytes <= GOALS.bytes),
       `${initMs.toFixed(1)} ms (${Math.min(...row.init).toFixed(1)}-${Math.max(...row.init).toFixed(1)})`,
       mark(initMs <= GOALS.initMs),
-      peakMb === undefined ? 'n/a' : `${peakMb.toFixed(1)} MB`,
+      peakMb === undefined
+        ? `n/a (${row.note})`
+        : `${peakMb.toFixed(1)} MB${row.ended ? ` (${row.ended})` : ''}`,
       peakMb === undefined ? '' : mark(peakMb <= GOALS.peakMb),
     ];
   });
