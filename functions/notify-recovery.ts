@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
+import { alertTopicFromEnvironment } from '../src/adapters/aws/sns.js';
 import {
   buildRecoveryNotification,
   RECOVERY_NOTIFICATION_KINDS,
@@ -17,11 +17,6 @@ const Input = z.object({
   kind: z.enum(RECOVERY_NOTIFICATION_KINDS),
   /** The whole execution state: read field by field, never published as it is. */
   state: z.record(z.string(), z.unknown()),
-});
-const Env = z.object({
-  ALERT_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
 });
 
 export interface NotifyRecoveryResult {
@@ -37,13 +32,7 @@ export interface NotifyRecoveryDeps {
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const sns = new SNSClient({});
-/** The SNS topic in ALERT_TOPIC_ARN, read when publishing: a misconfiguration fails the call and names the variable. */
-const alerts: Alerts = {
-  publish: (alert) =>
-    buildSnsAlerts(sns, parseLambdaInput(Env, { ...process.env }, 'environment').ALERT_TOPIC_ARN).publish(
-      alert,
-    ),
-};
+const alerts: Alerts = alertTopicFromEnvironment(sns);
 
 /**
  * Publishes one recover-machine notification (waiting, terminated, recovered, no-action, data-gap,

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
+import { alertTopicFromEnvironment } from '../src/adapters/aws/sns.js';
 import { buildCutoverNotification, NOTIFICATION_KINDS } from '../src/core/cutover/notifications.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import type { Alerts } from '../src/ports/alerts.js';
@@ -17,11 +17,6 @@ const Input = z.object({
   state: z.record(z.string(), z.unknown()),
   /** $$.Task.Token of a .waitForTaskToken state (SendTaskSuccess allows up to 2048 characters). */
   taskToken: z.string().min(1).max(2048).optional(),
-});
-const Env = z.object({
-  ALERT_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
 });
 
 export interface NotifyResult {
@@ -36,13 +31,7 @@ export interface NotifyDeps {
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const sns = new SNSClient({});
-/** The SNS topic in ALERT_TOPIC_ARN, read when publishing: a misconfiguration fails the call and names the variable. */
-const alerts: Alerts = {
-  publish: (alert) =>
-    buildSnsAlerts(sns, parseLambdaInput(Env, { ...process.env }, 'environment').ALERT_TOPIC_ARN).publish(
-      alert,
-    ),
-};
+const alerts: Alerts = alertTopicFromEnvironment(sns);
 
 /**
  * Publishes the cutover's success, failure, blocked or approval-request notification, built by the pure

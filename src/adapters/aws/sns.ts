@@ -1,5 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import * as z from 'zod';
 import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
+import { parseLambdaInput } from './lambda-input.js';
 
 /**
  * The Alerts port over Amazon SNS: one Publish per alert to the topic. The Subject, the Message
@@ -28,5 +30,25 @@ export function buildSnsAlerts(client: SNSClient, topicArn: string): Alerts {
       if (!output.MessageId) throw new Error(`SNS Publish to ${topicArn} returned no MessageId`);
       return { messageId: output.MessageId };
     },
+  };
+}
+
+const AlertTopicEnv = z.object({
+  ALERT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
+});
+
+/**
+ * Alerts to the topic named by ALERT_TOPIC_ARN, read at each publish: a misconfigured function fails
+ * the call naming the variable, instead of failing at import.
+ */
+export function alertTopicFromEnvironment(client: SNSClient, env: NodeJS.ProcessEnv = process.env): Alerts {
+  return {
+    publish: (alert) =>
+      buildSnsAlerts(
+        client,
+        parseLambdaInput(AlertTopicEnv, { ...env }, 'environment').ALERT_TOPIC_ARN,
+      ).publish(alert),
   };
 }
