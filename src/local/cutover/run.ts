@@ -1,54 +1,18 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  type ExecutionEvent,
-  type ExecutionResult,
-  type OnTaskToken,
-  startExecution,
-} from '../stepfunctions/index.js';
+import { type LocalMachineRun, machineDefinitionPath, runLocalMachine } from '../machine.js';
+import type { ExecutionResult } from '../stepfunctions/index.js';
 import type { LocalCutoverEnvironment } from './environment.js';
 import { localCutoverHandlers } from './handlers.js';
 
-export const CUTOVER_ASL = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../statemachines/cutover.asl.json',
-);
+export const CUTOVER_ASL = machineDefinitionPath('cutover');
 
-export interface LocalCutoverRun {
-  readonly input: unknown;
-  /** Waits and Retry pauses are multiplied by this (0.25: four times faster). */
-  readonly timeScale?: number;
-  readonly onEvent?: (event: ExecutionEvent) => void;
-  /** Answers the approval gate; by default nobody answers and the gate times out. */
-  readonly onTaskToken?: OnTaskToken;
-  readonly signal?: AbortSignal;
-  /** Wraps handlers (tests inject faults); identity by default. */
-  readonly wrap?: (
-    name: string,
-    handler: ReturnType<typeof localCutoverHandlers>[string],
-  ) => ReturnType<typeof localCutoverHandlers>[string];
-}
+export type LocalCutoverRun = LocalMachineRun;
 
 /** Runs statemachines/cutover.asl.json, unchanged, with the real handlers on the local environment. */
-export async function runLocalCutover(
+export function runLocalCutover(
   env: LocalCutoverEnvironment,
   run: LocalCutoverRun,
 ): Promise<ExecutionResult> {
-  const handlers = localCutoverHandlers(env);
-  const tasks = Object.fromEntries(
-    Object.entries(handlers).map(([name, h]) => [name, run.wrap ? run.wrap(name, h) : h]),
-  );
-  const execution = startExecution({
-    definitionPath: CUTOVER_ASL,
-    tasks,
-    input: run.input,
-    timeScale: run.timeScale ?? 1,
-    onEvent: run.onEvent,
-    onTaskToken: run.onTaskToken,
-    stateMachineName: 'cutover',
-  });
-  run.signal?.addEventListener('abort', () => execution.stop(), { once: true });
-  return execution.result;
+  return runLocalMachine('cutover', localCutoverHandlers(env), run);
 }
 
 /** The cutover input for a local environment: local ARNs, TLS off (loopback), the demo tables. */
