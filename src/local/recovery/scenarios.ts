@@ -45,24 +45,35 @@ type Scenario = (options: ScenarioOptions) => Promise<ScenarioResult>;
 
 const TPS = 40;
 
+/**
+ * The task replicates a workload, then the primary is killed and the standby promoted and made the
+ * writer the secret names; returns once the task has failed on the lost connection.
+ * Asynchronous replication loses what the standby had not received; that loss is the database's, not
+ * the recovery's: writes stop and the standby replays everything before the kill.
+ */
+async function replicateThenFailOver(rig: RecoveryRig) {
+  const standby = rig.standby as NonNullable<typeof rig.standby>;
+  await rig.startTask();
+  const before = await startRecoveryWorkload(rig.source, { transactionsPerSecond: TPS, firstNumber: 1 });
+  await rig.waitForTargetRows(20);
+  await before.stop();
+  await waitForReplay(rig.source, standby);
+  const faultAt = Date.now();
+  await rig.source.kill();
+  await standby.promote();
+  rig.repoint(standby);
+  const failed = await rig.waitForTask(['failed']);
+  return { standby, faultAt, failed };
+}
+
 /** (a) A failover slot synced to the standby; the primary is killed, the standby promoted: RESUME on the new writer. */
 export const failoverWithSyncedSlot: Scenario = async ({ servers }) => {
   const rig = await RecoveryRig.create(servers, { standby: true, failoverSlot: true });
   try {
-    const standby = rig.standby as NonNullable<typeof rig.standby>;
-    await waitForFailoverSlotSync(rig.source, standby, SLOT, { advance: true });
-    await rig.startTask();
-    const before = await startRecoveryWorkload(rig.source, { transactionsPerSecond: TPS, firstNumber: 1 });
-    await rig.waitForTargetRows(20);
-    // Asynchronous replication loses what the standby had not received; that loss is the database's,
-    // not the recovery's: stop writing and let the standby replay everything before the kill.
-    await before.stop();
-    await waitForReplay(rig.source, standby);
-    const faultAt = Date.now();
-    await rig.source.kill();
-    await standby.promote();
-    rig.repoint(standby);
-    const failed = await rig.waitForTask(['failed']);
+    await waitForFailoverSlotSync(rig.source, rig.standby as NonNullable<typeof rig.standby>, SLOT, {
+      advance: true,
+    });
+    const { standby, faultAt, failed } = await replicateThenFailOver(rig);
     const after = await startRecoveryWorkload(standby, { transactionsPerSecond: TPS, firstNumber: 100_000 });
     const run = await rig.recover(
       rig.input({ failover: true, trigger: { kind: 'rds-failover-event', message: 'failover completed' } }),
@@ -92,17 +103,7 @@ export const failoverWithSyncedSlot: Scenario = async ({ servers }) => {
 export const failoverWithoutFailoverSlot: Scenario = async ({ servers }) => {
   const rig = await RecoveryRig.create(servers, { standby: true, failoverSlot: false });
   try {
-    const standby = rig.standby as NonNullable<typeof rig.standby>;
-    await rig.startTask();
-    const before = await startRecoveryWorkload(rig.source, { transactionsPerSecond: TPS, firstNumber: 1 });
-    await rig.waitForTargetRows(20);
-    await before.stop();
-    await waitForReplay(rig.source, standby);
-    const faultAt = Date.now();
-    await rig.source.kill();
-    await standby.promote();
-    rig.repoint(standby);
-    const failed = await rig.waitForTask(['failed']);
+    const { standby, faultAt, failed } = await replicateThenFailOver(rig);
     const after = await startRecoveryWorkload(standby, { transactionsPerSecond: TPS, firstNumber: 100_000 });
     await sleep(500);
     const run = await rig.recover(rig.input({ failover: true }));
