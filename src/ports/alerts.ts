@@ -200,3 +200,10 @@ function isSnsText(text: string): boolean {
 function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Printable ASCII within SNS's subject limit: other characters become ?, a longer subject ends in "...". */
+export function fitSnsSubject(subject: string): string {
+  const clean = subject.replace(/[^\x20-\x7e]/gu, '?');
+  const max = SNS_LIMITS.subjectMaxChars;
+  return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;
+}

@@ -2,6 +2,7 @@ import type { AlertLevel, AlertStateRecord } from '../../ports/alert-state.js';
 import {
   type AlertAttributes,
   type AlertMessage,
+  fitSnsSubject,
   type JsonObject,
   type Severity,
   SNS_LIMITS,
@@ -74,8 +75,7 @@ export function fitSubject(prefix: string, scope: string, rest: string): string 
   if (p.length + s.length + r.length <= max) return p + s + r;
   const roomForScope = max - p.length - Math.min(r.length, 60);
   const scopeShown = s.length <= roomForScope ? s : ellipsizeMiddle(s, Math.max(roomForScope, 9));
-  const subject = p + scopeShown + r;
-  return subject.length <= max ? subject : `${subject.slice(0, max - 3)}...`;
+  return fitSnsSubject(p + scopeShown + r);
 }
 
 function ellipsizeMiddle(text: string, max: number): string {

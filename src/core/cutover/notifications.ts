@@ -1,5 +1,6 @@
 import type { AlertAttributes, AlertMessage, JsonObject, JsonValue, Severity } from '../../ports/alerts.js';
-import { SNS_LIMITS } from '../../ports/alerts.js';
+import { fitSnsSubject } from '../../ports/alerts.js';
+import { at, bool, isObject, list, num, text } from '../json-read.js';
 
 /**
  * The cutover machine's notifications (success, failure, blocked, approval request), built from the
@@ -309,15 +310,10 @@ function subjectFor(
       tail = view.catchUp?.confirmedFlushLsn ? `caught up at ${view.catchUp.confirmedFlushLsn}` : 'done';
       break;
   }
-  return fitSubject(head + tail);
+  return fitSnsSubject(head + tail);
 }
 
 /** Printable ASCII under SNS's 100-character limit. */
-function fitSubject(subject: string): string {
-  const clean = subject.replace(/[^\x20-\x7e]/gu, '?');
-  const max = SNS_LIMITS.subjectMaxChars;
-  return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;
-}
 
 function bodyFor(
   kind: NotificationKind,
@@ -509,36 +505,6 @@ function formatSeconds(seconds: number): string {
   return h < 48 ? `${h} h ${m} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-// --- defensive readers (the state is whatever the machine built, possibly partial) -----------------
-
-function at(value: unknown, ...path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function bool(value: unknown): boolean | null {
-  return typeof value === 'boolean' ? value : null;
-}
 
 /** The approval answer, as JSON (what SendTaskSuccess passed); anything else is dropped. */
 function toJson(value: unknown): JsonValue | null {

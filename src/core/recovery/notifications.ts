@@ -1,6 +1,7 @@
 import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../ports/alerts.js';
-import { SNS_LIMITS } from '../../ports/alerts.js';
+import { fitSnsSubject } from '../../ports/alerts.js';
 import { type FailureDetail, parseFailure } from '../cutover/notifications.js';
+import { at, bool, isObject, num, text } from '../json-read.js';
 
 /**
  * The recover machine's notifications, one per action, built from the execution state the notify states
@@ -107,7 +108,7 @@ export function buildRecoveryNotification(
     ...(view.decision.kind === null ? {} : { decision: view.decision.kind }),
   };
   return {
-    subject: fitSubject(`[RECOVERY ${LABEL[request.kind]}] ${subjectTail(request.kind, view, error)}`),
+    subject: fitSnsSubject(`[RECOVERY ${LABEL[request.kind]}] ${subjectTail(request.kind, view, error)}`),
     body: bodyFor(request.kind, view, error, now).join('\n'),
     payload: payloadFor(request.kind, view, error, now),
     attributes,
@@ -319,12 +320,6 @@ function range(atRisk: View['decision']['atRisk']): string | null {
   return atRisk ? `${atRisk.from ?? 'unknown'} .. ${atRisk.to ?? 'unknown'}` : null;
 }
 
-function fitSubject(subject: string): string {
-  const clean = subject.replace(/[^\x20-\x7e]/gu, '?');
-  const max = SNS_LIMITS.subjectMaxChars;
-  return clean.length <= max ? clean : `${clean.slice(0, max - 3)}...`;
-}
-
 // --- reading the state (whatever the machine built, possibly partial) ------------------------------
 
 function readState(state: unknown): View {
@@ -421,29 +416,4 @@ function readState(state: unknown): View {
         }
       : null,
   };
-}
-
-function at(value: unknown, ...path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function bool(value: unknown): boolean | null {
-  return typeof value === 'boolean' ? value : null;
 }
