@@ -9,9 +9,13 @@ import { buildCloudWatchDmsMetrics } from '../src/adapters/aws/dms-metrics.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceDbPerCall, sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import {
+  type SourceLambdaDeps,
+  sourceDbPerCall,
+  sourceFromSecret,
+} from '../src/adapters/aws/source-session.js';
+import { connectPg } from '../src/adapters/pg/client.js';
 import { evaluateCatchUp, worstLatency } from '../src/core/cutover/catch-up.js';
 import { TaskFailedError } from '../src/core/dms/errors.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -55,14 +59,10 @@ export interface CheckCatchUpResult {
    */
   readonly taskStatus: TaskStatus;
 }
-export interface CheckCatchUpDeps {
+export interface CheckCatchUpDeps extends SourceLambdaDeps {
   readonly dms: Dms;
   readonly metrics: DmsMetrics;
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
   readonly clock: Clock;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 // Created once per execution environment and reused by every invocation.

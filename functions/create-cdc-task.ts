@@ -22,9 +22,13 @@ import {
   Tags,
 } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceDbPerCall, sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import {
+  type SourceLambdaDeps,
+  sourceDbPerCall,
+  sourceFromSecret,
+} from '../src/adapters/aws/source-session.js';
+import { connectPg } from '../src/adapters/pg/client.js';
 import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js';
 import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -60,12 +64,8 @@ export interface CreateCdcTaskResult {
   readonly confirmedFlushLsn: string | null;
   readonly restartLsn: string | null;
 }
-export interface CreateCdcTaskDeps {
+export interface CreateCdcTaskDeps extends SourceLambdaDeps {
   readonly dms: Dms;
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 // Created once per execution environment and reused by every invocation.

@@ -6,14 +6,9 @@ import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import {
-  connectPg,
-  type PgConnector,
-  SourceUnreachableError,
-  withPgClient,
-} from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg, SourceUnreachableError, withPgClient } from '../src/adapters/pg/client.js';
 import { buildPgSourceDb } from '../src/adapters/pg/slots.js';
 import { sqlState } from '../src/adapters/pg/sqlstate.js';
 import { DmsResourceNotFoundError } from '../src/core/dms/errors.js';
@@ -73,13 +68,9 @@ export interface DecideRecoveryResult {
   readonly newTaskProblem: string | null;
   readonly decidedAt: string;
 }
-export interface DecideRecoveryDeps {
+export interface DecideRecoveryDeps extends SourceLambdaDeps {
   readonly dms: Dms;
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
   readonly clock: Clock;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 // Created once per execution environment and reused by every invocation.

@@ -7,9 +7,9 @@ import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, DatabaseName, Plugin, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg } from '../src/adapters/pg/client.js';
 import type { PglogicalSetup } from '../src/adapters/pg/pglogical.js';
 import { ensureSlot } from '../src/adapters/pg/slot-admin.js';
 import { InvalidInputError } from '../src/core/errors.js';
@@ -49,12 +49,7 @@ export interface EnsureSlotResult {
   readonly slot: SlotReport;
   readonly pglogical: PglogicalSetup | null;
 }
-export interface EnsureSlotDeps {
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type EnsureSlotDeps = SourceLambdaDeps;
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

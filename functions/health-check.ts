@@ -12,10 +12,10 @@ import { buildCloudWatchMetricsReader } from '../src/adapters/aws/cloudwatch.js'
 import { buildEmfHealthMetrics, HEALTH_METRICS_NAMESPACE } from '../src/adapters/aws/cloudwatch-emf.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
-import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg } from '../src/adapters/pg/client.js';
 import { pgSourceOpener } from '../src/adapters/pg/health.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { resolveSource, SourceCheckInputSchema } from '../src/core/health/config.js';
@@ -38,11 +38,7 @@ const Env = z.object({
   ALERT_STATE_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
 });
 
-export interface HealthCheckDeps {
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
+export interface HealthCheckDeps extends SourceLambdaDeps {
   readonly cloud: CloudMetricsReader;
   readonly metrics: HealthMetrics;
   readonly clock: Clock;

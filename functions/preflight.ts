@@ -5,8 +5,9 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { connectPg, type PgConnector } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
+import { connectPg } from '../src/adapters/pg/client.js';
 import { connectionFromSecret, describeConnection, toPgConfig } from '../src/adapters/pg/connection.js';
 import { preflightOverPg } from '../src/adapters/pg/preflight/index.js';
 import { InvalidInputError } from '../src/core/errors.js';
@@ -38,12 +39,7 @@ const Env = z.object({
   TARGET_TLS: Tls,
 });
 
-export interface PreflightDeps {
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type PreflightDeps = SourceLambdaDeps;
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -6,9 +6,9 @@ import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector, withPgClient } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
+import { connectPg, withPgClient } from '../src/adapters/pg/client.js';
 import { terminateSlotHolder } from '../src/adapters/pg/slot-admin.js';
 import { buildPgSourceDb } from '../src/adapters/pg/slots.js';
 import { SQLSTATE, sqlState } from '../src/adapters/pg/sqlstate.js';
@@ -38,12 +38,7 @@ export interface TerminateSlotHolderResult {
   readonly slotActive: boolean;
   readonly activePid: number | null;
 }
-export interface TerminateSlotHolderDeps {
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type TerminateSlotHolderDeps = SourceLambdaDeps;
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -6,9 +6,13 @@ import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName, JsonDocument, jsonDocument } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { buildSecretsManagerStore, type SecretStore } from '../src/adapters/aws/secrets.js';
-import { sourceFromSecret, targetFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg, type PgConnector, withPgClient } from '../src/adapters/pg/client.js';
+import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
+import {
+  type SourceLambdaDeps,
+  sourceFromSecret,
+  targetFromSecret,
+} from '../src/adapters/aws/source-session.js';
+import { connectPg, withPgClient } from '../src/adapters/pg/client.js';
 import { countRows, listUserTables } from '../src/adapters/pg/row-counts.js';
 import { RowCountMismatchError } from '../src/core/cutover/errors.js';
 import { qualifiedName } from '../src/core/preflight/scope.js';
@@ -31,12 +35,7 @@ export interface VerifyRowCountsResult {
   /** Why nothing was compared; null when the counts were taken. */
   readonly skipped: string | null;
 }
-export interface VerifyRowCountsDeps {
-  readonly secrets: SecretStore;
-  readonly connect: PgConnector;
-  readonly logger: Logger;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type VerifyRowCountsDeps = SourceLambdaDeps;
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
@@ -12,6 +13,14 @@ import {
 import { buildPgSourceDb } from '../pg/slots.js';
 import { parseLambdaInput } from './lambda-input.js';
 import type { SecretStore } from './secrets.js';
+
+/** What every Lambda that connects to the source is given; tests and local mode inject stand-ins. */
+export interface SourceLambdaDeps {
+  readonly secrets: SecretStore;
+  readonly connect: PgConnector;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
 
 /** The settings every function that connects to the source reads from its environment. */
 const SourceEnv = z.object({
