@@ -130,3 +130,17 @@ export function readJsonObject(file: string, what: string): Record<string, unkno
     throw new UsageError(`--input ${file} must be a JSON object (${what})`);
   }
 }
+
+/** --name if given (checked against Step Functions' rules), else `<prefix>-<UTC time>`; 80 characters at most. */
+export function executionName(name: string | boolean | undefined, prefix: string): string {
+  if (typeof name === 'string') {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
+      throw new UsageError('--name must be 1 to 80 letters, digits, - or _');
+    return name;
+  }
+  const time = new Date()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14);
+  return `${prefix}-${time}`.slice(0, 80);
+}

@@ -2,7 +2,14 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { planCutover } from '../../core/cutover/plan.js';
 import { rehearse } from '../../local/rehearsal.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
-import { follow, printStateEvent, readJsonObject, STATE_MACHINE_ARN, startExecution } from '../executions.js';
+import {
+  executionName,
+  follow,
+  printStateEvent,
+  readJsonObject,
+  STATE_MACHINE_ARN,
+  startExecution,
+} from '../executions.js';
 import type { Output } from '../output.js';
 import { renderReport } from './rehearse.js';
 
@@ -51,7 +58,7 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
     }
     if (!file) throw new UsageError('--input is required: the cutover input as JSON');
     const plan = planCutover(file, new Date());
-    const name = executionName(values.name, plan.sourceName);
+    const name = executionName(values.name, `cutover-${plan.sourceName}`);
     const executionArn = await startExecution(stateMachineArn, name, file);
     context.output.progress(`started ${executionArn}`);
     if (values.detach) {
@@ -128,17 +135,4 @@ function printCutoverEvent(event: HistoryEvent, output: Output): void {
       );
     }
   }
-}
-
-function executionName(name: string | boolean | undefined, sourceName: string): string {
-  if (typeof name === 'string') {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
-      throw new UsageError('--name must be 1 to 80 letters, digits, - or _');
-    return name;
-  }
-  const time = new Date()
-    .toISOString()
-    .replace(/[^0-9]/g, '')
-    .slice(0, 14);
-  return `cutover-${sourceName}-${time}`.slice(0, 80);
 }

@@ -1,0 +1,156 @@
+import { describeConnection } from '../../adapters/pg/connection.js';
+import { buildPgSourceDb } from '../../adapters/pg/slots.js';
+import { validateSlotName } from '../../core/identifiers.js';
+import { isLsn, type Lsn, parseLsn } from '../../core/lsn.js';
+import { decideRecovery } from '../../core/recovery/decide.js';
+import { type DecisionReport, formatRange, toDecisionReport } from '../../core/recovery/report.js';
+import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
+import { STOP_REASON_CODES, stopReasonText } from '../../core/stop-reason.js';
+import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
+import { type Command, requireString, UsageError } from '../args.js';
+import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
+
+/** `dms-cdc recover decide`: the recovery decision for a slot read now and task observations given (a dry run). */
+export const recoverDecideCommand: Command = {
+  name: 'recover decide',
+  summary: 'Print the recovery decision for a slot on the source and task observations you give (dry run)',
+  usage: `dms-cdc recover decide --source <url> --slot <name> (--task-status STATUS | --task-gone)
+                       [--stop-reason CODE] [--checkpoint LSN] [--task-start LSN] [--failover]
+                       [--terminate-stale-backend] [--previous-confirmed LSN] [--json]
+
+  Reads the slot (and the server position) on the source, read-only, combines it with what DMS says of
+  the task, and prints the decision the recover machine would take, its reason, the LSNs and the range at
+  risk. Nothing is changed anywhere. Take the task's values from
+  aws dms describe-replication-tasks (Status, StopReason, the LSN inside RecoveryCheckpoint).
+
+${SOURCE_HELP}
+  --slot <name>              the task's replication slot
+  --task-status STATUS       ${TASK_STATUSES.join(', ')}
+  --task-gone                the task was deleted (its checkpoint went with it)
+  --stop-reason CODE         e.g. RECOVERABLE_ERROR, FATAL_ERROR (with or without "Stop Reason ")
+  --checkpoint LSN           the LSN inside RecoveryCheckpoint, e.g. 4AF/B00000D0
+  --task-start LSN           the task's CdcStartPosition (the lower bound of a gap without a checkpoint)
+  --failover                 the source just failed over (--source names the new writer)
+  --terminate-stale-backend  the policy the machine would run with
+  --previous-confirmed LSN   confirmed_flush_lsn at an earlier look (tells a running task that advances)
+  --json                     print the decision as JSON
+
+exit status: 0 the machine would act on its own (NO_ACTION, RESUME, WAIT_FOR_SLOT, NEW_TASK_FROM_SLOT),
+  1 a person must decide (DATA_GAP, ESCALATE) or the source could not be read`,
+  options: {
+    source: { type: 'string' },
+    slot: { type: 'string' },
+    'task-status': { type: 'string' },
+    'task-gone': { type: 'boolean' },
+    'stop-reason': { type: 'string' },
+    checkpoint: { type: 'string' },
+    'task-start': { type: 'string' },
+    failover: { type: 'boolean' },
+    'terminate-stale-backend': { type: 'boolean' },
+    'previous-confirmed': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, { output, env }) {
+    const connection = sourceFromFlags(values, env);
+    const slotName = validateSlotName(requireString(values, 'slot', 'the task replication slot'), '--slot');
+    const task = taskFromFlags(values);
+    const client = await sourceConnector(connection)();
+    let observed: Omit<SlotObservation, 'previousConfirmedFlushLsn'>;
+    try {
+      observed = await observeSlot(client, slotName);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    const decision = decideRecovery({
+      task,
+      slot: { ...observed, previousConfirmedFlushLsn: lsnFlag(values, 'previous-confirmed') },
+      failoverJustHappened: values.failover === true,
+      lastKnownGoodLsn: lsnFlag(values, 'task-start'),
+      policy: { terminateStaleBackend: values['terminate-stale-backend'] === true },
+    });
+    const report = toDecisionReport(decision);
+    if (values.json)
+      output.json({ source: describeConnection(connection), slot: slotName, decision: report });
+    else output.result(renderDecision(report, describeConnection(connection), slotName));
+    return report.kind === 'DATA_GAP' || report.kind === 'ESCALATE' ? 1 : 0;
+  },
+};
+
+function renderDecision(report: DecisionReport, source: string, slot: string): string {
+  const next: Record<DecisionReport['kind'], string> = {
+    NO_ACTION: 'nothing to do',
+    RESUME:
+      'start the task with resume-processing (never start-replication), wait for running and the slot to advance',
+    WAIT_FOR_SLOT: report.holder?.terminate
+      ? `wait (bounded) for PID ${report.holder.pid} to let go of the slot, then terminate it and resume`
+      : `wait (bounded) for PID ${report.holder?.pid ?? '?'} to let go of the slot, then escalate`,
+    NEW_TASK_FROM_SLOT: `stop the old task (kept for its checkpoint), create a new CDC task at ${report.lsns.startPosition ?? '?'}, start it`,
+    DATA_GAP:
+      'nothing automatic: notify (critical) and stop; recreate the slot and reload the target, or accept the gap',
+    ESCALATE: 'nothing automatic: notify and stop; a person decides',
+  };
+  const lines = [`decision: ${report.kind}`, `  ${report.reason}`, `  slot ${slot} on ${source}`];
+  const lsns = Object.entries(report.lsns).map(([k, v]) => `${k} ${v}`);
+  if (lsns.length > 0) lines.push(`  LSNs: ${lsns.join(', ')}`);
+  const range = formatRange(report.atRisk);
+  if (range) lines.push(`  LSN range at risk: ${range}`);
+  lines.push(`  the recover machine would: ${next[report.kind]}`);
+  return lines.join('\n');
+}
+
+async function observeSlot(
+  client: Awaited<ReturnType<ReturnType<typeof sourceConnector>>>,
+  slotName: string,
+): Promise<Omit<SlotObservation, 'previousConfirmedFlushLsn'>> {
+  const db = buildPgSourceDb(client);
+  const reading = await db.readSlot(slotName);
+  if (reading) return { slot: reading.slot, serverLsn: reading.serverLsn, inRecovery: reading.inRecovery };
+  const position = await db.readServerPosition();
+  return { slot: undefined, serverLsn: position.serverLsn, inRecovery: position.inRecovery };
+}
+
+function taskFromFlags(values: Record<string, string | boolean | undefined>): TaskObservation | undefined {
+  if (values['task-gone']) {
+    if (values['task-status'] !== undefined)
+      throw new UsageError('give --task-status or --task-gone, not both');
+    return undefined;
+  }
+  const status = requireString(
+    values,
+    'task-status',
+    `the task Status (${TASK_STATUSES.join(', ')}) or --task-gone`,
+  );
+  if (!(TASK_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(
+      `--task-status must be one of ${TASK_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
+    );
+  }
+  const reason = values['stop-reason'];
+  let stopReason: string | undefined;
+  if (typeof reason === 'string') {
+    const code = reason
+      .replace(/^\s*Stop Reason\s+/i, '')
+      .trim()
+      .toUpperCase();
+    if (!(STOP_REASON_CODES as readonly string[]).includes(code)) {
+      throw new UsageError(`--stop-reason must be one of ${STOP_REASON_CODES.join(', ')}`);
+    }
+    stopReason = stopReasonText(code as (typeof STOP_REASON_CODES)[number]);
+  }
+  return {
+    status: status as TaskStatus,
+    stopReason,
+    lastFailureMessage: undefined,
+    checkpointLsn: lsnFlag(values, 'checkpoint'),
+    resumable: true,
+  };
+}
+
+function lsnFlag(values: Record<string, string | boolean | undefined>, name: string): Lsn | null {
+  const value = values[name];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !isLsn(value)) {
+    throw new UsageError(`--${name} must be an LSN like 4AF/B00000D0, got ${JSON.stringify(value)}`);
+  }
+  return parseLsn(value);
+}
