@@ -1,6 +1,6 @@
 import type { CdcTaskSpec, Dms, Task } from '../../ports/dms.js';
 import type { SourceDb } from '../../ports/source-db.js';
-import { ensureCdcTask } from '../dms/ensure.js';
+import { ensureCdcTaskGiven } from '../dms/ensure.js';
 import { formatLsn, type Lsn } from '../lsn.js';
 import { chooseStartPosition, type SlotPlugin } from '../start-position.js';
 
@@ -41,7 +41,11 @@ export async function createCdcTaskFromSlot(
   const existing = await deps.dms.findTask(request.task.identifier);
   if (existing) {
     const position = existing.cdcStartPosition ?? '';
-    const { task } = await ensureCdcTask(deps.dms, { ...request.task, cdcStartPosition: position });
+    const { task } = await ensureCdcTaskGiven(
+      deps.dms,
+      { ...request.task, cdcStartPosition: position },
+      existing,
+    );
     return {
       task,
       created: false,
@@ -60,8 +64,12 @@ export async function createCdcTaskFromSlot(
   });
   const cdcStartPosition = formatLsn(start.cdcStartPosition);
   // If another run created the task between our lookup and now from another reading of the
-  // slot, ensureCdcTask reports a ConflictingResourceError on cdcStartPosition: never a silent reuse.
-  const { task, created } = await ensureCdcTask(deps.dms, { ...request.task, cdcStartPosition });
+  // slot, the create race check reports a ConflictingResourceError on cdcStartPosition: never a silent reuse.
+  const { task, created } = await ensureCdcTaskGiven(
+    deps.dms,
+    { ...request.task, cdcStartPosition },
+    undefined,
+  );
   return {
     task,
     created,

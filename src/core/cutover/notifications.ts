@@ -505,7 +505,6 @@ function formatSeconds(seconds: number): string {
   return h < 48 ? `${h} h ${m} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-
 /** The approval answer, as JSON (what SendTaskSuccess passed); anything else is dropped. */
 function toJson(value: unknown): JsonValue | null {
   if (value === undefined) return null;

@@ -59,11 +59,19 @@ export async function ensureSourceEndpoint(dms: Dms, spec: SourceEndpointSpec): 
 }
 
 export async function ensureCdcTask(dms: Dms, spec: CdcTaskSpec): Promise<EnsuredTask> {
+  return ensureCdcTaskGiven(dms, spec, await dms.findTask(spec.identifier));
+}
+
+/** ensureCdcTask for a caller that has just looked the task up itself (no second DescribeReplicationTasks). */
+export async function ensureCdcTaskGiven(
+  dms: Dms,
+  spec: CdcTaskSpec,
+  existing: Task | undefined,
+): Promise<EnsuredTask> {
   const reuse = (task: Task): EnsuredTask => {
     assertNoConflict('task', spec.identifier, task.arn, taskDifferences(task, spec));
     return { task, created: false };
   };
-  const existing = await dms.findTask(spec.identifier);
   if (existing) return reuse(existing);
   try {
     return { task: await dms.createCdcTask(spec), created: true };
