@@ -1,27 +1,20 @@
-import { compileNamePattern, parseTableMappings } from '../../../core/preflight/table-mappings.js';
+import { selectScope } from '../../../core/preflight/scope.js';
+import { parseTableMappings } from '../../../core/preflight/table-mappings.js';
 
 export type TableFilter = (schema: string, table: string) => boolean;
 
 /**
- * Which tables a task applies, from its TableMappings selection rules: included by an include or
- * explicit rule and excluded by no exclude rule (DMS's rule, whatever the order).
+ * Which tables a task applies, from its TableMappings selection rules: DMS's rule, the same one
+ * preflight scopes by (selectScope), asked once per table and remembered.
  */
 export function tableFilter(tableMappings: string): TableFilter {
-  const { selectionRules } = parseTableMappings(JSON.parse(tableMappings));
-  const rules = selectionRules
-    .filter((r) => r.tableType !== 'view')
-    .map((r) => ({
-      exclude: r.action === 'exclude',
-      schema: compileNamePattern(r.schemaName, r.action !== 'explicit'),
-      table: compileNamePattern(r.tableName, r.action !== 'explicit'),
-    }));
+  const mappings = parseTableMappings(JSON.parse(tableMappings));
   const cache = new Map<string, boolean>();
-  return (schema, table) => {
-    const key = `${schema}\u0000${table}`;
+  return (schema, name) => {
+    const key = `${schema}\u0000${name}`;
     let selected = cache.get(key);
     if (selected === undefined) {
-      const hits = rules.filter((r) => r.schema.test(schema) && r.table.test(table));
-      selected = hits.some((r) => !r.exclude) && !hits.some((r) => r.exclude);
+      selected = selectScope([{ schema, name, extensionMember: false }], mappings).tables.length > 0;
       cache.set(key, selected);
     }
     return selected;
