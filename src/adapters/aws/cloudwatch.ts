@@ -4,6 +4,7 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
+import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
 import type { DmsTaskRef } from '../../core/health/config.js';
 import type { CloudMetricsReader, CloudReadings } from '../../core/health/measurement.js';
 
@@ -72,7 +73,11 @@ export function buildQueries(
   }
   dmsTasks.forEach((task, index) => {
     const dimensions = [
-      { Name: 'ReplicationInstanceIdentifier', Value: task.replicationInstanceIdentifier },
+      // Lowered again here: a DmsTaskRef built without the config schema must find the metric too.
+      {
+        Name: 'ReplicationInstanceIdentifier',
+        Value: metricInstanceIdentifier(task.replicationInstanceIdentifier),
+      },
       { Name: 'ReplicationTaskIdentifier', Value: task.taskId },
     ];
     queries.push(

@@ -8,6 +8,7 @@ import {
   DescribeReplicationInstancesCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { DmsResourceNotFoundError } from '../../core/dms/errors.js';
+import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { CdcLatency, DmsMetrics } from '../../ports/dms-metrics.js';
 import { toDmsError } from './dms-errors.js';
@@ -56,8 +57,10 @@ export function buildCloudWatchDmsMetrics(
         'no match',
       );
     }
-    instanceIdentifiers.set(arn, identifier);
-    return identifier;
+    // DMS answers in lower case already; lowering keeps the dimension right whatever the answer's case.
+    const dimension = metricInstanceIdentifier(identifier);
+    instanceIdentifiers.set(arn, dimension);
+    return dimension;
   }
 
   return {

@@ -105,3 +105,12 @@ function shortHash(parts: readonly string[]): string {
   // JSON of the array keeps part boundaries, so ("a-b", "c") and ("a", "b-c") hash differently.
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_LENGTH);
 }
+
+/**
+ * The ReplicationInstanceIdentifier dimension value DMS publishes task metrics under. DMS stores an
+ * instance identifier in lower case (CreateReplicationInstance), and CloudWatch matches dimension
+ * values case-sensitively, so the identifier as a person typed it ("DMS-Prod-1") would find nothing.
+ */
+export function metricInstanceIdentifier(identifier: string): string {
+  return identifier.toLowerCase();
+}

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { NUMERIC_METRICS, type NumericMetric } from '../alerts/metrics.js';
+import { metricInstanceIdentifier } from '../dms/identifiers.js';
 import { InvalidInputError } from '../errors.js';
 import type { WalStatus } from '../slot.js';
 import { InvalidQuantityError, parseDuration, parseSize } from './sizes.js';
@@ -120,10 +121,12 @@ const DmsTaskSchema = z.strictObject({
   taskArn: z.string().regex(TASK_ARN, 'must be a DMS replication task ARN (arn:aws:dms:...:task:...)'),
   // CloudWatch publishes CDCLatencySource/Target with ReplicationInstanceIdentifier (the name given to
   // the instance, which its ARN does not contain) and ReplicationTaskIdentifier (the task ARN's suffix).
+  // Lowered: DMS stores it in lower case and dimensions match case-sensitively (see metricInstanceIdentifier).
   replicationInstanceIdentifier: z
     .string()
     .max(63)
-    .regex(INSTANCE_ID, 'must be the replication instance identifier (its name, not its ARN)'),
+    .regex(INSTANCE_ID, 'must be the replication instance identifier (its name, not its ARN)')
+    .transform(metricInstanceIdentifier),
 });
 
 const DefaultsSchema = z.strictObject({

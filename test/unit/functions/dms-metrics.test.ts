@@ -59,6 +59,34 @@ describe('CloudWatch DmsMetrics', () => {
     expect(cloudwatchMock).toReceiveCommandTimes(GetMetricDataCommand, 2);
   });
 
+  it('asks CloudWatch for the instance identifier in lower case, the case DMS publishes metrics under', async () => {
+    dmsMock
+      .on(DescribeReplicationInstancesCommand)
+      .resolves({ ReplicationInstances: [{ ReplicationInstanceIdentifier: 'Orders-RI' }] });
+    cloudwatchMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await metrics().cdcLatencySeconds(TASK);
+
+    const dimensions = [
+      { Name: 'ReplicationInstanceIdentifier', Value: 'orders-ri' },
+      { Name: 'ReplicationTaskIdentifier', Value: taskResourceId(TASK_ARN) },
+    ];
+    expect(cloudwatchMock).toReceiveCommandWith(GetMetricDataCommand, {
+      MetricDataQueries: [
+        expect.objectContaining({
+          MetricStat: expect.objectContaining({
+            Metric: expect.objectContaining({ Dimensions: dimensions }),
+          }),
+        }),
+        expect.objectContaining({
+          MetricStat: expect.objectContaining({
+            Metric: expect.objectContaining({ Dimensions: dimensions }),
+          }),
+        }),
+      ],
+    });
+  });
+
   it('reports DMS throttling on the instance lookup as DmsThrottledError', async () => {
     dmsMock.on(DescribeReplicationInstancesCommand).rejects(
       new DatabaseMigrationServiceServiceException({

@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildCloudWatchMetricsReader } from '../../../src/adapters/aws/cloudwatch.js';
+import { buildCloudWatchMetricsReader, buildQueries } from '../../../src/adapters/aws/cloudwatch.js';
 import { buildEmfHealthMetrics, HEALTH_METRICS_NAMESPACE } from '../../../src/adapters/aws/cloudwatch-emf.js';
 import { evaluateSource } from '../../../src/core/alerts/evaluate.js';
 import type { DmsTaskRef } from '../../../src/core/health/config.js';
@@ -71,6 +71,16 @@ describe('buildCloudWatchMetricsReader', () => {
       EndTime: new Date(T0),
       ScanBy: 'TimestampDescending',
     });
+  });
+
+  it('asks for the DMS latency under the lower-case instance identifier DMS publishes it with', () => {
+    const queries = buildQueries(undefined, [{ ...TASK, replicationInstanceIdentifier: 'DMS-Prod-1' }]);
+    for (const query of queries) {
+      expect(query.MetricStat?.Metric?.Dimensions).toContainEqual({
+        Name: 'ReplicationInstanceIdentifier',
+        Value: 'dms-prod-1',
+      });
+    }
   });
 
   it('keeps the newest datapoint of each metric; no datapoint reads as null', async () => {

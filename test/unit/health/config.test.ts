@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildQueries } from '../../../src/adapters/aws/cloudwatch.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import {
   DEFAULT_RENOTIFY_MINUTES,
@@ -80,6 +81,23 @@ describe('health-check configuration', () => {
         replicationInstanceIdentifier: 'dms-prod-1',
       },
     ]);
+  });
+
+  it('lowers the replication instance identifier, as DMS stores it and CloudWatch publishes its metrics', () => {
+    const config = parseHealthConfig({
+      sources: [
+        {
+          name: 'orders-db',
+          secretArn: SECRET,
+          dmsTasks: [{ taskArn: TASK, replicationInstanceIdentifier: 'DMS-Prod-1' }],
+        },
+      ],
+    });
+    const source = resolveSource(config.sources[0] as never);
+    expect(source.dmsTasks[0]?.replicationInstanceIdentifier).toBe('dms-prod-1');
+    // The dimension the health check then asks CloudWatch for.
+    const dimensions = buildQueries(undefined, source.dmsTasks).map((q) => q.MetricStat?.Metric?.Dimensions);
+    expect(dimensions[0]).toContainEqual({ Name: 'ReplicationInstanceIdentifier', Value: 'dms-prod-1' });
   });
 
   it('takes the renotify interval from the document defaults when the source has none', () => {
