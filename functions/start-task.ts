@@ -6,7 +6,7 @@ import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { CdcStopPosition, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
-import { decideStart } from '../src/core/cdc/start-rule.js';
+import { decideStart, hasRun } from '../src/core/cdc/start-rule.js';
 import type { Dms, StartType, TaskStatus } from '../src/ports/dms.js';
 
 const Input = z.object({
@@ -14,7 +14,9 @@ const Input = z.object({
   startType: z.enum(['start-replication', 'resume-processing', 'reload-target']).default('start-replication'),
   /**
    * A start other than resume-processing on a task that already ran is refused (TaskRestartRefusedError):
-   * DMS recreates the slot on a restart and the changes it held are lost. true accepts that.
+   * DMS recreates the slot on a restart and the changes it held are lost. true accepts that, and only that:
+   * a first start is start-replication (FirstStartTypeError) and a CDC task never gets reload-target
+   * (ReloadTargetOnCdcTaskError), whatever this says.
    */
   allowRestart: z.boolean().default(false),
   cdcStopPosition: CdcStopPosition.optional(),
@@ -54,7 +56,7 @@ export function makeHandler(overrides: Partial<StartTaskDeps> = {}) {
         deps.logger.info('task already running', { taskArn: task.arn, status: task.status });
         return { taskArn: task.arn, startType: input.startType, started: false, status: task.status };
       }
-      if (input.allowRestart && input.startType !== 'resume-processing') {
+      if (input.allowRestart && input.startType !== 'resume-processing' && hasRun(task)) {
         deps.logger.warn('restart allowed by the input: DMS recreates the slot', { taskArn: task.arn });
       }
       const started = await deps.dms.startTask(

@@ -26,6 +26,45 @@ export class TaskRestartRefusedError extends OrchestratorError {
   }
 }
 
+/**
+ * A first start other than start-replication. A task that never ran has no checkpoint to resume from and
+ * nothing to reload: start-replication is the only start DMS documents for it (DESIGN.md section 4).
+ */
+export class FirstStartTypeError extends OrchestratorError {
+  override readonly name = 'FirstStartTypeError';
+  readonly taskArn: string;
+  readonly startType: StartType;
+
+  constructor(taskArn: string, startType: StartType) {
+    super(
+      `startType: ${startType} cannot be the first start of task ${taskArn}, which has never run ` +
+        '(no start date, no recovery checkpoint): only start-replication starts a task for the first time',
+      'Use startType start-replication (the default): the task starts at its own CdcStartPosition',
+    );
+    this.taskArn = taskArn;
+    this.startType = startType;
+  }
+}
+
+/**
+ * reload-target on a CDC-only task. It reloads tables with a full load, which a task with MigrationType
+ * cdc does not have: DMS documents data errors for it. No flag unlocks it.
+ */
+export class ReloadTargetOnCdcTaskError extends OrchestratorError {
+  override readonly name = 'ReloadTargetOnCdcTaskError';
+  readonly taskArn: string;
+
+  constructor(taskArn: string) {
+    super(
+      `startType: reload-target never applies to task ${taskArn}, whose MigrationType is cdc (CDC only, no full ` +
+        'load to reload from); allowRestart does not change that',
+      'Use resume-processing to continue the task from its checkpoint, or create a new CDC task on the same slot ' +
+        'from its confirmed_flush_lsn (create-cdc-task). To reload the target, run a full-load task, then CDC from the slot',
+    );
+    this.taskArn = taskArn;
+  }
+}
+
 export type StartDecision =
   /** Send StartReplicationTask. */
   | { readonly kind: 'start' }
@@ -45,14 +84,25 @@ export function hasRun(task: Task): boolean {
 }
 
 /**
- * The start rule of the orchestrator: resume-processing is always allowed; anything else on a task
- * that already ran is refused unless the caller explicitly accepts the restart. A task that is
- * already running is left alone, so a retried start step is a no-op. States DMS cannot start from
- * (creating, stopping, deleting, ...) are left to DMS, which refuses with InvalidResourceStateFault.
+ * The start rule of the orchestrator:
+ * - reload-target never applies to a CDC-only task, whatever else the input says;
+ * - a task already running is left alone, so a retried start step is a no-op;
+ * - a task that never ran gets start-replication only (nothing to resume, nothing to reload);
+ * - a task that ran gets resume-processing; anything else restarts it, refused unless the caller
+ *   explicitly accepts the restart (allowRestart).
+ * States DMS cannot start from (creating, stopping, deleting, ...) are left to DMS, which refuses with
+ * InvalidResourceStateFault.
  */
 export function decideStart(task: Task, startType: StartType, allowRestart: boolean): StartDecision {
+  // Checked first: the request is wrong for this task in every state, so no status may hide it.
+  if (startType === 'reload-target' && task.migrationType === 'cdc')
+    throw new ReloadTargetOnCdcTaskError(task.arn);
   if (RUNNING.includes(task.status)) return { kind: 'already-running' };
-  if (startType !== 'resume-processing' && hasRun(task) && !allowRestart) {
+  if (!hasRun(task)) {
+    if (startType !== 'start-replication') throw new FirstStartTypeError(task.arn, startType);
+    return { kind: 'start' };
+  }
+  if (startType !== 'resume-processing' && !allowRestart) {
     throw new TaskRestartRefusedError(task.arn, task.status, startType);
   }
   return { kind: 'start' };

@@ -8,7 +8,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/start-task.js';
-import { TaskRestartRefusedError } from '../../../src/core/cdc/start-rule.js';
+import {
+  FirstStartTypeError,
+  ReloadTargetOnCdcTaskError,
+  TaskRestartRefusedError,
+} from '../../../src/core/cdc/start-rule.js';
 import { DmsInvalidStateError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
@@ -73,13 +77,47 @@ describe('start-task handler', () => {
     expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
   });
 
-  it('refuses reload-target on a task that ran, for the same reason', async () => {
-    taskIs({ Status: 'stopped' });
+  it('refuses reload-target on a full-load-and-cdc task that ran, for the same reason', async () => {
+    taskIs({ Status: 'stopped', MigrationType: 'full-load-and-cdc' });
 
     await expect(invoke({ taskArn: TASK_ARN, startType: 'reload-target' })).rejects.toMatchObject({
       name: 'TaskRestartRefusedError',
       startType: 'reload-target',
     });
+    expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+  });
+
+  it.each([
+    ['ready', false],
+    ['stopped', false],
+    ['stopped', true],
+    ['running', true],
+  ])(
+    'refuses reload-target on a CDC-only task (%s, allowRestart %s): it never applies, no flag unlocks it',
+    async (status, allowRestart) => {
+      taskIs({ Status: status, MigrationType: 'cdc' });
+
+      const error = await failure(invoke({ taskArn: TASK_ARN, startType: 'reload-target', allowRestart }));
+
+      expect(error).toBeInstanceOf(ReloadTargetOnCdcTaskError);
+      expect(error).toMatchObject({ name: 'ReloadTargetOnCdcTaskError', taskArn: TASK_ARN });
+      expect(error.message).toMatch(/startType: reload-target/);
+      expect((error as ReloadTargetOnCdcTaskError).remedy).toMatch(/resume-processing/);
+      expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
+    },
+  );
+
+  it('refuses resume-processing on a task that never ran: its first start is start-replication', async () => {
+    taskIs({ Status: 'ready' });
+
+    const error = await failure(
+      invoke({ taskArn: TASK_ARN, startType: 'resume-processing', allowRestart: true }),
+    );
+
+    expect(error).toBeInstanceOf(FirstStartTypeError);
+    expect(error).toMatchObject({ name: 'FirstStartTypeError', startType: 'resume-processing' });
+    expect(error.message).toMatch(/startType: resume-processing/);
+    expect((error as FirstStartTypeError).remedy).toMatch(/start-replication/);
     expect(dmsMock).not.toReceiveCommand(StartReplicationTaskCommand);
   });
 
