@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
+import { buildStartOnce, type Started, type StartRequest } from '../src/adapters/aws/sfn-start.js';
 import { type AwsEvent, parseRoutes, routeRecoveryEvent } from '../src/core/recovery/routing.js';
 
 /** The EventBridge event the rules deliver (only what routing reads is checked). */
@@ -27,15 +28,15 @@ const Env = z.object({
   RECOVERY_ROUTES: z.string().default(''),
 });
 
-/** Starts one execution; resolves to its ARN (the existing one when this event already started it). */
-export type StartRecovery = (request: {
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly input: string;
-}) => Promise<string>;
+/** Starts one execution; resolves to its ARN, marked duplicate when this event already started it. */
+export type StartRecovery = (request: StartRequest) => Promise<Started>;
 
 export interface RouteRecoveryEventResult {
-  readonly started: readonly { readonly taskArn: string; readonly executionArn: string }[];
+  readonly started: readonly {
+    readonly taskArn: string;
+    readonly executionArn: string;
+    readonly duplicate: boolean;
+  }[];
   readonly ignored: string | null;
 }
 export interface RouteRecoveryEventDeps {
@@ -46,16 +47,11 @@ export interface RouteRecoveryEventDeps {
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
-const sfn = new SFNClient({});
 /**
- * StartExecution of a Standard machine is idempotent for the same name and input: a redelivered event
- * gets the execution the first delivery started.
+ * The execution name is stable per event and task, so a redelivered event (EventBridge delivers at least
+ * once, and retries a failed invocation) finds the execution the first delivery started, open or closed.
  */
-const start: StartRecovery = async (request) => {
-  const output = await sfn.send(new StartExecutionCommand(request));
-  if (!output.executionArn) throw new Error(`StartExecution of ${request.name} returned no executionArn`);
-  return output.executionArn;
-};
+const start: StartRecovery = buildStartOnce(new SFNClient({}));
 
 /**
  * The target of the recovery EventBridge rules: maps a DMS task failure or an RDS failover to the recover
@@ -77,14 +73,23 @@ export function makeHandler(overrides: Partial<RouteRecoveryEventDeps> = {}) {
       }
       const started = [];
       for (const recovery of routing.starts) {
-        const executionArn = await deps.start({
+        const { executionArn, duplicate } = await deps.start({
           stateMachineArn: env.RECOVER_STATE_MACHINE_ARN,
           name: recovery.name,
           input: JSON.stringify(recovery.input),
         });
         const taskArn = String(recovery.input.taskArn);
-        deps.logger.info('recovery started', { eventId: input.id, taskArn, executionArn });
-        started.push({ taskArn, executionArn });
+        // A duplicate is no failure: throwing would send the event to the dead-letter queue as never started.
+        deps.logger.info(
+          duplicate ? 'recovery already started for this event (duplicate)' : 'recovery started',
+          {
+            eventId: input.id,
+            taskArn,
+            executionArn,
+            duplicate,
+          },
+        );
+        started.push({ taskArn, executionArn, duplicate });
       }
       return { started, ignored: null };
     });
