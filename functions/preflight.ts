@@ -15,10 +15,13 @@ import { validateSlotName } from '../src/core/identifiers.js';
 import type { PreflightReport } from '../src/core/preflight/report.js';
 import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
 
-const Input = z.object({
+// Strict: a key this schema does not know would otherwise be dropped in silence (a flag ignored).
+const Input = z.strictObject({
   sourceSecretArn: z.string().min(1).max(2048).optional(),
   database: z.string().min(1).max(63).optional(),
   slotName: z.string().optional(),
+  /** The run creates the slot if it is missing (the cutover's slot.create): a missing one is then info. */
+  createSlot: z.boolean().optional(),
   plugin: z.enum(['test-decoding', 'pglogical']).optional(),
   /** The task's TableMappings, as an object or as the JSON string DMS takes. */
   tableMappings: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
@@ -70,6 +73,7 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
         : undefined;
       const options = {
         slotName: input.slotName === undefined ? undefined : validateSlotName(input.slotName),
+        createSlot: input.createSlot,
         plugin: input.plugin,
         tableMappings:
           input.tableMappings === undefined

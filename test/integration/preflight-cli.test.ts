@@ -81,6 +81,17 @@ describe('dms-cdc preflight against a real server', () => {
     expect(stdout.split('\n').at(-1)).toBe('0 blocker(s), 0 warning(s), 1 info: ready for DMS CDC');
   });
 
+  it('--create-slot: a missing slot that will be created is info; without the flag it blocks', async () => {
+    const file = mappings(['orders', 'customers']);
+    const args = ['preflight', '--source', node.url(), '--table-mappings', file, '--slot', 'made_later'];
+    const created = await run([...args, '--create-slot']);
+    expect(created.status).toBe(0);
+    expect(created.stdout).toContain('Replication slot made_later does not exist yet: it will be created');
+    expect((await run(args)).status).toBe(1);
+    const orphan = await run(['preflight', '--source', node.url(), '--create-slot']);
+    expect(orphan.status).toBe(2);
+  });
+
   it('checks the target: privileges, missing tables and foreign keys, then passes once fixed', async () => {
     const file = mappings(['orders', 'customers']);
     const target = `postgres://dms_target@127.0.0.1:${node.port}/target`;

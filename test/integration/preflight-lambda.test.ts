@@ -7,6 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { makeHandler, type PreflightDeps } from '../../functions/preflight.js';
 import { buildSecretsManagerStore } from '../../src/adapters/aws/secrets.js';
 import { connectPg } from '../../src/adapters/pg/client.js';
+import { planCutover } from '../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
@@ -111,7 +112,39 @@ describe('preflight Lambda against a real server', () => {
     expect(report.source.target).toBe(`postgres@127.0.0.1:${node.port}/postgres (tls disable)`);
   });
 
+  it('with the cutover plan payload, a missing slot that slot.create will make is info, not a blocker', async () => {
+    const input = (create: boolean) => ({
+      name: 'shop',
+      source: { secretArn: SOURCE_ARN, database: 'shop', sslMode: 'require' },
+      slot: { name: 'not_yet_made', create },
+      replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:ABCDEF',
+      target: { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET', secretArn: TARGET_ARN },
+      tableMappings: {
+        rules: [
+          {
+            'rule-type': 'selection',
+            'rule-id': '1',
+            'rule-name': '1',
+            'object-locator': { 'schema-name': 'public', 'table-name': 'orders' },
+            'rule-action': 'include',
+          },
+        ],
+      },
+    });
+    const run = async (create: boolean) => {
+      const payload = planCutover(input(create), new Date()).calls.preflight;
+      const report = await makeHandler(deps())(payload, context);
+      return report.findings.filter((f) => f.id === 'slot.exists').map((f) => f.severity);
+    };
+
+    expect(await run(true)).toEqual(['info']);
+    expect(await run(false)).toEqual(['blocker']);
+  });
+
   it('rejects malformed input by field name', async () => {
+    await expect(makeHandler(deps())({ slotName: 'dms_slot', creatSlot: true }, context)).rejects.toThrow(
+      InvalidInputError,
+    );
     await expect(makeHandler(deps())({ slotName: 'Bad-Slot' }, context)).rejects.toThrow(InvalidInputError);
     await expect(makeHandler(deps())({ plugin: 'wal2json' }, context)).rejects.toMatchObject({
       field: 'plugin',

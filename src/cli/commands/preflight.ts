@@ -20,12 +20,14 @@ const PLUGINS: readonly PluginName[] = ['test-decoding', 'pglogical'];
 export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
-  usage: `dms-cdc preflight --source <url> [--slot NAME] [--plugin test-decoding|pglogical]
+  usage: `dms-cdc preflight --source <url> [--slot NAME [--create-slot]] [--plugin test-decoding|pglogical]
                   [--table-mappings FILE] [--target <url>] [--json]
 
   --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
                            The password comes from PGPASSWORD, never from the command line history.
   --slot <name>            the existing logical slot the CDC-only task will start from
+  --create-slot            the slot will be created if missing (the cutover's slot.create): a missing
+                           slot is then info, not a blocker
   --plugin <name>          the DMS PluginName (default: what DMS would choose)
   --table-mappings <file>  the task's table-mapping JSON: checks only the tables it selects
   --target <url>           also check the PostgreSQL target (or DMS_CDC_TARGET_URL)
@@ -35,6 +37,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
   options: {
     source: { type: 'string' },
     slot: { type: 'string' },
+    'create-slot': { type: 'boolean' },
     plugin: { type: 'string' },
     'table-mappings': { type: 'string' },
     target: { type: 'string' },
@@ -49,6 +52,8 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     const plugin = values.plugin as string | undefined;
     if (plugin !== undefined && !PLUGINS.includes(plugin as PluginName))
       throw new UsageError(`--plugin must be one of ${PLUGINS.join(', ')}, got ${JSON.stringify(plugin)}`);
+    if (values['create-slot'] && values.slot === undefined)
+      throw new UsageError('--create-slot needs --slot: the name of the slot that will be created');
     try {
       return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
     } catch (error) {
@@ -70,6 +75,7 @@ async function preflight(
   const target = targetUrl ? connectionFromUrl(targetUrl, '--target') : undefined;
   const options: PreflightOptions = {
     slotName: typeof values.slot === 'string' ? validateSlotName(values.slot, '--slot') : undefined,
+    createSlot: values['create-slot'] === true,
     plugin,
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
   };

@@ -85,6 +85,8 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
         sourceSecretArn: input.source.secretArn,
         database: input.source.database,
         slotName: input.slot.name,
+        // EnsureSlot runs after Preflight: a slot it will create must not block the run before it.
+        createSlot: input.slot.create,
         plugin: input.slot.plugin,
         tableMappings: input.tableMappings,
       },

@@ -8,6 +8,11 @@ import type { TableMappings } from './table-mappings.js';
 export interface PreflightOptions {
   /** The existing slot a CDC-only task will start from (DMS `SlotName`). */
   readonly slotName?: string;
+  /**
+   * The run creates the slot when it is missing (the cutover's `slot.create`, whose EnsureSlot runs
+   * after preflight): a missing slot is then expected, not a blocker.
+   */
+  readonly createSlot?: boolean;
   /** DMS `PluginName`; when absent it is what DMS would choose (see effectivePlugin). */
   readonly plugin?: PluginName;
   readonly tableMappings?: TableMappings;
@@ -30,6 +35,8 @@ export interface EvaluationContext {
   readonly slotName: string | undefined;
   /** The named slot when it exists. */
   readonly slot: SlotFact | undefined;
+  /** A missing slot will be created by the run (PreflightOptions.createSlot). */
+  readonly createSlot: boolean;
   readonly longTransactionSeconds: number;
   /** Facts about the target, when one was given. */
   readonly target: TargetFacts | undefined;
@@ -52,6 +59,7 @@ export function buildContext(
     plugin: effectivePlugin(facts, options.plugin, slot),
     slotName: options.slotName,
     slot,
+    createSlot: options.createSlot === true,
     longTransactionSeconds: options.longTransactionSeconds ?? DEFAULT_LONG_TRANSACTION_SECONDS,
     target,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findings, severities } from './fixtures/evaluate.js';
+import { evaluate, findings, severities } from './fixtures/evaluate.js';
 import {
   column,
   healthyAurora,
@@ -172,6 +172,19 @@ describe('slot checks (pure)', () => {
     expect(findings('slot.exists', withSlots(), opts)[0]?.remedy).toContain(
       "pg_create_logical_replication_slot('dms_slot', 'test_decoding')",
     );
+  });
+
+  it('a missing slot the run will create is info, not a blocker, and no other check blocks on it', () => {
+    const creating = { ...opts, createSlot: true };
+    expect(findings('slot.exists', withSlots(), creating)).toEqual([
+      expect.objectContaining({
+        severity: 'info',
+        title: 'Replication slot dms_slot does not exist yet: it will be created',
+      }),
+    ]);
+    expect(evaluate(withSlots(), creating).filter((f) => f.severity === 'blocker')).toEqual([]);
+    // Without createSlot the same facts still block.
+    expect(severities('slot.exists', withSlots(), { ...opts, createSlot: false })).toEqual(['blocker']);
   });
 
   it('a healthy slot yields only the start position', () => {

@@ -14,8 +14,9 @@ function withSlot(evaluate: (slot: SlotFact, context: EvaluationContext) => Prob
 const exists: PreflightCheck = {
   id: 'slot.exists',
   reference: REF.nativeStartPoint,
-  evaluate({ slotName, slot, facts, plugin }) {
+  evaluate({ slotName, slot, facts, plugin, createSlot }) {
     if (!slotName || slot) return [];
+    if (createSlot) return [willBeCreated(slotName, pgPluginName(plugin.name))];
     return [
       {
         severity: 'blocker',
@@ -29,6 +30,22 @@ const exists: PreflightCheck = {
     ];
   },
 };
+
+/**
+ * The run asked to create the missing slot (EnsureSlot runs after preflight): expected, so info. A new
+ * slot streams only what is written after its creation, hence the reminder about the target.
+ */
+function willBeCreated(slotName: string, plugin: string): Problem {
+  return {
+    severity: 'info',
+    title: `Replication slot ${slotName} does not exist yet: it will be created`,
+    observed: `no slot named ${slotName}; slot creation was asked for`,
+    expected: `a logical slot ${slotName} decoding with ${plugin}, created by the run before the DMS task starts at its confirmed_flush_lsn`,
+    remedy:
+      'Nothing to do if the target already holds the data as of now: the new slot streams only changes made after it is created. ' +
+      'If the slot was lost in a failover, stop: changes since its last confirmed_flush_lsn are at risk and the target needs a reload',
+  };
+}
 
 const logical: PreflightCheck = {
   id: 'slot.logical',
