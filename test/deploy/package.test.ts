@@ -774,9 +774,9 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     }
   });
 
-  it('runs every function on nodejs20.x, arm64, trusting the RDS certificates the runtime ships', () => {
+  it('runs every function on nodejs24.x, arm64, trusting the RDS certificates the runtime ships', () => {
     for (const [id, fn] of functions()) {
-      expect(fn.Properties.Runtime, id).toBe('nodejs20.x');
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties.MemorySize, id).toBe(256);
       const variables = (fn.Properties.Environment as { Variables: JsonObject }).Variables;
