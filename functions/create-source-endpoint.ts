@@ -20,16 +20,19 @@ import { validateSlotName } from '../src/core/identifiers.js';
 import type { Dms, PluginName, SourceAccess } from '../src/ports/dms.js';
 
 const Schema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a plain PostgreSQL schema name');
+// Strict: an unknown key is an error. A stripped key is a setting silently lost (engineName once was).
 const Input = z
-  .object({
+  .strictObject({
     identifierPrefix: IdentifierPrefix,
     sourceName: SourceName,
     slotName: z.string(),
     plugin: Plugin,
     databaseName: DatabaseName,
+    /** CreateEndpoint EngineName: `aurora-postgresql` for an Aurora PostgreSQL source (DMS API reference). */
+    engineName: z.enum(['postgres', 'aurora-postgresql']).default('postgres'),
     /** HeartbeatEnable: on by default, so an idle database does not pin WAL behind the slot. */
     heartbeat: z
-      .object({
+      .strictObject({
         enabled: z.boolean().default(true),
         frequencyMinutes: z.number().int().min(1).max(1440).default(5),
         schema: Schema.optional(),
@@ -102,11 +105,17 @@ export function makeHandler(overrides: Partial<CreateSourceEndpointDeps> = {}) {
         slotName,
       });
       if (input.sslMode === 'none') deps.logger.warn('source endpoint without TLS', { identifier });
-      deps.logger.info('ensuring source endpoint', { identifier, slotName, plugin: input.plugin });
+      deps.logger.info('ensuring source endpoint', {
+        identifier,
+        slotName,
+        plugin: input.plugin,
+        engineName: input.engineName,
+      });
       const { endpoint, created } = await ensureSourceEndpoint(deps.dms, {
         identifier,
         access,
         databaseName: input.databaseName,
+        engineName: input.engineName,
         slotName,
         pluginName: input.plugin,
         sslMode: input.sslMode,

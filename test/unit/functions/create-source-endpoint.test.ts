@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CreateSourceEndpointDeps, makeHandler } from '../../../functions/create-source-endpoint.js';
+import { planCutover } from '../../../src/core/cutover/plan.js';
 import { ConflictingResourceError } from '../../../src/core/dms/errors.js';
 import { sourceEndpointIdentifier } from '../../../src/core/dms/identifiers.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
@@ -140,6 +141,55 @@ describe('create-source-endpoint handler', () => {
     expect(input?.Tags).toContainEqual({ Key: 'team', Value: 'data-platform' });
   });
 
+  it('creates an Aurora PostgreSQL source with EngineName aurora-postgresql, as the cutover plan asks', async () => {
+    // The plan's payload for a cutover input with source.engine aurora-postgresql, unchanged.
+    const plan = planCutover(
+      {
+        name: 'cutover',
+        source: {
+          secretArn: SOURCE_SECRET_ARN,
+          database: 'orders',
+          sslMode: 'require',
+          engine: 'aurora-postgresql',
+        },
+        slot: { name: 'dms_slot' },
+        replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
+        target: {
+          endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
+          secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/target-GhIjKl',
+        },
+        tableMappings: { rules: [{ 'rule-type': 'selection' }] },
+      },
+      new Date(),
+    );
+    dmsMock
+      .on(CreateEndpointCommand)
+      .resolves({ Endpoint: sdkEndpoint({ EngineName: 'aurora-postgresql' }) });
+
+    await invoke(plan.calls.createSourceEndpoint);
+
+    expect(dmsMock).toReceiveCommandWith(CreateEndpointCommand, {
+      EndpointType: 'source',
+      EngineName: 'aurora-postgresql',
+    });
+  });
+
+  it('reuses an Aurora endpoint on a re-run, and refuses a postgres one under the same identifier', async () => {
+    const aurora = { ...INPUT, engineName: 'aurora-postgresql' };
+    dmsMock
+      .on(DescribeEndpointsCommand)
+      .resolves({ Endpoints: [sdkEndpoint({ EngineName: 'aurora-postgresql' })] });
+    expect(await invoke(aurora)).toMatchObject({ created: false });
+
+    dmsMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [sdkEndpoint()] });
+    expect(await failure(invoke(aurora))).toMatchObject({
+      name: 'ConflictingResourceError',
+      field: 'engineName',
+      existing: 'postgres',
+    });
+    expect(dmsMock).not.toReceiveCommand(CreateEndpointCommand);
+  });
+
   it('sends HeartbeatEnable false and no frequency when the heartbeat is turned off', async () => {
     await invoke({ ...INPUT, heartbeat: { enabled: false }, captureDdls: false });
 
@@ -233,6 +283,9 @@ describe('create-source-endpoint handler', () => {
     ['a zero heartbeat frequency', { heartbeat: { frequencyMinutes: 0 } }, 'heartbeat.frequencyMinutes'],
     ['a heartbeat schema with a quote', { heartbeat: { schema: 'x"y' } }, 'heartbeat.schema'],
     ['a tag key DMS reserves', { tags: { 'dms:owner': 'me' } }, 'tags.dms:owner'],
+    ['an engine DMS does not take for a PostgreSQL source', { engineName: 'mysql' }, 'engineName'],
+    ['an unknown key (it would be dropped in silence)', { engine: 'aurora-postgresql' }, 'input'],
+    ['an unknown heartbeat key', { heartbeat: { every: 5 } }, 'heartbeat'],
   ])(
     'rejects %s with an InvalidInputError naming the field, before any DMS call',
     async (_case, change, field) => {

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { CdcTaskSpec, Endpoint, PluginName, Task, TaskStatus } from '../../../ports/dms.js';
+import type {
+  CdcTaskSpec,
+  Endpoint,
+  PluginName,
+  SourceEngineName,
+  Task,
+  TaskStatus,
+} from '../../../ports/dms.js';
 import type { StoredCheckpoint } from './checkpoint-store.js';
 import type { TaskRunner } from './task-runner.js';
 
@@ -10,6 +17,8 @@ export interface LocalEndpoint {
   readonly arn: string;
   readonly identifier: string;
   readonly endpointType: 'source' | 'target';
+  /** As created (CreateEndpoint EngineName), so a re-run compares the engine it asked for. */
+  readonly engineName: SourceEngineName;
   /** A postgres:// URL, or (Secrets Manager access) resolved from the local secret store at each use. */
   readonly url: string | undefined;
   readonly secretId: string | undefined;
@@ -46,7 +55,7 @@ export function endpointView(e: LocalEndpoint): Endpoint {
     arn: e.arn,
     identifier: e.identifier,
     endpointType: e.endpointType,
-    engineName: 'postgres',
+    engineName: e.engineName,
     databaseName: e.databaseName,
     slotName: e.slotName,
     pluginName: e.pluginName,
