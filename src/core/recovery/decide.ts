@@ -1,6 +1,6 @@
 import { compareLsn, formatLsn, type Lsn, maxLsn } from '../lsn.js';
 import type { SlotState } from '../slot.js';
-import { stopReasonCode } from '../stop-reason.js';
+import { taskStopReason } from '../stop-reason.js';
 import type { Decision, RecoveryInput, SlotObservation, TaskObservation } from './types.js';
 
 /**
@@ -136,7 +136,10 @@ function withFreeSlot(
       confirmed,
     );
   }
-  const code = stopReasonCode(task.stopReason);
+  // DMS writes failures as "Last Error <message> Stop Reason FATAL_ERROR Error Level FATAL": read the code
+  // where it stands, from LastFailureMessage when StopReason names none.
+  const stop = taskStopReason(task);
+  const code = stop.code;
   if (task.status === 'stopped' && (code === 'STOPPED_AT_SERVER_TIME' || code === 'STOPPED_AT_COMMIT_TIME')) {
     return {
       kind: 'NO_ACTION',
@@ -160,7 +163,7 @@ function withFreeSlot(
     const why = !task.resumable
       ? 'The task cannot be resumed as it is (its settings or endpoints changed)'
       : code === 'FATAL_ERROR'
-        ? `The task failed with FATAL_ERROR (${task.lastFailureMessage ?? 'no message'})`
+        ? `The task failed with FATAL_ERROR (${stop.lastError ?? 'no message'})`
         : 'The task has no recovery checkpoint';
     // Start no earlier than what the old task applied, so nothing is applied twice.
     return newTask(

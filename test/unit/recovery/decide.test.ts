@@ -65,6 +65,13 @@ function input(overrides: {
   };
 }
 
+// DMS's own form of a failure (StopReason and LastFailureMessage carry the same text).
+const FATAL_LONG =
+  'Last Error  Replication slot "dms_slot" cannot be used: its WAL was removed. Task error notification received ' +
+  'from subtask 0, thread 0 Stop Reason FATAL_ERROR Error Level FATAL';
+const RECOVERABLE_LONG =
+  'Last Error  ODBC general error. Stop Reason RECOVERABLE_ERROR Error Level RECOVERABLE';
+
 describe('decideRecovery: the decision table', () => {
   it.each([
     [
@@ -106,6 +113,21 @@ describe('decideRecovery: the decision table', () => {
       'task failed FATAL_ERROR, slot intact',
       input({ task: task({ stopReason: 'Stop Reason FATAL_ERROR' }) }),
       'NEW_TASK_FROM_SLOT',
+    ],
+    [
+      'task failed FATAL_ERROR as DMS writes it (Last Error ... Stop Reason FATAL_ERROR Error Level FATAL)',
+      input({ task: task({ stopReason: FATAL_LONG, lastFailureMessage: FATAL_LONG }) }),
+      'NEW_TASK_FROM_SLOT',
+    ],
+    [
+      'task failed, StopReason empty, FATAL_ERROR only in LastFailureMessage',
+      input({ task: task({ stopReason: undefined, lastFailureMessage: FATAL_LONG }) }),
+      'NEW_TASK_FROM_SLOT',
+    ],
+    [
+      'task failed RECOVERABLE_ERROR as DMS writes it',
+      input({ task: task({ stopReason: RECOVERABLE_LONG, lastFailureMessage: RECOVERABLE_LONG }) }),
+      'RESUME',
     ],
     ['task settings changed', input({ task: task({ resumable: false }) }), 'NEW_TASK_FROM_SLOT'],
     ['task deleted, slot intact', input({ task: undefined }), 'NEW_TASK_FROM_SLOT'],
@@ -210,6 +232,8 @@ describe('decideRecovery: properties over any observation', () => {
         'Stop Reason NORMAL',
         'Stop Reason RECOVERABLE_ERROR',
         'Stop Reason FATAL_ERROR',
+        RECOVERABLE_LONG,
+        FATAL_LONG,
       ),
       checkpointLsn: fc.option(lsn, { nil: null }),
       resumable: fc.boolean(),
@@ -257,6 +281,45 @@ describe('decideRecovery: properties over any observation', () => {
         );
       }),
     );
+  });
+
+  it('never resumes a task that failed with FATAL_ERROR, wherever DMS wrote the code', () => {
+    // Around the case that would otherwise resume: slot free and reserved, checkpoint between restart_lsn and the writer.
+    const fatalText = fc.constantFrom('Stop Reason FATAL_ERROR', FATAL_LONG);
+    const checkpoint = fc.bigInt({ min: 0x1_1000n, max: 0x1_9000n }).map((n) => lsnFromBigInt(n));
+    fc.assert(
+      fc.property(
+        fatalText,
+        fc.boolean(),
+        fc.constantFrom('stopped' as const, 'failed' as const),
+        fc.constantFrom<WalStatus>('reserved', 'extended', 'unreserved'),
+        checkpoint,
+        fc.boolean(),
+        (text, inFailureMessageOnly, status, walStatus, checkpointLsn, failover) => {
+          const given = input({
+            task: task({
+              status,
+              stopReason: inFailureMessageOnly ? undefined : text,
+              lastFailureMessage: text,
+              checkpointLsn,
+            }),
+            slot: slot({ walStatus }),
+            failover,
+          });
+          expect(decideRecovery(given).kind).toBe('NEW_TASK_FROM_SLOT');
+        },
+      ),
+    );
+  });
+
+  it('names the message of a fatal failure, without the DMS wrapping, in its reason', () => {
+    const decision = decideRecovery(
+      input({ task: task({ stopReason: FATAL_LONG, lastFailureMessage: FATAL_LONG }) }),
+    );
+    expect(decision.reason).toContain(
+      'FATAL_ERROR (Replication slot "dms_slot" cannot be used: its WAL was removed.',
+    );
+    expect(decision.reason).not.toContain('Stop Reason');
   });
 
   it('a missing or lost slot is always a DATA_GAP (never an automatic action)', () => {
