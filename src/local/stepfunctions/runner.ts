@@ -9,6 +9,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { bindTasks, missingHandlers } from './bindings.js';
+import { recordExecution } from './coverage-store.js';
 import { type AslDefinition, parseDefinition, readDefinitionText } from './definition.js';
 import { EventLog } from './event-log.js';
 import type { ExecutionEvent } from './events.js';
@@ -187,7 +188,10 @@ async function execute(
     const outcome = await settle(run.result);
     await collected;
     if (fatal) throw fatal;
-    return { ...outcome, ...log.summary(), durationMs: Math.round(performance.now() - started) };
+    const summary = log.summary();
+    // Path coverage of the statemachines/ files, when the test run collects it (coverage-store.ts).
+    recordExecution(options.definitionPath, summary.events);
+    return { ...outcome, ...summary, durationMs: Math.round(performance.now() - started) };
   } finally {
     stopper.signal.removeEventListener('abort', onStop);
     options.signal?.removeEventListener('abort', onUserAbort);
