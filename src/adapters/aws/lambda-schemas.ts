@@ -73,19 +73,27 @@ const TagValue = z
   .refine((value) => !RESERVED.test(value), 'must not start with aws: or dms:');
 export const Tags = z.record(TagKey, TagValue);
 
-/** Tags every resource the orchestrator creates carries, so people and IAM conditions can find them. */
+/**
+ * Tags every resource the orchestrator creates carries, so people and IAM conditions can find them.
+ * `dms-cdc-stack` (the deployed stack, DMS_CDC_STACK) is what the start-task and stop-task roles require
+ * on a task (aws:ResourceTag): only the stack sets it, never the caller's own tags.
+ */
 export function orchestratorTags(
   sourceName: string,
   slotName: string,
   extra: Readonly<Record<string, string>> = {},
+  stack?: string,
 ): Record<string, string> {
+  const own = Object.fromEntries(Object.entries(extra).filter(([key]) => key !== STACK_TAG));
   return {
-    ...extra,
+    ...own,
     'managed-by': 'dms-cdc-orchestrator',
+    ...(stack ? { [STACK_TAG]: stack } : {}),
     'dms-cdc-source': sourceName,
     'dms-cdc-slot': slotName,
   };
 }
+const STACK_TAG = 'dms-cdc-stack';
 
 /** A JSON document given either as an object or as the JSON text DMS takes (TableMappings, task settings). */
 export const JsonDocument = z.union([z.string().min(2), z.record(z.string(), z.unknown())]);

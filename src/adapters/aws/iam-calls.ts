@@ -1,0 +1,162 @@
+/**
+ * The AWS calls a function makes, as IAM authorises them. Each handler in functions/ exports its list
+ * as `IAM_CALLS`, next to the code that makes the calls; test/deploy/iam-simulation.test.ts simulates
+ * every entry against that function's role in the packaged template (with @cloud-copilot/iam-simulate
+ * and AWS's Service Authorization data) and expects it allowed.
+ *
+ * Resources and context values may hold placeholders in braces, filled from the simulated stack:
+ * {Partition} {Region} {Account} {Stack} (service-stage), {OwnLogGroup} (the function's log group name),
+ * {SourceSecretArn} {SourceSecretKmsKeyArn} {TargetSecretArn} {TargetSecretKmsKeyArn}
+ * {HealthCheckSecretArn} {HealthCheckSecretKmsKeyArn} {DmsSecretsAccessRoleArn} {AlertTopicArn}
+ * {AlertKeyArn} {AlertStateTableArn} {RecoverStateMachineArn}.
+ *
+ * DMS resources are asked as `...:task:*`, `...:endpoint:*`, `...:rep:*`: AWS's data spells DMS resource
+ * ARNs with a literal `*`, so the simulator resolves no resource type for a concrete DMS ARN.
+ */
+export interface IamCall {
+  /** The IAM action, e.g. `dms:StartReplicationTask`. */
+  readonly action: string;
+  readonly resource: string;
+  /** Context keys the request carries as the adapter sends it (aws:RequestTag/..., kms:ViaService, ...). */
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** The API call or runtime step that makes the request. */
+  readonly why: string;
+  /** Only on stacks where this template condition holds (InVpc, HasSourceSecretKmsKey, ...). */
+  readonly when?: string;
+  /** The Sid of the statement that must be the one allowing it. */
+  readonly via?: string;
+}
+
+/** The tag every DMS resource the orchestrator creates carries (orchestratorTags). */
+const MANAGED_BY = { 'aws:RequestTag/managed-by': 'dms-cdc-orchestrator' } as const;
+/** The tags create-source-endpoint and create-cdc-task send (orchestratorTags; the caller's own tags may add more). */
+export const ORCHESTRATOR_TAG_CONTEXT = {
+  ...MANAGED_BY,
+  'aws:RequestTag/dms-cdc-stack': '{Stack}',
+  'aws:RequestTag/dms-cdc-source': 'orders',
+  'aws:RequestTag/dms-cdc-slot': 'dms_slot',
+  'aws:TagKeys': ['managed-by', 'dms-cdc-stack', 'dms-cdc-source', 'dms-cdc-slot'],
+} as const;
+
+/** The Lambda runtime writes the function's logs with its execution role. */
+export const OWN_LOGS: readonly IamCall[] = [
+  {
+    action: 'logs:CreateLogStream',
+    resource:
+      'arn:{Partition}:logs:{Region}:{Account}:log-group:{OwnLogGroup}:log-stream:2026/01/01/[$LATEST]0',
+    why: 'Lambda runtime: log stream of an execution environment',
+  },
+  {
+    action: 'logs:PutLogEvents',
+    resource:
+      'arn:{Partition}:logs:{Region}:{Account}:log-group:{OwnLogGroup}:log-stream:2026/01/01/[$LATEST]0',
+    why: 'Lambda runtime: the function logs',
+  },
+];
+
+/** Lambda creates and removes the function's network interfaces with its execution role (in a VPC). */
+export const VPC_NETWORK_INTERFACES: readonly IamCall[] = [
+  { action: 'ec2:DescribeNetworkInterfaces', resource: '*', why: 'Lambda: VPC attachment', when: 'InVpc' },
+  { action: 'ec2:DescribeSubnets', resource: '*', why: 'Lambda: VPC attachment', when: 'InVpc' },
+  {
+    action: 'ec2:CreateNetworkInterface',
+    resource: 'arn:{Partition}:ec2:{Region}:{Account}:network-interface/*',
+    why: 'Lambda: VPC attachment',
+    when: 'InVpc',
+  },
+  {
+    action: 'ec2:DeleteNetworkInterface',
+    resource: 'arn:{Partition}:ec2:{Region}:{Account}:network-interface/eni-0123456789abcdef0',
+    why: 'Lambda: VPC detachment',
+    when: 'InVpc',
+  },
+];
+
+/** GetSecretValue of the source secret (SOURCE_SECRET_ARN), decrypted by Secrets Manager with its key. */
+export const SOURCE_SECRET: readonly IamCall[] = [
+  {
+    action: 'secretsmanager:GetSecretValue',
+    resource: '{SourceSecretArn}',
+    why: 'SecretsManager GetSecretValue',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: '{SourceSecretKmsKeyArn}',
+    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
+    why: 'Secrets Manager decrypts the secret with the caller credentials',
+    when: 'HasSourceSecretKmsKey',
+  },
+];
+
+/** The same for the optional target secret (TARGET_SECRET_ARN). */
+export const TARGET_SECRET: readonly IamCall[] = [
+  {
+    action: 'secretsmanager:GetSecretValue',
+    resource: '{TargetSecretArn}',
+    why: 'SecretsManager GetSecretValue',
+    when: 'HasTargetSecret',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: '{TargetSecretKmsKeyArn}',
+    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
+    why: 'Secrets Manager decrypts the secret with the caller credentials',
+    when: 'HasTargetSecretKmsKey',
+  },
+];
+
+/** DescribeReplicationTasks has no resource type: asked on "*". */
+export const DESCRIBE_TASKS: IamCall = {
+  action: 'dms:DescribeReplicationTasks',
+  resource: '*',
+  why: 'DMS DescribeReplicationTasks',
+};
+
+/** Publish to the KMS-encrypted alert topic: SNS asks KMS with the publisher's credentials. */
+export const PUBLISH_ALERT: readonly IamCall[] = [
+  {
+    action: 'sns:Publish',
+    resource: '{AlertTopicArn}',
+    context: { 'aws:SecureTransport': 'true' },
+    why: 'SNS Publish',
+  },
+  {
+    action: 'kms:GenerateDataKey',
+    resource: '{AlertKeyArn}',
+    context: { 'kms:ViaService': 'sns.{Region}.amazonaws.com' },
+    why: 'SNS encrypts the message with the topic key',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: '{AlertKeyArn}',
+    context: { 'kms:ViaService': 'sns.{Region}.amazonaws.com' },
+    why: 'SNS decrypts the data key',
+  },
+];
+
+export const DMS_TASK_ANY = 'arn:{Partition}:dms:{Region}:{Account}:task:*';
+export const DMS_ENDPOINT_ANY = 'arn:{Partition}:dms:{Region}:{Account}:endpoint:*';
+export const DMS_INSTANCE_ANY = 'arn:{Partition}:dms:{Region}:{Account}:rep:*';
+
+/**
+ * A call on a task this stack created (tagged dms-cdc-stack={Stack} by create-cdc-task), and the same
+ * call on a task recoveryRoutes names (asked as "any task, untagged": the only statement that may allow
+ * it is the one listing the routes' task ARNs).
+ */
+export function onStackOrRoutedTask(action: string, why: string, routedSid: string): readonly IamCall[] {
+  return [
+    {
+      action,
+      resource: DMS_TASK_ANY,
+      context: { 'aws:ResourceTag/dms-cdc-stack': '{Stack}' },
+      why: `${why} (a task this stack created)`,
+    },
+    {
+      action,
+      resource: DMS_TASK_ANY,
+      why: `${why} (a task recoveryRoutes names)`,
+      when: 'HasRecoveryTaskArns',
+      via: routedSid,
+    },
+  ];
+}
