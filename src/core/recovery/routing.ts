@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { InvalidInputError } from '../errors.js';
+import { stopReasonCode } from '../stop-reason.js';
 import { Replacement, SlotName, Timing } from './input.js';
 
 /**
  * Which recoveries an AWS event starts, through configuration (DESIGN.md section 4, issue 7):
  *
  * - `DMS Replication Task State Change` (source aws.dms): REPLICATION_TASK_FAILED, or REPLICATION_TASK_STOPPED
- *   whose detailMessage names RECOVERABLE_ERROR or FATAL_ERROR, for a task in the routes: one recovery of
+ *   whose detailMessage ends in Stop Reason RECOVERABLE_ERROR or FATAL_ERROR, for a task in the routes: one recovery of
  *   that task. The task ARN is the event's `resources` entry.
  * - `RDS DB Cluster Event` RDS-EVENT-0071 (cluster failover completed) and `RDS DB Instance Event`
  *   RDS-EVENT-0049 (Multi-AZ instance failover completed): one recovery, with `failover: true`, of every
@@ -96,7 +97,9 @@ export function routeRecoveryEvent(event: AwsEvent, routes: readonly Route[]): R
 function fromTaskEvent(event: AwsEvent, routes: readonly Route[]): Routing {
   const eventType = text(event.detail?.eventType);
   const message = text(event.detail?.detailMessage) ?? '';
-  const stopWorthRecovering = /RECOVERABLE_ERROR|FATAL_ERROR/.test(message);
+  // The code DMS appended, not any word of the message: "Last Error ... Stop Reason FATAL_ERROR Error Level FATAL".
+  const code = stopReasonCode(message);
+  const stopWorthRecovering = code === 'RECOVERABLE_ERROR' || code === 'FATAL_ERROR';
   if (
     eventType !== 'REPLICATION_TASK_FAILED' &&
     !(eventType === 'REPLICATION_TASK_STOPPED' && stopWorthRecovering)
