@@ -31,6 +31,10 @@ export function startAslCoverage(project: TestProject): () => Promise<void> {
   return async () => {
     try {
       if (mode === 'enforce') await enforce(project, dir);
+    } catch (error) {
+      // Vitest 4 logs an error thrown by a global teardown ("error during close") but exits 0.
+      process.exitCode = 1;
+      throw error;
     } finally {
       if (!given) rmSync(dir, { recursive: true, force: true });
     }
