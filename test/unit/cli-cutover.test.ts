@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -25,7 +25,11 @@ const INPUT = {
   },
   slot: { name: 'dms_orders' },
   replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
-  target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET' },
+  target: {
+    endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
+    // A cutover that stops the task verifies the target, so it needs the target's secret.
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
+  },
   tableMappings: {
     rules: [
       {
@@ -38,6 +42,48 @@ const INPUT = {
     ],
   },
 };
+
+/** The cutover machine's approval gate as deployed: its .waitForTaskToken state in the real ASL. */
+const gate = (() => {
+  const asl = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, '../../statemachines/cutover.asl.json'), 'utf8'),
+  ) as {
+    States: Record<string, { Resource?: string; Parameters?: Record<string, unknown> }>;
+  };
+  const found = Object.entries(asl.States).find(([, state]) => state.Resource?.endsWith('.waitForTaskToken'));
+  if (!found) throw new Error('the cutover machine has no approval gate');
+  const [name, state] = found;
+  // TaskScheduled names the resource without its arn:aws:states::: head.
+  return {
+    name,
+    resource: String(state.Resource).replace('arn:aws:states:::lambda:', ''),
+    parameters: state.Parameters ?? {},
+  };
+})();
+
+/**
+ * The Parameters as Step Functions resolves them into TaskScheduled: `$$.Task.Token` becomes the token,
+ * the other paths some value (the whole state here), `${...}` ARNs a function ARN.
+ */
+function scheduledParameters(parameters: Record<string, unknown>, token: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(parameters).map(([key, value]) => {
+      if (!key.endsWith('.$')) {
+        const resolved =
+          value !== null && typeof value === 'object'
+            ? scheduledParameters(value as Record<string, unknown>, token)
+            : value;
+        return [
+          key,
+          typeof resolved === 'string' && resolved.startsWith('${')
+            ? 'arn:aws:lambda:eu-west-1:123456789012:function:notify'
+            : resolved,
+        ];
+      }
+      return [key.slice(0, -2), value === '$$.Task.Token' ? token : { plan: { sourceName: 'orders' } }];
+    }),
+  );
+}
 
 function inputFile(content: unknown): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-cutover-')), 'input.json');
@@ -122,14 +168,12 @@ describe('dms-cdc cutover', () => {
   });
 
   it('reports a failed execution with its error and exits 1', async () => {
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves({
-        executionArn: EXECUTION,
-        status: 'FAILED',
-        error: 'SlotActiveError',
-        cause: 'held',
-      } as never);
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: EXECUTION,
+      status: 'FAILED',
+      error: 'SlotActiveError',
+      cause: 'held',
+    } as never);
     const result = await run([
       'cutover',
       '--state-machine-arn',
@@ -144,6 +188,52 @@ describe('dms-cdc cutover', () => {
       error: 'SlotActiveError',
       cause: 'held',
     });
+  });
+
+  it('at the approval gate prints the task token and the exact approve and reject commands', async () => {
+    const token = 'AQCEAAAAKgAAAAMAAAAAAAAAAcNUbyGhYiN0ZXN0LXRva2Vu';
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION, status: 'RUNNING' } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 7,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: gate.name },
+        },
+        {
+          id: 8,
+          type: 'TaskScheduled',
+          previousEventId: 7,
+          timestamp: new Date(),
+          taskScheduledEventDetails: {
+            resourceType: 'lambda',
+            resource: gate.resource,
+            region: 'eu-west-1',
+            parameters: JSON.stringify(scheduledParameters(gate.parameters, token)),
+          },
+        },
+      ],
+    });
+    // Ctrl-C once the history has been read: the execution goes on waiting at the gate.
+    const controller = new AbortController();
+    const output = recordingOutput();
+    const progress = output.progress;
+    output.progress = (text) => {
+      progress(text);
+      if (text.includes('waiting for approval')) controller.abort();
+    };
+
+    const status = await main(
+      ['cutover', '--state-machine-arn', MACHINE, '--input', inputFile(INPUT), '--poll', '1'],
+      { output, env: {}, signal: controller.signal },
+    );
+
+    const stderr = output.lines.map((l) => l.text).join('\n');
+    expect(status).toBe(130);
+    expect(stderr).toContain(`waiting for approval, task token ${token}`);
+    expect(stderr).toContain(`approve: dms-cdc approve --token ${token}`);
+    expect(stderr).toContain(`reject:  dms-cdc reject --token ${token} --reason "<why>"`);
   });
 
   it('needs a state machine ARN unless --local', async () => {

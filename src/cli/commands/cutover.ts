@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { approvalCommands } from '../../core/cutover/notifications.js';
 import { planCutover } from '../../core/cutover/plan.js';
 import { rehearse } from '../../local/rehearsal.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
@@ -24,7 +25,8 @@ dms-cdc cutover --local [--input FILE] [--json]
 
   Validates the input (README "Cutover input"; a bad field is named before anything starts), starts an
   execution of the cutover machine and prints each state it enters, the catch-up polls (slot lag, DMS
-  latency) and any failure, until it ends. An approval gate prints how to answer it (dms-cdc approve).
+  latency) and any failure, until it ends. At an approval gate it prints the task token and the exact
+  dms-cdc approve / dms-cdc reject commands that answer it.
 
   --state-machine-arn <arn>  the CutoverStateMachineArn output of the stack (or DMS_CDC_CUTOVER_STATE_MACHINE_ARN)
   --input FILE               the cutover input as JSON (- for stdin)
@@ -127,12 +129,37 @@ function printCutoverEvent(event: HistoryEvent, output: Output): void {
         `    slot lag ${poll.lagBytes ?? '?'} B, latency ${poll.latencySeconds ?? 'n/a'} s, ${poll.consecutive ?? 0} in a row`,
       );
   }
-  if (exited?.name === 'RequestApproval' || event.type === 'TaskScheduled') {
-    const scheduled = event.taskScheduledEventDetails;
-    if (scheduled?.resource?.includes('waitForTaskToken')) {
-      output.progress(
-        '    waiting for approval: dms-cdc approve --token <token> (the token is in the SNS message)',
-      );
-    }
+  if (event.type === 'TaskScheduled') printApprovalGate(event, output);
+}
+
+/**
+ * At the approval gate (a .waitForTaskToken task), the token and the exact commands that answer it:
+ * whoever follows the execution can answer without waiting for the SNS message.
+ */
+function printApprovalGate(event: HistoryEvent, output: Output): void {
+  const scheduled = event.taskScheduledEventDetails;
+  if (!scheduled?.resource?.includes('waitForTaskToken')) return;
+  const token = approvalToken(scheduled.parameters);
+  if (token === undefined) {
+    output.progress('    waiting for approval: the task token is in the approval-request SNS message');
+    return;
+  }
+  const { approve, reject } = approvalCommands(token);
+  output.progress(`    waiting for approval, task token ${token}`);
+  output.progress(`      approve: ${approve}`);
+  output.progress(`      reject:  ${reject}`);
+}
+
+/**
+ * The token the notify Lambda was invoked with: TaskScheduled's parameters are the state's resolved
+ * Parameters ({"FunctionName", "Payload": {"taskToken": ...}}), kept in the history with execution data.
+ */
+function approvalToken(parameters: string | undefined): string | undefined {
+  if (parameters === undefined) return undefined;
+  try {
+    const token = (JSON.parse(parameters) as { Payload?: { taskToken?: unknown } }).Payload?.taskToken;
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -157,7 +157,8 @@ export function approvalCommands(token: string): { readonly approve: string; rea
   const quoted = /^[A-Za-z0-9+/=_.-]+$/u.test(token) ? token : `'${token.replaceAll("'", "'\\''")}'`;
   return {
     approve: `dms-cdc approve --token ${quoted}`,
-    reject: `dms-cdc reject --token ${quoted} [--reason "why"]`,
+    // A complete command to copy; the reason (optional to dms-cdc) is what the failure notification shows.
+    reject: `dms-cdc reject --token ${quoted} --reason "<why>"`,
   };
 }
 

@@ -270,7 +270,7 @@ describe('approvalCommands', () => {
   it('spells the CLI calls that answer the token', () => {
     expect(approvalCommands(TOKEN)).toEqual({
       approve: `dms-cdc approve --token ${TOKEN}`,
-      reject: `dms-cdc reject --token ${TOKEN} [--reason "why"]`,
+      reject: `dms-cdc reject --token ${TOKEN} --reason "<why>"`,
     });
   });
 
@@ -386,7 +386,7 @@ describe('buildCutoverNotification', () => {
     );
 
     expect(body).toContain(`To approve: dms-cdc approve --token ${TOKEN}\n`);
-    expect(body).toContain(`To reject:  dms-cdc reject --token ${TOKEN} [--reason "why"]`);
+    expect(body).toContain(`To reject:  dms-cdc reject --token ${TOKEN} --reason "<why>"`);
     expect(body).toContain('within 1 h 0 min (by 2026-03-01T11:42:30.000Z)');
     expect(body).toContain(
       'Catch-up: slot lag 120 bytes, DMS latency 2 s, confirmed_flush_lsn 4AF/C0000100 of server LSN 4AF/C0000178',
