@@ -37,6 +37,9 @@ function decided(kind: Kind, extra: Record<string, unknown> = {}) {
     source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
     settings,
     slotWait: null,
+    // Read by the recover machine once DMS's own restarts are observed (issue 11, item 11).
+    taskWait: null,
+    restartedByDms: false,
     newTask: null,
     newTaskProblem: null,
     decidedAt: '2026-03-01T12:00:00.000Z',
@@ -409,8 +412,8 @@ describe('recover machine paths (scripted stub functions)', () => {
     },
     {
       state: 'Resume',
-      script: { decide: [decided('RESUME')], start: [failure('DmsInvalidStateError', 'task is deleting')] },
-      error: 'DmsInvalidStateError',
+      script: { decide: [decided('RESUME')], start: [failure('DmsResourceNotFoundError', 'task was deleted')] },
+      error: 'DmsResourceNotFoundError',
     },
     {
       state: 'PollRunning',
