@@ -412,7 +412,10 @@ describe('recover machine paths (scripted stub functions)', () => {
     },
     {
       state: 'Resume',
-      script: { decide: [decided('RESUME')], start: [failure('DmsResourceNotFoundError', 'task was deleted')] },
+      script: {
+        decide: [decided('RESUME')],
+        start: [failure('DmsResourceNotFoundError', 'task was deleted')],
+      },
       error: 'DmsResourceNotFoundError',
     },
     {
