@@ -7,6 +7,7 @@ import { binariesIn, postgresBinaries } from './binaries.js';
 import { baseSettings, renderSettings, type Settings } from './config.js';
 import { PgNode, sleep } from './node.js';
 import { type ServerOwner, serverOwner } from './os-user.js';
+import { withOutputPluginLibraries } from './parameters.js';
 import { makeNodeDir, sweepOrphans } from './registry.js';
 import { HARNESS_CONF, initDataDir } from './template.js';
 
@@ -50,7 +51,13 @@ export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode
   const node = new PgNode(name, dir, port, 'primary', owner, binaries);
   try {
     await initDataDir(node.dataDir, owner, binaries, { template: !options.binDir });
-    await writeHarnessConf(node, { ...baseSettings(port, node.socketDir), ...options.settings });
+    await writeHarnessConf(
+      node,
+      await withOutputPluginLibraries(
+        { ...baseSettings(port, node.socketDir), ...options.settings },
+        binaries,
+      ),
+    );
     await chownTree(node.dir, owner);
     await node.start();
     return node;
@@ -79,7 +86,7 @@ export async function createStandby(primary: PgNode, options: StandbyOptions = {
     await primary.query('SELECT pg_create_physical_replication_slot($1, true)', [physicalSlot]);
     await copyBackup(primary, node);
     await writeFile(path.join(node.dataDir, 'standby.signal'), '');
-    await writeHarnessConf(node, {
+    const settings: Settings = {
       ...baseSettings(port, node.socketDir),
       ...options.settings,
       primary_conninfo: `host=127.0.0.1 port=${primary.port} user=postgres dbname=postgres application_name=${name}`,
@@ -88,7 +95,8 @@ export async function createStandby(primary: PgNode, options: StandbyOptions = {
       sync_replication_slots: failoverSlotSync,
       // The standby must not inherit the primary's list: after promotion it has no standby.
       synchronized_standby_slots: '',
-    });
+    };
+    await writeHarnessConf(node, await withOutputPluginLibraries(settings, binaries));
     await chownTree(node.dir, owner);
     await node.start();
     if (failoverSlotSync) {

@@ -1,4 +1,4 @@
-export { type PostgresBinaries, postgresBinaries } from './binaries.js';
+export { binariesIn, type PostgresBinaries, postgresBinaries } from './binaries.js';
 export {
   createStandby,
   freePort,
@@ -10,4 +10,5 @@ export {
 export type { Settings, SettingValue } from './config.js';
 export { waitForFailoverSlotSync } from './failover.js';
 export { type NodeRole, PgNode, type StopMode, sleep } from './node.js';
+export { type ParameterDescription, serverParameters } from './parameters.js';
 export { isAlive, killAllSync, liveNodeCount, NODES_ROOT, sweepOrphans } from './registry.js';
