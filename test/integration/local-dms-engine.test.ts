@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { type FailureCode, stopReasonCode } from '../../src/core/stop-reason.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
@@ -71,6 +72,19 @@ async function customerIds(node: PgNode): Promise<number[]> {
   );
 }
 
+/** A failed task as DMS reports it: StopReason and LastFailureMessage carry the same long text. */
+function expectDmsFailure(
+  task: { stopReason?: string; lastFailureMessage?: string },
+  code: FailureCode,
+): void {
+  const level = code === 'FATAL_ERROR' ? 'FATAL' : 'RECOVERABLE';
+  expect(task.stopReason).toMatch(
+    new RegExp(`^Last Error .+ Stop Reason ${code} Error Level ${level}$`, 's'),
+  );
+  expect(task.lastFailureMessage).toBe(task.stopReason);
+  expect(stopReasonCode(task.stopReason)).toBe(code);
+}
+
 describe('local DMS engine: CDC from an existing slot', () => {
   it('applies every change committed after confirmed_flush_lsn and none before', async () => {
     await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
@@ -111,7 +125,7 @@ describe('local DMS engine: CDC from an existing slot', () => {
     const arn = await createTask('dms_slot', before);
     await dms.startTask(arn, 'start-replication');
     const task = await waitForStatus(dms, arn, ['failed']);
-    expect(task.stopReason).toBe('Stop Reason FATAL_ERROR');
+    expectDmsFailure(task, 'FATAL_ERROR');
     expect(task.lastFailureMessage).toContain(
       `Invalid CDC start position ${before}: it is older than confirmed_flush_lsn`,
     );
@@ -121,7 +135,7 @@ describe('local DMS engine: CDC from an existing slot', () => {
     const arn = await createTask('no_such_slot', '0/1000000');
     await dms.startTask(arn, 'start-replication');
     const task = await waitForStatus(dms, arn, ['failed']);
-    expect(task.stopReason).toBe('Stop Reason FATAL_ERROR');
+    expectDmsFailure(task, 'FATAL_ERROR');
     expect(task.lastFailureMessage).toMatch(
       /^Last Error Replication slot 'no_such_slot' does not exist.*Error Level FATAL$/,
     );
@@ -133,7 +147,7 @@ describe('local DMS engine: CDC from an existing slot', () => {
     const holder = await holdSlot(source, 'dms_slot', 'stale-walsender');
     await dms.startTask(arn, 'start-replication');
     const failed = await waitForStatus(dms, arn, ['failed']);
-    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     expect(failed.lastFailureMessage).toContain(
       `replication slot "dms_slot" is active for PID ${holder.pid}`,
     );
@@ -179,7 +193,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
       .toBeGreaterThan(5);
     dms.crashTask(arn);
     const failed = await waitForStatus(dms, arn, ['failed']);
-    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     await writing;
     await dms.startTask(arn, 'resume-processing');
     await waitForStatus(dms, arn, ['running']);
@@ -220,7 +234,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
     await waitForStatus(dms, arn, ['running']);
     await source.kill();
     const failed = await waitForStatus(dms, arn, ['failed']);
-    expect(failed.stopReason).toBe('Stop Reason RECOVERABLE_ERROR');
+    expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     expect(failed.recoveryCheckpoint).toBeDefined();
   });
 });

@@ -1,8 +1,8 @@
-import { stopReasonText } from '../../../core/stop-reason.js';
+import { type FailureCode, failureText } from '../../../core/stop-reason.js';
 import { sqlState } from '../../pg/sqlstate.js';
 import { ApplyError } from './apply.js';
 
-export type FailureClass = 'RECOVERABLE_ERROR' | 'FATAL_ERROR';
+export type FailureClass = FailureCode;
 
 export interface TaskFailure {
   readonly stopReason: string;
@@ -30,8 +30,9 @@ const FATAL_SQLSTATES = new Set([
 ]);
 
 /**
- * Classifies what stopped a task the way DMS reports it: a StopReason and a LastFailureMessage in
- * DMS's shape ("Last Error ... Stop Reason FATAL_ERROR Error Level FATAL"). A source that goes
+ * Classifies what stopped a task the way DMS reports it. DMS puts the same long text in StopReason and
+ * LastFailureMessage of a failed task ("Last Error ... Stop Reason FATAL_ERROR Error Level FATAL"), so
+ * the engine does too: whatever reads a stop reason meets the form it meets on AWS. A source that goes
  * away, or a slot some other PID holds, is recoverable; a missing or invalidated slot is fatal.
  */
 export function classifyFailure(error: unknown): TaskFailure {
@@ -39,11 +40,11 @@ export function classifyFailure(error: unknown): TaskFailure {
   const message = error instanceof Error ? error.message : String(error);
   const code = sqlState(error);
   const detail = code ? `${message} (SQLSTATE ${code})` : message;
-  const level = failureClass === 'FATAL_ERROR' ? 'FATAL' : 'RECOVERABLE';
-  return {
-    stopReason: stopReasonText(failureClass),
-    lastFailureMessage: `Last Error ${detail} Task error notification received from subtask 0, thread 0 Stop Reason ${failureClass} Error Level ${level}`,
-  };
+  const text = failureText(
+    failureClass,
+    `${detail} Task error notification received from subtask 0, thread 0`,
+  );
+  return { stopReason: text, lastFailureMessage: text };
 }
 
 function failureClassOf(error: unknown): FailureClass {
