@@ -16,26 +16,46 @@ import { formatLsn, isLsn, type Lsn, parseLsn } from '../src/core/lsn.js';
 import { decideRecovery } from '../src/core/recovery/decide.js';
 import { RecoverInput, type Timing } from '../src/core/recovery/input.js';
 import {
+  type ExpectedSource,
   newTaskCall,
   observeTask,
+  sourceEndpointProblem,
   type TaskView,
   taskStartLsn,
   taskView,
 } from '../src/core/recovery/observe.js';
 import { type DecisionReport, toDecisionReport } from '../src/core/recovery/report.js';
-import { nextSlotWait, type SlotWait } from '../src/core/recovery/slot-wait.js';
+import {
+  nextSlotWait,
+  nextTaskWait,
+  type SlotWait,
+  type TaskWait,
+  taskWaitSoFar,
+} from '../src/core/recovery/slot-wait.js';
 import type { DecisionKind, SlotObservation } from '../src/core/recovery/types.js';
 import { type SlotReport, toSlotReport } from '../src/core/slot.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
-import type { Dms, Task } from '../src/ports/dms.js';
+import type { Dms, Endpoint, Task } from '../src/ports/dms.js';
 
-const KINDS = ['NO_ACTION', 'RESUME', 'WAIT_FOR_SLOT', 'NEW_TASK_FROM_SLOT', 'DATA_GAP', 'ESCALATE'] as const;
+const KINDS = [
+  'NO_ACTION',
+  'RESUME',
+  'WAIT_FOR_SLOT',
+  'WAIT_FOR_TASK',
+  'NEW_TASK_FROM_SLOT',
+  'DATA_GAP',
+  'ESCALATE',
+] as const;
 /** The previous Decide output (extra keys ignored): its slot position and its wait carry over. */
 const Previous = z.object({
   decision: z.object({ kind: z.enum(KINDS), lsns: z.record(z.string(), z.string()).default({}) }),
   slot: z.object({ confirmedFlushLsn: z.string().nullable() }).nullable().default(null),
   slotWait: z
     .object({ since: z.iso.datetime(), polls: z.number().int().min(1), expired: z.boolean() })
+    .nullable()
+    .default(null),
+  taskWait: z
+    .object({ since: z.iso.datetime(), polls: z.number().int().min(1) })
     .nullable()
     .default(null),
 });
@@ -63,6 +83,10 @@ export interface DecideRecoveryResult {
   readonly settings: Timing & { readonly failover: boolean; readonly terminateStaleBackend: boolean };
   /** WAIT_FOR_SLOT only: the bounded wait's progress. */
   readonly slotWait: SlotWait | null;
+  /** WAIT_FOR_TASK only: since when DMS has been waited for (the decision applies the bound). */
+  readonly taskWait: TaskWait | null;
+  /** NO_ACTION ending a WAIT_FOR_TASK: DMS restarted the task itself; the machine confirms the slot advances. */
+  readonly restartedByDms: boolean;
   /** NEW_TASK_FROM_SLOT only: the create-cdc-task payload, or null with newTaskProblem saying why. */
   readonly newTask: Readonly<Record<string, unknown>> | null;
   readonly newTaskProblem: string | null;
@@ -101,12 +125,18 @@ export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
       const call = parseLambdaInput(Input, event);
       const input = parseLambdaInput(RecoverInput, call.input, 'input');
       const task = await describeIfExists(deps.dms, input.taskArn);
-      const observedTask = observeTask(task);
+      const expected = await expectedSource(deps.dms, task, input);
+      const observedTask = observeTask(task, expected);
       const source = call.sourceUnreachable ? undefined : await observeSource(deps, input);
       const previousLsn = call.previous?.slot?.confirmedFlushLsn;
       const slotObservation: SlotObservation | undefined = source && {
         ...source.observation,
         previousConfirmedFlushLsn: previousLsn && isLsn(previousLsn) ? parseLsn(previousLsn) : null,
+      };
+      const now = deps.clock.now();
+      const previousTaskWait = call.previous && {
+        kind: call.previous.decision.kind,
+        wait: call.previous.taskWait,
       };
       const decision = decideRecovery({
         task: observedTask,
@@ -114,9 +144,9 @@ export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
         failoverJustHappened: input.failover,
         lastKnownGoodLsn: lastKnownGood(call.previous?.decision.lsns.checkpoint, task),
         policy: input.policy,
+        taskWait: taskWaitSoFar(previousTaskWait, now, input.timing.taskWaitTimeoutSeconds),
       });
       const report = withUnreachableCause(toDecisionReport(decision), call);
-      const now = deps.clock.now();
       const slotWait = nextSlotWait(
         decision.kind,
         call.previous && { kind: call.previous.decision.kind as DecisionKind, wait: call.previous.slotWait },
@@ -125,7 +155,7 @@ export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
       );
       const newTask =
         decision.kind === 'NEW_TASK_FROM_SLOT' && decision.lsns.startPosition !== undefined
-          ? newTaskCall(input, task, decision.lsns.startPosition)
+          ? newTaskCall(input, task, decision.lsns.startPosition, expected && sourceEndpointProblem(expected))
           : null;
       deps.logger.info('recovery decided', {
         taskArn: input.taskArn,
@@ -151,6 +181,8 @@ export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
           terminateStaleBackend: input.policy.terminateStaleBackend,
         },
         slotWait,
+        taskWait: nextTaskWait(decision.kind, previousTaskWait, now),
+        restartedByDms: decision.restartedByDms === true,
         newTask: newTask?.payload ?? null,
         newTaskProblem: newTask?.problem ?? null,
         decidedAt: new Date(now).toISOString(),
@@ -166,6 +198,29 @@ async function describeIfExists(client: Dms, arn: string): Promise<Task | undefi
     return await client.describeTask(arn);
   } catch (error) {
     if (error instanceof DmsResourceNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The task's source endpoint, to tell whether a resume would still read this slot; null when it no longer
+ * exists, undefined when there is no task (or no endpoint ARN) to read it for.
+ */
+async function expectedSource(
+  client: Dms,
+  task: Task | undefined,
+  input: RecoverInput,
+): Promise<ExpectedSource | undefined> {
+  if (!task?.sourceEndpointArn) return undefined;
+  const endpoint = await endpointIfExists(client, task.sourceEndpointArn);
+  return { slotName: input.slotName, database: input.source.database, endpoint };
+}
+
+async function endpointIfExists(client: Dms, arn: string): Promise<Endpoint | null> {
+  try {
+    return await client.describeEndpoint(arn);
+  } catch (error) {
+    if (error instanceof DmsResourceNotFoundError) return null;
     throw error;
   }
 }

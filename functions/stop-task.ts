@@ -26,7 +26,8 @@ const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const dms = buildAwsDms(createDmsClient());
 
 // Statuses a stop request has nothing to do in; a retried stop step lands here.
-const AT_REST: readonly TaskStatus[] = ['stopping', 'stopped', 'failed', 'ready'];
+// failed-move is at rest too: the move failed, the task does not run, and DMS refuses to stop it.
+const AT_REST: readonly TaskStatus[] = ['stopping', 'stopped', 'failed', 'failed-move', 'ready'];
 
 /**
  * Stops a task. Stopping keeps its RecoveryCheckpoint, so resume-processing can continue later (a

@@ -113,6 +113,8 @@ export interface Task {
   readonly lastFailureMessage: string | undefined;
   /** `checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0`; readable while stopped or failed. */
   readonly recoveryCheckpoint: string | undefined;
+  /** ReplicationTaskSettings JSON as DMS reports it (ErrorBehavior says whether DMS restarts the task itself). */
+  readonly replicationTaskSettings?: string;
   readonly startDate: Date | undefined;
   readonly stopDate: Date | undefined;
 }
@@ -124,6 +126,8 @@ export interface StartTaskOptions {
 
 export interface Dms {
   findEndpoint(identifier: string): Promise<Endpoint | undefined>;
+  /** The endpoint with this ARN; DmsResourceNotFoundError when it no longer exists. */
+  describeEndpoint(arn: string): Promise<Endpoint>;
   createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint>;
   deleteEndpoint(arn: string): Promise<void>;
   /** Starts a connection test from the replication instance; poll with describeConnectionTest. */

@@ -113,6 +113,9 @@ export function toTask(task: ReplicationTask, operation: string): Task {
     stopReason: task.StopReason,
     lastFailureMessage: task.LastFailureMessage,
     recoveryCheckpoint: task.RecoveryCheckpoint,
+    ...(task.ReplicationTaskSettings === undefined
+      ? {}
+      : { replicationTaskSettings: task.ReplicationTaskSettings }),
     // Stats.StartDate is when it last ran; ReplicationTaskStartDate is only the scheduled start.
     startDate: task.ReplicationTaskStats?.StartDate ?? task.ReplicationTaskStartDate,
     stopDate: task.ReplicationTaskStats?.StopDate,

@@ -95,6 +95,21 @@ export function buildAwsDms(client: DatabaseMigrationServiceClient): Dms {
       return found === undefined ? undefined : toEndpoint(found, 'DescribeEndpoints');
     },
 
+    async describeEndpoint(arn) {
+      const output = await call('DescribeEndpoints', `endpoint ${arn}`, () =>
+        client.send(new DescribeEndpointsCommand({ Filters: [{ Name: 'endpoint-arn', Values: [arn] }] })),
+      );
+      const found = output.Endpoints?.find((e) => e.EndpointArn === arn);
+      if (found === undefined) {
+        throw new DmsResourceNotFoundError(
+          'DescribeEndpoints',
+          `endpoint ${arn}`,
+          'no endpoint has this ARN',
+        );
+      }
+      return toEndpoint(found, 'DescribeEndpoints');
+    },
+
     async createSourceEndpoint(spec): Promise<Endpoint> {
       validateDmsIdentifier(spec.identifier, 'identifier');
       const input = createEndpointInput(spec);

@@ -84,6 +84,8 @@ function renderDecision(report: DecisionReport, source: string, slot: string): s
     WAIT_FOR_SLOT: report.holder?.terminate
       ? `wait (bounded) for PID ${report.holder.pid} to let go of the slot, then terminate it and resume`
       : `wait (bounded) for PID ${report.holder?.pid ?? '?'} to let go of the slot, then escalate`,
+    WAIT_FOR_TASK:
+      'wait (bounded) for DMS to settle or restart the task by itself, then decide again; nothing is started twice',
     NEW_TASK_FROM_SLOT: `stop the old task (kept for its checkpoint), create a new CDC task at ${report.lsns.startPosition ?? '?'}, start it`,
     DATA_GAP:
       'nothing automatic: notify (critical) and stop; recreate the slot and reload the target, or accept the gap',

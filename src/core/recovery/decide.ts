@@ -1,7 +1,27 @@
+import type { TaskStatus } from '../../ports/dms.js';
 import { compareLsn, formatLsn, type Lsn, maxLsn } from '../lsn.js';
 import type { SlotState } from '../slot.js';
 import { taskStopReason } from '../stop-reason.js';
-import type { Decision, RecoveryInput, SlotObservation, TaskObservation } from './types.js';
+import type {
+  Decision,
+  RecoveryInput,
+  SlotObservation,
+  TaskObservation,
+  TaskWaitObservation,
+} from './types.js';
+
+/**
+ * Statuses DMS moves a task through by itself. `starting` includes DMS's own restart after a recoverable
+ * error: acting then (a resume, a new task, terminating the walsender DMS just opened) would act twice.
+ */
+const DMS_SETTLING: ReadonlySet<TaskStatus> = new Set([
+  'starting',
+  'stopping',
+  'modifying',
+  'moving',
+  'creating',
+  'testing',
+]);
 
 /**
  * Restart versus resume (DESIGN.md section 5). One decision, never a DMS restart: a restart
@@ -32,7 +52,9 @@ export function decideRecovery(input: RecoveryInput): Decision {
     );
   }
   const task = input.task;
-  if (task?.status === 'running') return whileRunning(slot, input.slot, lsns);
+  if (task?.status === 'running') return whileRunning(slot, input.slot, lsns, input.taskWait ?? null);
+  // Before the holder check: while DMS starts the task, the walsender on the slot is DMS's own.
+  if (task && DMS_SETTLING.has(task.status)) return whileDmsSettles(task, slot, lsns, input.taskWait ?? null);
   if (slot.active) {
     return {
       kind: 'WAIT_FOR_SLOT',
@@ -101,7 +123,23 @@ function aheadOfWriter(
   );
 }
 
-function whileRunning(slot: SlotState, observed: SlotObservation, lsns: Decision['lsns']): Decision {
+function whileRunning(
+  slot: SlotState,
+  observed: SlotObservation,
+  lsns: Decision['lsns'],
+  wait: TaskWaitObservation | null,
+): Decision {
+  if (slot.active && wait !== null) {
+    // The machine waited for DMS: the restart DMS made is the recovery; the machine confirms the slot advances.
+    return {
+      kind: 'NO_ACTION',
+      reason:
+        `DMS restarted the task by itself (after a recoverable error it resumes from its checkpoint) and it reads ` +
+        `slot ${slot.slotName} again after ${Math.round(wait.waitedSeconds)} s: nothing is started twice.`,
+      lsns,
+      restartedByDms: true,
+    };
+  }
   const previous = observed.previousConfirmedFlushLsn;
   const advancing =
     previous === null ||
@@ -113,13 +151,64 @@ function whileRunning(slot: SlotState, observed: SlotObservation, lsns: Decision
       lsns,
     };
   }
+  if (slot.active) {
+    return {
+      kind: 'ESCALATE',
+      reason: `The task reports running but slot ${slot.slotName} has not advanced since the last check: the task may be stuck.`,
+      lsns,
+    };
+  }
+  const reconnecting = `The task reports running but nothing reads slot ${slot.slotName}`;
+  if (waitIsOver(wait)) {
+    return {
+      kind: 'ESCALATE',
+      reason: `${reconnecting}, still after ${waitedFor(wait)} of waiting for DMS to reconnect: the task is stuck.`,
+      lsns,
+    };
+  }
   return {
-    kind: 'ESCALATE',
-    reason: slot.active
-      ? `The task reports running but slot ${slot.slotName} has not advanced since the last check: the task may be stuck.`
-      : `The task reports running but nothing reads slot ${slot.slotName}: DMS may be reconnecting or the task is stuck.`,
+    kind: 'WAIT_FOR_TASK',
+    reason:
+      `${reconnecting} yet: DMS is reconnecting it (after a recoverable error DMS restarts a task by itself). ` +
+      'Wait (bounded) and decide again; nothing is started or terminated meanwhile.',
     lsns,
   };
+}
+
+/** starting, stopping, modifying...: DMS is acting on the task; wait (bounded) for it to settle, then decide. */
+function whileDmsSettles(
+  task: TaskObservation,
+  slot: SlotState,
+  lsns: Decision['lsns'],
+  wait: TaskWaitObservation | null,
+): Decision {
+  const holder = slot.active
+    ? `slot ${slot.slotName} is held by PID ${slot.activePid ?? '?'} (DMS's own walsender while it starts)`
+    : `slot ${slot.slotName} is free`;
+  if (waitIsOver(wait)) {
+    return {
+      kind: 'ESCALATE',
+      reason: `The task is still ${task.status} after ${waitedFor(wait)} of waiting for DMS to settle it (${holder}).`,
+      lsns,
+    };
+  }
+  const restarting =
+    task.status === 'starting' ? ' (after a recoverable error DMS restarts a task by itself)' : '';
+  return {
+    kind: 'WAIT_FOR_TASK',
+    reason:
+      `The task is ${task.status}: DMS is acting on it${restarting}; ${holder}. Wait (bounded) and decide again; ` +
+      'nothing is started, created or terminated meanwhile.',
+    lsns,
+  };
+}
+
+function waitIsOver(wait: TaskWaitObservation | null): boolean {
+  return wait !== null && wait.waitedSeconds >= wait.timeoutSeconds;
+}
+
+function waitedFor(wait: TaskWaitObservation | null): string {
+  return `${Math.round(wait?.waitedSeconds ?? 0)} s`;
 }
 
 function withFreeSlot(
@@ -147,7 +236,7 @@ function withFreeSlot(
       lsns,
     };
   }
-  if (task.status !== 'stopped' && task.status !== 'failed') {
+  if (task.status !== 'stopped' && task.status !== 'failed' && task.status !== 'failed-move') {
     return {
       kind: 'ESCALATE',
       reason: `The task is ${task.status}: wait until DMS settles it, then decide again.`,
@@ -161,7 +250,7 @@ function withFreeSlot(
   }
   if (!task.resumable || code === 'FATAL_ERROR' || checkpoint === null) {
     const why = !task.resumable
-      ? 'The task cannot be resumed as it is (its settings or endpoints changed)'
+      ? `The task cannot be resumed as it is (${task.notResumableBecause ?? 'its settings or endpoints changed'})`
       : code === 'FATAL_ERROR'
         ? `The task failed with FATAL_ERROR (${stop.lastError ?? 'no message'})`
         : 'The task has no recovery checkpoint';
@@ -181,12 +270,25 @@ function withFreeSlot(
       slot.restartLsn,
     );
   }
+  const holds =
+    `slot ${slot.slotName} still holds its WAL from the checkpoint ${formatLsn(checkpoint)} on ` +
+    `(restart_lsn ${slot.restartLsn ? formatLsn(slot.restartLsn) : 'n/a'})`;
+  const wait = input.taskWait ?? null;
+  if (code === 'RECOVERABLE_ERROR' && task.restartsOnRecoverableError === true && !waitIsOver(wait)) {
+    return {
+      kind: 'WAIT_FOR_TASK',
+      reason:
+        `The task is ${task.status} (RECOVERABLE_ERROR) and its RecoverableErrorCount lets DMS restart it by itself ` +
+        `(a resume from its checkpoint); ${holds}. Wait (bounded) for DMS's restart instead of resuming it a second time.`,
+      lsns,
+    };
+  }
   return {
     kind: 'RESUME',
     reason:
-      `The task is ${task.status}${code ? ` (${code})` : ''} and slot ${slot.slotName} still holds its WAL from the ` +
-      `checkpoint ${formatLsn(checkpoint)} on (restart_lsn ${slot.restartLsn ? formatLsn(slot.restartLsn) : 'n/a'}): ` +
-      'resume-processing continues exactly where it stopped.' +
+      `The task is ${task.status}${code ? ` (${code})` : ''} and ${holds}: resume-processing continues exactly ` +
+      'where it stopped.' +
+      (wait !== null ? ` DMS did not restart it within ${waitedFor(wait)}.` : '') +
       (input.failoverJustHappened ? ' The slot survived the failover.' : ''),
     lsns,
   };

@@ -75,6 +75,14 @@ export const Timing = z.object({
   slotWaitSeconds: Seconds(3_600).default(30),
   /** How long a held slot is waited for before terminating the holder (policy) or escalating. */
   slotWaitTimeoutSeconds: Seconds(DAY).default(300),
+  /** Between two looks at a task DMS is starting, stopping or restarting by itself. */
+  taskWaitSeconds: Seconds(3_600).default(30),
+  /**
+   * How long DMS is given to settle the task or restart it by itself after a recoverable error, before the
+   * machine resumes it (a task still failed) or escalates (a task still starting or not reading the slot).
+   * DMS retries every RecoverableErrorInterval (5 s by default), spaced out further when throttling.
+   */
+  taskWaitTimeoutSeconds: Seconds(DAY).default(900),
   catchUp: CatchUpSettings.prefault({}),
 });
 export type Timing = z.output<typeof Timing>;

@@ -123,7 +123,7 @@ function subjectTail(kind: RecoveryNotificationKind, view: View, error: FailureD
     case 'terminated':
       return `${slot}: terminated PID ${view.terminated?.pid ?? '?'}`;
     case 'recovered':
-      return `${slot}: ${view.newTask ? 'new task from the slot' : 'task resumed'}, running`;
+      return `${slot}: ${recoveredHow(view)}, running`;
     case 'no-action':
       return `${slot}: nothing to recover`;
     case 'data-gap':
@@ -166,10 +166,13 @@ function bodyFor(
       break;
     case 'recovered':
       lines.push(
-        view.newTask
-          ? `Recovery of ${task} created a NEW CDC task ${view.newTask.taskArn} on slot ${view.slotName} at ` +
+        restartedByDms(view)
+          ? `DMS restarted ${task} by itself after the recoverable error (a resume from its checkpoint); the ` +
+              `recovery waited for it instead of acting twice, and slot ${view.slotName} advances.`
+          : view.newTask
+            ? `Recovery of ${task} created a NEW CDC task ${view.newTask.taskArn} on slot ${view.slotName} at ` +
               `${view.newTask.cdcStartPosition}; it is running and the slot advances. The old task is kept, stopped, for its checkpoint.`
-          : `Recovery of ${task} RESUMED it (resume-processing from its checkpoint ${view.task?.checkpointLsn ?? '?'}); ` +
+            : `Recovery of ${task} RESUMED it (resume-processing from its checkpoint ${view.task?.checkpointLsn ?? '?'}); ` +
               `it is running and slot ${view.slotName} advances.`,
       );
       break;
@@ -200,6 +203,16 @@ function bodyFor(
   if (kind === 'data-gap') lines.push('', 'Options:', ...dataGapOptions(view));
   lines.push('', ...facts(view, now));
   return lines;
+}
+
+/** The recover machine's FollowDmsRestart marks a task DMS restarted itself (nothing was started). */
+function restartedByDms(view: View): boolean {
+  return view.started?.startType === 'restarted-by-dms';
+}
+
+function recoveredHow(view: View): string {
+  if (restartedByDms(view)) return 'task restarted by DMS itself';
+  return view.newTask ? 'new task from the slot' : 'task resumed';
 }
 
 function escalation(view: View): string[] {

@@ -1,22 +1,65 @@
-import type { Task, TaskStatus } from '../../ports/dms.js';
+import type { Endpoint, Task, TaskStatus } from '../../ports/dms.js';
 import { formatLsn, isLsn, type Lsn, lsnFromCheckpoint, parseLsn } from '../lsn.js';
+import { restartsOnRecoverableError } from './dms-restarts.js';
 import type { RecoverInput } from './input.js';
 import type { TaskObservation } from './types.js';
 
+/** What the task must still read for a resume to continue the slot being recovered. */
+export interface ExpectedSource {
+  readonly slotName: string;
+  readonly database: string;
+  /** The task's source endpoint as DescribeEndpoints reports it; null when it no longer exists. */
+  readonly endpoint: Endpoint | null;
+}
+
 /**
- * From what DMS reports to what the decision reads. Every task that still exists is taken as
- * resumable: DMS exposes no "settings changed" flag, and a task that cannot resume says so by failing
- * with FATAL_ERROR, which the decision turns into a new task from the slot.
+ * From what DMS reports to what the decision reads. DMS has no "cannot resume" flag, so it is derived from
+ * what makes a resume-processing wrong or impossible: a task that failed to move (failed-move), and a source
+ * endpoint that is gone or no longer names the slot or the database being recovered (a person modified it):
+ * a resume would then read another slot, or DMS would create one of its own, and the changes the slot holds
+ * would never reach the target. Without `expected` (no endpoint read) only the status counts.
  */
-export function observeTask(task: Task | undefined): TaskObservation | undefined {
+export function observeTask(task: Task | undefined, expected?: ExpectedSource): TaskObservation | undefined {
   if (!task) return undefined;
+  const notResumable = notResumableBecause(task.status, expected);
   return {
     status: task.status,
     stopReason: task.stopReason,
     lastFailureMessage: task.lastFailureMessage,
     checkpointLsn: task.recoveryCheckpoint === undefined ? null : lsnFromCheckpoint(task.recoveryCheckpoint),
-    resumable: true,
+    resumable: notResumable === undefined,
+    ...(notResumable === undefined ? {} : { notResumableBecause: notResumable }),
+    restartsOnRecoverableError: restartsOnRecoverableError(task.replicationTaskSettings),
   };
+}
+
+function notResumableBecause(status: TaskStatus, expected: ExpectedSource | undefined): string | undefined {
+  if (status === 'failed-move') {
+    return 'it failed to move to another replication instance (failed-move)';
+  }
+  return expected && sourceEndpointProblem(expected);
+}
+
+/** Why the task's source endpoint cannot read the slot being recovered; undefined when it can. */
+export function sourceEndpointProblem(expected: ExpectedSource): string | undefined {
+  const endpoint = expected.endpoint;
+  if (endpoint === null) return 'its source endpoint no longer exists';
+  if (!endpoint.slotName) {
+    return (
+      `its source endpoint ${endpoint.identifier} names no slot (PostgreSQLSettings.SlotName is empty): DMS would ` +
+      `read a slot of its own, not ${expected.slotName}`
+    );
+  }
+  if (endpoint.slotName !== expected.slotName) {
+    return `its source endpoint ${endpoint.identifier} now names slot ${endpoint.slotName}, not ${expected.slotName}`;
+  }
+  if (endpoint.databaseName !== undefined && endpoint.databaseName !== expected.database) {
+    return (
+      `its source endpoint ${endpoint.identifier} now reads database ${endpoint.databaseName}, not ` +
+      `${expected.database} where slot ${expected.slotName} is`
+    );
+  }
+  return undefined;
 }
 
 /** The task as the execution state carries it (every key present, so Choice states never miss one). */
@@ -59,7 +102,12 @@ export type NewTaskCall =
  * it never collides with the old task). Instance, endpoints and table mappings default to the old task's:
  * the new task replaces it, reading the same slot into the same target.
  */
-export function newTaskCall(input: RecoverInput, old: Task | undefined, startPosition: Lsn): NewTaskCall {
+export function newTaskCall(
+  input: RecoverInput,
+  old: Task | undefined,
+  startPosition: Lsn,
+  oldEndpointUnusable?: string,
+): NewTaskCall {
   const replacement = input.replacement;
   if (!replacement) {
     return {
@@ -71,7 +119,9 @@ export function newTaskCall(input: RecoverInput, old: Task | undefined, startPos
   }
   const fields = {
     replicationInstanceArn: replacement.replicationInstanceArn ?? old?.replicationInstanceArn,
-    sourceEndpointArn: replacement.sourceEndpointArn ?? old?.sourceEndpointArn,
+    // The old task's endpoint only when it still names this slot in this database.
+    sourceEndpointArn:
+      replacement.sourceEndpointArn ?? (oldEndpointUnusable ? undefined : old?.sourceEndpointArn),
     targetEndpointArn: replacement.targetEndpointArn ?? old?.targetEndpointArn,
     tableMappings: replacement.tableMappings ?? old?.tableMappings,
   };
@@ -81,7 +131,10 @@ export function newTaskCall(input: RecoverInput, old: Task | undefined, startPos
   if (missing.length > 0) {
     return {
       payload: null,
-      problem: `the old task is gone and the recover input does not give ${missing.join(', ')}`,
+      problem: oldEndpointUnusable
+        ? `the old task's source endpoint cannot serve the new task (${oldEndpointUnusable}) and the recover input ` +
+          `does not give ${missing.join(', ')}`
+        : `the old task is gone and the recover input does not give ${missing.join(', ')}`,
     };
   }
   return {

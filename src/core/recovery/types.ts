@@ -9,8 +9,26 @@ export interface TaskObservation {
   readonly lastFailureMessage: string | undefined;
   /** The LSN inside RecoveryCheckpoint; null when DMS reports none (never ran, or deleted). */
   readonly checkpointLsn: Lsn | null;
-  /** False when the task cannot be resumed as it is (settings or endpoint changed by a person). */
+  /**
+   * False when what DMS reports rules a resume-processing out: the task failed to move (failed-move), or its
+   * source endpoint is gone or no longer names the slot (or the database) being recovered.
+   */
   readonly resumable: boolean;
+  /** Why it cannot be resumed, in DMS's terms (only when resumable is false). */
+  readonly notResumableBecause?: string;
+  /**
+   * DMS restarts this task by itself after a recoverable error: ReplicationTaskSettings
+   * ErrorBehavior.RecoverableErrorCount is not 0 (DMS's default, -1, retries without end). Unknown: false.
+   */
+  readonly restartsOnRecoverableError?: boolean;
+}
+
+/** The wait for DMS to bring the task back by itself (WAIT_FOR_TASK) that a decision continues. */
+export interface TaskWaitObservation {
+  /** Seconds since the first WAIT_FOR_TASK decision of this wait. */
+  readonly waitedSeconds: number;
+  /** The bound (timing.taskWaitTimeoutSeconds): past it, stop waiting for DMS. */
+  readonly timeoutSeconds: number;
 }
 
 export interface SlotObservation {
@@ -35,12 +53,15 @@ export interface RecoveryInput {
   /** The last position known to be safely applied before the fault (e.g. the task's start position). */
   readonly lastKnownGoodLsn: Lsn | null;
   readonly policy: { readonly terminateStaleBackend: boolean };
+  /** The previous decision was WAIT_FOR_TASK: how long DMS has been waited for. Absent: no such wait. */
+  readonly taskWait?: TaskWaitObservation | null;
 }
 
 export type DecisionKind =
   | 'NO_ACTION'
   | 'RESUME'
   | 'WAIT_FOR_SLOT'
+  | 'WAIT_FOR_TASK'
   | 'NEW_TASK_FROM_SLOT'
   | 'DATA_GAP'
   | 'ESCALATE';
@@ -67,6 +88,11 @@ export interface Decision {
   };
   /** DATA_GAP: the changes that may be missing on the target. */
   readonly atRisk?: LsnRange;
+  /**
+   * NO_ACTION that ends a WAIT_FOR_TASK: DMS restarted the task by itself (from its checkpoint) while the
+   * machine waited; the machine only confirms the slot advances.
+   */
+  readonly restartedByDms?: boolean;
   /** WAIT_FOR_SLOT: who holds the slot, and whether policy allows terminating it after the wait. */
   readonly holder?: {
     readonly pid: number | null;

@@ -50,6 +50,13 @@ export class FakeDms implements Dms {
     return this.endpoints.get(identifier);
   }
 
+  async describeEndpoint(arn: string): Promise<Endpoint> {
+    this.calls.push(`describeEndpoint ${arn}`);
+    const endpoint = [...this.endpoints.values()].find((e) => e.arn === arn);
+    if (!endpoint) throw new DmsResourceNotFoundError('DescribeEndpoints', `endpoint ${arn}`, 'not found');
+    return endpoint;
+  }
+
   async createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint> {
     this.calls.push(`createSourceEndpoint ${spec.identifier}`);
     this.onCreate?.();

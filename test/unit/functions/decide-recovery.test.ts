@@ -1,7 +1,10 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DatabaseMigrationServiceClient,
+  DescribeEndpointsCommand,
   DescribeReplicationTasksCommand,
+  type Endpoint,
+  type ReplicationTask,
   ResourceNotFoundFault,
 } from '@aws-sdk/client-database-migration-service';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -22,6 +25,7 @@ import {
   lambdaContext,
   PASSWORD,
   SECRET,
+  SOURCE_ENDPOINT_ARN,
   SOURCE_SECRET_ARN,
   sdkTask,
   slotRow,
@@ -52,8 +56,10 @@ function invoke(event: unknown, source: FakePg, now = NOW): Promise<DecideRecove
   })(event, lambdaContext());
 }
 
+/** A task DMS no longer restarts by itself (RecoverableErrorCount 0), so a RECOVERABLE_ERROR is the machine's to resume. */
 function failedTask(overrides: Parameters<typeof sdkTask>[0] = {}) {
   return sdkTask({
+    ReplicationTaskSettings: JSON.stringify({ ErrorBehavior: { RecoverableErrorCount: 0 } }),
     Status: 'failed',
     StopReason: 'Stop Reason RECOVERABLE_ERROR',
     LastFailureMessage: 'Last Error connection lost',
@@ -62,11 +68,33 @@ function failedTask(overrides: Parameters<typeof sdkTask>[0] = {}) {
   });
 }
 
+/** The task's source endpoint as DescribeEndpoints returns it: by default it names the slot being recovered. */
+function sourceEndpoint(settings: Endpoint['PostgreSQLSettings'] = {}): Endpoint {
+  return {
+    EndpointArn: SOURCE_ENDPOINT_ARN,
+    EndpointIdentifier: 'cutover-src-orders',
+    EndpointType: 'source',
+    EngineName: 'postgres',
+    Status: 'active',
+    PostgreSQLSettings: {
+      DatabaseName: 'orders',
+      SlotName: 'dms_slot',
+      PluginName: 'test-decoding',
+      ...settings,
+    },
+  };
+}
+
+function taskIs(task: ReplicationTask): void {
+  dmsMock.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [task] });
+}
+
 beforeEach(() => {
   dmsMock.reset();
   secretsMock.reset();
   secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
-  dmsMock.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [failedTask()] });
+  taskIs(failedTask());
+  dmsMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [sourceEndpoint()] });
 });
 
 describe('decide-recovery handler', () => {
@@ -257,5 +285,151 @@ describe('decide-recovery handler', () => {
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toContain('slotName');
+  });
+});
+
+describe('decide-recovery: what DMS reports that rules a resume out', () => {
+  const intactSlot = () => fakePg((sql) => (isSlotQuery(sql) ? [slotRow()] : []));
+
+  it('reads the task source endpoint by its ARN', async () => {
+    await invoke({ input: recoverInput }, intactSlot());
+
+    expect(dmsMock).toHaveReceivedCommandWith(DescribeEndpointsCommand, {
+      Filters: [{ Name: 'endpoint-arn', Values: [SOURCE_ENDPOINT_ARN] }],
+    });
+  });
+
+  it.each([
+    ['names another slot', { SlotName: 'other_slot' }, 'now names slot other_slot, not dms_slot'],
+    ['names no slot', { SlotName: undefined }, 'names no slot (PostgreSQLSettings.SlotName is empty)'],
+    ['reads another database', { DatabaseName: 'billing' }, 'now reads database billing, not orders'],
+  ])(
+    'a source endpoint that %s: NEW_TASK_FROM_SLOT, never a resume, and no new task on that endpoint',
+    async (_label, settings, why) => {
+      dmsMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [sourceEndpoint(settings)] });
+
+      const result = await invoke({ input: recoverInput }, intactSlot());
+
+      expect(result.decision.kind).toBe('NEW_TASK_FROM_SLOT');
+      expect(result.decision.reason).toContain(why);
+      expect(result.newTask).toBeNull();
+      expect(result.newTaskProblem).toContain('replacement.sourceEndpointArn');
+    },
+  );
+
+  it('a source endpoint that names another slot, with a replacement endpoint given: the new task uses that one', async () => {
+    dmsMock
+      .on(DescribeEndpointsCommand)
+      .resolves({ Endpoints: [sourceEndpoint({ SlotName: 'other_slot' })] });
+    const replacementEndpoint = SOURCE_ENDPOINT_ARN.replace('SOURCE1', 'SOURCE2');
+    const input = {
+      ...recoverInput,
+      replacement: { ...recoverInput.replacement, sourceEndpointArn: replacementEndpoint },
+    };
+
+    const result = await invoke({ input }, intactSlot());
+
+    expect(result.newTask).toMatchObject({ sourceEndpointArn: replacementEndpoint, slotName: 'dms_slot' });
+  });
+
+  it('a source endpoint that no longer exists: NEW_TASK_FROM_SLOT', async () => {
+    dmsMock
+      .on(DescribeEndpointsCommand)
+      .rejects(new ResourceNotFoundFault({ message: 'Endpoint not found', $metadata: {} }));
+
+    const result = await invoke({ input: recoverInput }, intactSlot());
+
+    expect(result.decision).toMatchObject({ kind: 'NEW_TASK_FROM_SLOT' });
+    expect(result.decision.reason).toContain('its source endpoint no longer exists');
+  });
+
+  it('a task that failed to move (failed-move): NEW_TASK_FROM_SLOT at its checkpoint, not a wait or an escalation', async () => {
+    taskIs(failedTask({ Status: 'failed-move', StopReason: undefined }));
+
+    const result = await invoke({ input: recoverInput }, intactSlot());
+
+    expect(result.decision).toMatchObject({
+      kind: 'NEW_TASK_FROM_SLOT',
+      lsns: { startPosition: '4AF/B00000D0' },
+    });
+    expect(result.decision.reason).toContain('failed-move');
+  });
+});
+
+describe('decide-recovery: a task DMS restarts by itself', () => {
+  const recoverable = (settings?: object) =>
+    failedTask({ ReplicationTaskSettings: settings === undefined ? undefined : JSON.stringify(settings) });
+  const input = { ...recoverInput, timing: { taskWaitTimeoutSeconds: 60 } };
+  const slot = (active = false) =>
+    fakePg((sql) =>
+      isSlotQuery(sql)
+        ? [slotRow(active ? { active: true, active_pid: 5151, application_name: 'dms' } : {})]
+        : [],
+    );
+
+  it('a RECOVERABLE_ERROR under DMS defaults (RecoverableErrorCount -1): waits for DMS instead of resuming', async () => {
+    taskIs(recoverable({ ErrorBehavior: { FailOnNoTablesCaptured: true } }));
+
+    const result = await invoke({ input }, slot());
+
+    expect(result.decision.kind).toBe('WAIT_FOR_TASK');
+    expect(result.taskWait).toEqual({ since: '2026-03-01T12:00:00.000Z', polls: 1 });
+    expect(result.settings).toMatchObject({ taskWaitSeconds: 30, taskWaitTimeoutSeconds: 60 });
+  });
+
+  it('RecoverableErrorCount 0 (DMS never restarts it): RESUME at once', async () => {
+    taskIs(recoverable({ ErrorBehavior: { RecoverableErrorCount: 0 } }));
+
+    expect((await invoke({ input }, slot())).decision.kind).toBe('RESUME');
+  });
+
+  it('DMS did not restart it within the wait: RESUME', async () => {
+    taskIs(recoverable());
+    const first = await invoke({ input }, slot());
+
+    const later = await invoke({ input, previous: first }, slot(), NOW + 60_000);
+
+    expect(later.decision.kind).toBe('RESUME');
+    expect(later.decision.reason).toContain('DMS did not restart it within 60 s');
+    expect(later.taskWait).toBeNull();
+  });
+
+  it('DMS is starting it, its own walsender on the slot: keeps waiting, never WAIT_FOR_SLOT (no terminate)', async () => {
+    taskIs(recoverable());
+    const first = await invoke({ input: { ...input, policy: { terminateStaleBackend: true } } }, slot());
+    taskIs(failedTask({ Status: 'starting', StopReason: undefined }));
+
+    const second = await invoke(
+      { input: { ...input, policy: { terminateStaleBackend: true } }, previous: first },
+      slot(true),
+      NOW + 10_000,
+    );
+
+    expect(second.decision).toMatchObject({ kind: 'WAIT_FOR_TASK', holder: null });
+    expect(second.taskWait).toEqual({ since: '2026-03-01T12:00:00.000Z', polls: 2 });
+    expect(second.slotWait).toBeNull();
+  });
+
+  it('DMS restarted it and it reads the slot: NO_ACTION marked restartedByDms, for the machine to confirm the slot advances', async () => {
+    taskIs(recoverable());
+    const first = await invoke({ input }, slot());
+    taskIs(failedTask({ Status: 'running', StopReason: undefined }));
+
+    const second = await invoke({ input, previous: first }, slot(true), NOW + 10_000);
+
+    expect(second.decision.kind).toBe('NO_ACTION');
+    expect(second.restartedByDms).toBe(true);
+    expect(second.taskWait).toBeNull();
+  });
+
+  it('still starting past the wait: ESCALATE', async () => {
+    taskIs(failedTask({ Status: 'starting', StopReason: undefined }));
+    const first = await invoke({ input }, slot(true));
+
+    const later = await invoke({ input, previous: first }, slot(true), NOW + 61_000);
+
+    expect(first.decision.kind).toBe('WAIT_FOR_TASK');
+    expect(later.decision.kind).toBe('ESCALATE');
+    expect(later.decision.reason).toContain('still starting after 61 s');
   });
 });

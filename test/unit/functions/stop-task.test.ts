@@ -36,7 +36,7 @@ describe('stop-task handler', () => {
     expect(result).toStrictEqual({ taskArn: TASK_ARN, stopped: true, status: 'stopping' });
   });
 
-  it.each(['stopping', 'stopped', 'failed', 'ready'])(
+  it.each(['stopping', 'stopped', 'failed', 'failed-move', 'ready'])(
     'sends nothing for a %s task (a retried stop step finds it already at rest)',
     async (status) => {
       dmsMock

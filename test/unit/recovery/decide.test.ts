@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Lsn, lsnFromBigInt, parseLsn } from '../../../src/core/lsn.js';
 import { decideRecovery } from '../../../src/core/recovery/decide.js';
-import type { RecoveryInput, TaskObservation } from '../../../src/core/recovery/types.js';
+import type {
+  RecoveryInput,
+  TaskObservation,
+  TaskWaitObservation,
+} from '../../../src/core/recovery/types.js';
 import type { SlotState, WalStatus } from '../../../src/core/slot.js';
 import { TASK_STATUSES } from '../../../src/ports/dms.js';
 
@@ -47,6 +51,7 @@ function input(overrides: {
   previous?: Lsn | null;
   failover?: boolean;
   terminate?: boolean;
+  taskWait?: TaskWaitObservation | null;
 }): RecoveryInput {
   const observed =
     overrides.slot === 'unreachable'
@@ -62,6 +67,7 @@ function input(overrides: {
     failoverJustHappened: overrides.failover ?? false,
     lastKnownGoodLsn: L('1/0500'),
     policy: { terminateStaleBackend: overrides.terminate ?? false },
+    taskWait: overrides.taskWait ?? null,
   };
 }
 
@@ -93,9 +99,9 @@ describe('decideRecovery: the decision table', () => {
       'ESCALATE',
     ],
     [
-      'task running, nothing reads the slot',
+      'task running, nothing reads the slot (DMS reconnecting)',
       input({ task: task({ status: 'running' }), slot: slot({ active: false }) }),
-      'ESCALATE',
+      'WAIT_FOR_TASK',
     ],
     ['task failed RECOVERABLE, WAL reserved, checkpoint after restart_lsn', input({}), 'RESUME'],
     [
@@ -146,7 +152,31 @@ describe('decideRecovery: the decision table', () => {
       input({ task: task({ status: 'stopped', stopReason: 'Stop Reason STOPPED_AT_COMMIT_TIME' }) }),
       'NO_ACTION',
     ],
-    ['task still stopping', input({ task: task({ status: 'stopping' }) }), 'ESCALATE'],
+    ['task still stopping', input({ task: task({ status: 'stopping' }) }), 'WAIT_FOR_TASK'],
+    [
+      'task failed RECOVERABLE and DMS restarts it by itself',
+      input({ task: task({ restartsOnRecoverableError: true }) }),
+      'WAIT_FOR_TASK',
+    ],
+    [
+      'task DMS is starting, its own walsender on the slot',
+      input({
+        task: task({ status: 'starting', stopReason: undefined }),
+        slot: slot({ active: true, activePid: 77, activeApplication: 'dms' }),
+        terminate: true,
+      }),
+      'WAIT_FOR_TASK',
+    ],
+    [
+      'task failed to move (failed-move)',
+      input({ task: task({ status: 'failed-move', resumable: false }) }),
+      'NEW_TASK_FROM_SLOT',
+    ],
+    [
+      'task never started (ready)',
+      input({ task: task({ status: 'ready', checkpointLsn: null }) }),
+      'ESCALATE',
+    ],
   ])('%s -> %s', (_label, given, kind) => {
     const decision = decideRecovery(given);
     expect(decision.kind).toBe(kind);
@@ -397,6 +427,112 @@ describe('decideRecovery: the writer and the checkpoint ahead of it', () => {
         });
         return checkpoint <= server || (decision.kind !== 'RESUME' && decision.kind !== 'NEW_TASK_FROM_SLOT');
       }),
+    );
+  });
+});
+
+describe('decideRecovery: a task DMS settles or restarts by itself (WAIT_FOR_TASK)', () => {
+  const waited = (seconds: number): TaskWaitObservation => ({ waitedSeconds: seconds, timeoutSeconds: 60 });
+  const restarting = task({ restartsOnRecoverableError: true });
+
+  it('waits for DMS only where it would otherwise resume: a FATAL_ERROR still gets a new task', () => {
+    const fatal = task({ restartsOnRecoverableError: true, stopReason: 'Stop Reason FATAL_ERROR' });
+    expect(decideRecovery(input({ task: fatal })).kind).toBe('NEW_TASK_FROM_SLOT');
+    expect(decideRecovery(input({ task: restarting, slot: slot({ walStatus: 'lost' }) })).kind).toBe(
+      'DATA_GAP',
+    );
+    expect(decideRecovery(input({ task: task({ restartsOnRecoverableError: false }) })).kind).toBe('RESUME');
+  });
+
+  it('resumes once the wait for DMS is over, saying DMS did not restart it', () => {
+    const within = decideRecovery(input({ task: restarting, taskWait: waited(59) }));
+    const over = decideRecovery(input({ task: restarting, taskWait: waited(60) }));
+
+    expect(within.kind).toBe('WAIT_FOR_TASK');
+    expect(over.kind).toBe('RESUME');
+    expect(over.reason).toContain('DMS did not restart it within 60 s');
+  });
+
+  it('a task running again after the wait, its slot read: NO_ACTION restartedByDms', () => {
+    const decision = decideRecovery(
+      input({
+        task: task({ status: 'running' }),
+        slot: slot({ active: true, activePid: 9 }),
+        previous: L('1/2000'),
+        taskWait: waited(12),
+      }),
+    );
+
+    expect(decision).toMatchObject({ kind: 'NO_ACTION', restartedByDms: true });
+    expect(
+      decideRecovery(input({ task: task({ status: 'running' }), slot: slot({ active: true }) }))
+        .restartedByDms,
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['starting', slot({ active: true, activePid: 9 })],
+    ['running', slot({ active: false })],
+  ] as const)('a task still %s past the wait: ESCALATE', (status, observed) => {
+    const decision = decideRecovery(input({ task: task({ status }), slot: observed, taskWait: waited(61) }));
+
+    expect(decision.kind).toBe('ESCALATE');
+    expect(decision.reason).toContain('61 s');
+  });
+
+  it('says why a task cannot be resumed, as observed', () => {
+    const decision = decideRecovery(
+      input({
+        task: task({ resumable: false, notResumableBecause: 'its source endpoint now names slot x' }),
+      }),
+    );
+
+    expect(decision.kind).toBe('NEW_TASK_FROM_SLOT');
+    expect(decision.reason).toContain('its source endpoint now names slot x');
+  });
+});
+
+describe('decideRecovery: never acting while DMS acts', () => {
+  const lsn = fc.bigInt({ min: 0n, max: 1n << 40n }).map((n) => lsnFromBigInt(n));
+  const settling = fc.constantFrom(
+    'starting' as const,
+    'stopping' as const,
+    'modifying' as const,
+    'moving' as const,
+    'creating' as const,
+    'testing' as const,
+  );
+  const anyWait = fc.option(
+    fc.record({ waitedSeconds: fc.integer({ min: 0, max: 120 }), timeoutSeconds: fc.constant(60) }),
+    { nil: null },
+  );
+
+  it('a task DMS is starting, stopping or moving is never resumed, replaced or has its slot holder terminated', () => {
+    fc.assert(
+      fc.property(
+        settling,
+        fc.boolean(),
+        lsn,
+        anyWait,
+        fc.boolean(),
+        (status, active, confirmed, taskWait, restarts) => {
+          const decision = decideRecovery(
+            input({
+              task: task({ status, restartsOnRecoverableError: restarts }),
+              slot: slot({
+                active,
+                activePid: active ? 5 : null,
+                confirmedFlushLsn: confirmed,
+                restartLsn: confirmed,
+              }),
+              terminate: true,
+              taskWait,
+            }),
+          );
+          const over = taskWait !== null && taskWait.waitedSeconds >= taskWait.timeoutSeconds;
+          return decision.kind === (over ? 'ESCALATE' : 'WAIT_FOR_TASK');
+        },
+      ),
     );
   });
 });

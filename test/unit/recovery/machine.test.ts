@@ -13,6 +13,8 @@ const settings = {
   stopTimeoutSeconds: 30,
   slotWaitSeconds: 1,
   slotWaitTimeoutSeconds: 5,
+  taskWaitSeconds: 1,
+  taskWaitTimeoutSeconds: 5,
   catchUp: { maxLagBytes: 1, maxLatencySeconds: 1, consecutivePolls: 1, catchUpTimeoutSeconds: 5 },
   failover: false,
   terminateStaleBackend: true,
@@ -26,6 +28,8 @@ function decided(kind: string, extra: Record<string, unknown> = {}) {
     source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
     settings,
     slotWait: null,
+    taskWait: null,
+    restartedByDms: false,
     newTask: null,
     newTaskProblem: null,
     decidedAt: '2026-03-01T12:00:00.000Z',
@@ -140,5 +144,74 @@ describe('recover machine routing (stub Lambdas)', () => {
     expect(terminated[0]).toMatchObject({ pid: 7, allowed: true, slotName: 'dms_slot' });
     expect(states.filter((s) => s === 'Decide')).toHaveLength(2);
     expect(result.error).toBe('RecoveryEscalated');
+  });
+});
+
+describe('recover machine: a task DMS restarts by itself (stub Lambdas)', () => {
+  const started: string[] = [];
+  const starting = decided('WAIT_FOR_TASK', { taskWait: { since: '2026-03-01T12:00:00.000Z', polls: 1 } });
+  const restarted = decided('NO_ACTION', {
+    task: { taskArn: 'arn:aws:dms:us-east-1:123456789012:task:T', status: 'running' },
+    restartedByDms: true,
+  });
+  const caughtUp = async () => ({
+    caughtUp: true,
+    consecutive: 1,
+    polls: 1,
+    since: '2026-03-01T12:00:00.000Z',
+    lagBytes: 0,
+    latencySeconds: 0,
+    confirmedFlushLsn: '1/0',
+    serverLsn: '1/0',
+    taskStatus: 'running',
+  });
+
+  /** Decide answers each decision in turn, the last repeating; every previous it is given is recorded. */
+  function decisions(...answers: Record<string, unknown>[]) {
+    const previous: unknown[] = [];
+    const decide: TaskHandler = async (event: unknown) => {
+      previous.push((event as { previous: unknown }).previous);
+      return answers[Math.min(previous.length - 1, answers.length - 1)];
+    };
+    return { decide, previous };
+  }
+
+  it('waits for DMS and decides again, then confirms the slot advances without starting anything', async () => {
+    const { decide, previous } = decisions(starting, starting, restarted);
+    const { result, states, notified } = await run(decide, {
+      StartTaskFunctionArn: async () => {
+        started.push('start');
+        throw new Error('StartTask must not run');
+      },
+      CheckCatchUpFunctionArn: caughtUp,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(states.filter((s) => s === 'WaitForTask')).toHaveLength(2);
+    expect(states).toEqual(
+      expect.arrayContaining(['FollowDmsRestart', 'CheckSlotAdvance', 'NotifyRecovered']),
+    );
+    expect(states).not.toContain('Resume');
+    expect(started).toEqual([]);
+    expect(previous[1]).toMatchObject({ decision: { kind: 'WAIT_FOR_TASK' }, taskWait: { polls: 1 } });
+    expect(result.output).toMatchObject({
+      steps: { started: { startType: 'restarted-by-dms', started: false, status: 'running' } },
+    });
+    expect(notified).toEqual(['recovered']);
+  });
+
+  it('a resume DMS refuses because it restarted the task meanwhile decides again instead of failing', async () => {
+    const { decide } = decisions(decided('RESUME'), restarted);
+    const { result, states } = await run(decide, {
+      StartTaskFunctionArn: async () => {
+        throw Object.assign(new Error('Task is starting'), { name: 'DmsInvalidStateError' });
+      },
+      CheckCatchUpFunctionArn: caughtUp,
+    });
+
+    expect(states.filter((s) => s === 'Decide')).toHaveLength(2);
+    expect(states).toEqual(expect.arrayContaining(['Resume', 'RememberDecision', 'FollowDmsRestart']));
+    expect(states).not.toContain('NotifyFailure');
+    expect(result.status).toBe('SUCCEEDED');
   });
 });

@@ -166,6 +166,23 @@ describe('recovery notifications', () => {
     );
   });
 
+  it('recovered after DMS restarted the task itself says so, not that the machine resumed it', () => {
+    const restarted = state(
+      { kind: 'NO_ACTION', reason: 'DMS restarted the task by itself' },
+      {
+        steps: {
+          started: { taskArn: TASK_ARN, startType: 'restarted-by-dms', started: false, status: 'running' },
+        },
+      },
+    );
+
+    const message = buildRecoveryNotification({ kind: 'recovered', state: restarted }, NOW);
+
+    expect(message.subject).toBe('[RECOVERY RECOVERED] slot dms_slot: task restarted by DMS itself, running');
+    expect(message.body).toContain('DMS restarted arn:aws:dms:us-east-1:123456789012:task:TASK1 by itself');
+    expect(message.body).not.toContain('RESUMED');
+  });
+
   it('a failed step carries the error name, its message and its remedy from the Lambda cause', () => {
     const failed = state(
       { kind: 'RESUME', reason: 'ok' },

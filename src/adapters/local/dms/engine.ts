@@ -67,6 +67,10 @@ export class LocalDms implements Dms {
     return endpoint && endpointView(endpoint);
   }
 
+  async describeEndpoint(arn: string): Promise<Endpoint> {
+    return endpointView(this.endpoint('DescribeEndpoints', arn));
+  }
+
   async createSourceEndpoint(spec: SourceEndpointSpec): Promise<Endpoint> {
     // Like DMS, a secret is read when the endpoint is used, not copied: after a failover the secret
     // names the new writer and the next start connects there.

@@ -78,6 +78,7 @@ export function taskView(t: LocalTask, recoveryCheckpoint: string | undefined): 
     stopReason: t.stopReason,
     lastFailureMessage: t.lastFailureMessage,
     recoveryCheckpoint,
+    ...(t.spec.taskSettings === undefined ? {} : { replicationTaskSettings: t.spec.taskSettings }),
     startDate: t.startDate,
     stopDate: t.stopDate,
   };
