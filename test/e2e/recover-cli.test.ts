@@ -107,6 +107,51 @@ describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)
     }
   });
 
+  it('takes --stop-reason whole as DMS prints it: a FATAL_ERROR is a new task, its message quoted', async () => {
+    const result = await decide(
+      '--slot',
+      'dms_slot',
+      '--task-status',
+      'failed',
+      '--stop-reason',
+      'Last Error  ODBC general error. Task error notification received from subtask 0, thread 0 Stop Reason FATAL_ERROR Error Level FATAL',
+      '--checkpoint',
+      confirmed,
+    );
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('decision: NEW_TASK_FROM_SLOT');
+    expect(result.stdout).toContain(
+      'The task failed with FATAL_ERROR (ODBC general error. Task error notification received from subtask 0, thread 0)',
+    );
+  });
+
+  it('takes the whole text of a recoverable failure and resumes; refuses a text that names no code', async () => {
+    const recoverable = await decide(
+      '--slot',
+      'dms_slot',
+      '--task-status',
+      'failed',
+      '--stop-reason',
+      'Last Error  ODBC general error. Stop Reason RECOVERABLE_ERROR Error Level RECOVERABLE',
+      '--checkpoint',
+      confirmed,
+    );
+    const unknown = await decide(
+      '--slot',
+      'dms_slot',
+      '--task-status',
+      'failed',
+      '--stop-reason',
+      'Last Error  x',
+    );
+
+    expect(recoverable.stdout).toContain('decision: RESUME');
+    expect(recoverable.stdout).toContain('The task is failed (RECOVERABLE_ERROR)');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--stop-reason must name one of');
+  });
+
   it('NEW_TASK_FROM_SLOT for a deleted task, at the slot confirmed_flush_lsn', async () => {
     const result = await decide('--slot', 'dms_slot', '--task-gone');
     expect(result.status).toBe(0);

@@ -5,7 +5,7 @@ import { isLsn, type Lsn, parseLsn } from '../../core/lsn.js';
 import { decideRecovery } from '../../core/recovery/decide.js';
 import { type DecisionReport, formatRange, toDecisionReport } from '../../core/recovery/report.js';
 import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
-import { STOP_REASON_CODES, stopReasonText } from '../../core/stop-reason.js';
+import { STOP_REASON_CODES, stopReasonCode } from '../../core/stop-reason.js';
 import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
 import { type Command, requireString, UsageError } from '../args.js';
 import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
@@ -15,7 +15,7 @@ export const recoverDecideCommand: Command = {
   name: 'recover decide',
   summary: 'Print the recovery decision for a slot on the source and task observations you give (dry run)',
   usage: `dms-cdc recover decide --source <url> --slot <name> (--task-status STATUS | --task-gone)
-                       [--stop-reason CODE] [--checkpoint LSN] [--task-start LSN] [--failover]
+                       [--stop-reason TEXT] [--checkpoint LSN] [--task-start LSN] [--failover]
                        [--terminate-stale-backend] [--previous-confirmed LSN] [--json]
 
   Reads the slot (and the server position) on the source, read-only, combines it with what DMS says of
@@ -27,7 +27,8 @@ ${SOURCE_HELP}
   --slot <name>              the task's replication slot
   --task-status STATUS       ${TASK_STATUSES.join(', ')}
   --task-gone                the task was deleted (its checkpoint went with it)
-  --stop-reason CODE         e.g. RECOVERABLE_ERROR, FATAL_ERROR (with or without "Stop Reason ")
+  --stop-reason TEXT         the task's StopReason, whole as DMS prints it ("Last Error ... Stop Reason
+                             FATAL_ERROR Error Level FATAL", "Stop Reason NORMAL") or just its code
   --checkpoint LSN           the LSN inside RecoveryCheckpoint, e.g. 4AF/B00000D0
   --task-start LSN           the task's CdcStartPosition (the lower bound of a gap without a checkpoint)
   --failover                 the source just failed over (--source names the new writer)
@@ -127,25 +128,29 @@ function taskFromFlags(values: Record<string, string | boolean | undefined>): Ta
       `--task-status must be one of ${TASK_STATUSES.join(', ')}, got ${JSON.stringify(status)}`,
     );
   }
-  const reason = values['stop-reason'];
-  let stopReason: string | undefined;
-  if (typeof reason === 'string') {
-    const code = reason
-      .replace(/^\s*Stop Reason\s+/i, '')
-      .trim()
-      .toUpperCase();
-    if (!(STOP_REASON_CODES as readonly string[]).includes(code)) {
-      throw new UsageError(`--stop-reason must be one of ${STOP_REASON_CODES.join(', ')}`);
-    }
-    stopReason = stopReasonText(code as (typeof STOP_REASON_CODES)[number]);
-  }
   return {
     status: status as TaskStatus,
-    stopReason,
+    stopReason: stopReasonFlag(values),
     lastFailureMessage: undefined,
     checkpointLsn: lsnFlag(values, 'checkpoint'),
     resumable: true,
   };
+}
+
+/**
+ * --stop-reason as a person pastes it from describe-replication-tasks: the whole text is kept, so the
+ * decision quotes the message; it must name a code DMS documents (wherever it stands in the text).
+ */
+function stopReasonFlag(values: Record<string, string | boolean | undefined>): string | undefined {
+  const reason = values['stop-reason'];
+  if (typeof reason !== 'string') return undefined;
+  if (stopReasonCode(reason) === undefined) {
+    throw new UsageError(
+      `--stop-reason must name one of ${STOP_REASON_CODES.join(', ')} (the code alone, or the whole StopReason ` +
+        `as DMS prints it, e.g. "Last Error ... Stop Reason FATAL_ERROR Error Level FATAL"), got ${JSON.stringify(reason)}`,
+    );
+  }
+  return reason.trim();
 }
 
 function lsnFlag(values: Record<string, string | boolean | undefined>, name: string): Lsn | null {
