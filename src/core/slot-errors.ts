@@ -1,4 +1,6 @@
 import { OrchestratorError } from './errors.js';
+import { allowOutputPluginRemedy, OUTPUT_PLUGIN_LIBRARIES } from './output-plugin-libraries.js';
+import type { Platform } from './preflight/platform.js';
 
 /**
  * The named replication slot does not exist on the server that was asked.
@@ -128,4 +130,29 @@ function describeBlocker(b: SlotCreationBlocker): string {
   if (b.preparedGid !== null) return `prepared transaction ${JSON.stringify(b.preparedGid)}`;
   const app = b.application ? ` ${JSON.stringify(b.application)}` : '';
   return `PID ${b.pid}${app} (user ${b.user ?? '?'}, ${b.state ?? '?'}, transaction since ${b.transactionStart ?? '?'})`;
+}
+
+/**
+ * The server's output_plugin_libraries does not list the slot's plugin (SQLSTATE 42501 from
+ * pg_create_logical_replication_slot on a server that has the parameter and lacks the library).
+ * Nothing is created; DMS could not decode such a slot either.
+ */
+export class OutputPluginNotAllowedError extends OrchestratorError {
+  override readonly name = 'OutputPluginNotAllowedError';
+  readonly setting = OUTPUT_PLUGIN_LIBRARIES;
+
+  constructor(
+    readonly slotName: string,
+    readonly plugin: string,
+    /** The libraries the server lists, as it splits the parameter. */
+    readonly listed: readonly string[],
+    platform: Platform,
+  ) {
+    super(
+      `cannot create replication slot "${slotName}": the server does not allow "${plugin}" as an output ` +
+        `plugin (${OUTPUT_PLUGIN_LIBRARIES} = ${listed.length ? listed.join(', ') : "''"})`,
+      `Add ${plugin} to ${OUTPUT_PLUGIN_LIBRARIES} if every REPLICATION role may use it: ` +
+        allowOutputPluginRemedy(platform, listed, plugin),
+    );
+  }
 }

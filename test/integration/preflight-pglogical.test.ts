@@ -5,7 +5,7 @@ import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 import type { Finding } from '../../src/core/preflight/finding.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
+import { type PgNode, primaryForFile, sleep } from '../support/pg.js';
 
 // The pglogical checks run live here, on the system PostgreSQL 15 with the Debian package
 // postgresql-15-pglogical (installed by .ci/run); the embedded PostgreSQL 17 has no pglogical.
@@ -53,6 +53,15 @@ async function preflight(
     throw new Error(`preflight could not run: ${output.lines.map((l) => l.text).join('\n')}`);
   }
   return { status, report: JSON.parse(stdout[0] as string) as PreflightReport };
+}
+
+/** pg_reload_conf() only signals the postmaster: new sessions see the new value a moment later. */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms`);
+    await sleep(25);
+  }
 }
 
 const findings = (report: PreflightReport, id: string): Finding[] =>
@@ -143,7 +152,7 @@ describe('plugin.pglogical on PostgreSQL 15 with pglogical', () => {
 });
 
 describe('shared_preload_libraries without pglogical (PostgreSQL 15)', () => {
-  it('blocks, and the remedy as printed (ALTER SYSTEM, restart) fixes it, then the extension and node', async () => {
+  it('blocks, and the remedy as printed (ALTER SYSTEM, restart) fixes it, then the extension, node and output_plugin_libraries', async () => {
     // The blocker is real: the extension cannot be created without the preload.
     await expect(unloaded.query('CREATE EXTENSION pglogical')).rejects.toThrow(
       'pglogical is not in shared_preload_libraries',
@@ -185,8 +194,28 @@ describe('shared_preload_libraries without pglogical (PostgreSQL 15)', () => {
       "SELECT pglogical.create_node(node_name := 'postgres_provider', dsn := 'dbname=postgres');",
     );
     await unloaded.query(createNode);
+    const noded = await preflight(unloaded, ['--plugin', 'pglogical']);
+    expect(findings(noded.report, 'plugin.pglogical')).toEqual([]);
+
+    // Binaries with output_plugin_libraries (Debian's 15.20) must also list pglogical there; the harness
+    // lists it only on servers it starts with pglogical preloaded, and this one was not. A reload does it.
+    const hasParameter = await unloaded.query(
+      `SELECT 1 FROM pg_settings WHERE name = 'output_plugin_libraries'`,
+    );
+    const listing = findings(noded.report, 'plugin.output-plugin-libraries');
+    expect(listing.map((f) => f.severity)).toEqual(hasParameter.length ? ['blocker'] : []);
+    for (const finding of listing) {
+      for (const statement of finding.remedy.split('; then ')) await unloaded.query(statement);
+      await waitUntil(async () => {
+        const [row] = await unloaded.query<{ listed: boolean }>(
+          `SELECT 'pglogical' = ANY(string_to_array(current_setting($1), ', ')) AS listed`,
+          ['output_plugin_libraries'],
+        );
+        return row?.listed === true;
+      });
+    }
     const after = await preflight(unloaded, ['--plugin', 'pglogical']);
-    expect(findings(after.report, 'plugin.pglogical')).toEqual([]);
+    expect(findings(after.report, 'plugin.output-plugin-libraries')).toEqual([]);
     expect(after.status).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import { InvalidInputError } from '../../core/errors.js';
-import { SlotCreationBlockedError, type SlotCreationBlocker } from '../../core/slot-errors.js';
+import { OUTPUT_PLUGIN_LIBRARIES, splitListSetting } from '../../core/output-plugin-libraries.js';
+import {
+  OutputPluginNotAllowedError,
+  SlotCreationBlockedError,
+  type SlotCreationBlocker,
+} from '../../core/slot-errors.js';
 import type { SlotPlugin } from '../../core/start-position.js';
 import { SQLSTATE, sqlState } from './sqlstate.js';
 
@@ -50,8 +55,12 @@ export async function createLogicalSlot(
       version >= 170000 ? [slotName, options.plugin, options.failover] : [slotName, options.plugin];
     const creation = creator.query(sql, params).then(
       () => true,
-      (error: unknown) => {
-        if (sqlState(error) === SQLSTATE.duplicateObject) return false;
+      async (error: unknown) => {
+        const code = sqlState(error);
+        if (code === SQLSTATE.duplicateObject) return false;
+        if (code === SQLSTATE.insufficientPrivilege) {
+          throw (await outputPluginRefusal(creator, slotName, options.plugin, error)) ?? error;
+        }
         throw error;
       },
     );
@@ -63,6 +72,38 @@ export async function createLogicalSlot(
   } finally {
     await creator.end().catch(() => undefined);
   }
+}
+
+// current_setting(name, true) is NULL where the server has no such parameter.
+const OUTPUT_PLUGINS_SQL = `
+SELECT current_setting($1::text, true) AS libraries,
+       current_setting('rds.extensions', true) IS NOT NULL AS rds,
+       to_regprocedure('aurora_version()') IS NOT NULL AS aurora`;
+
+/**
+ * A 42501 (insufficient_privilege) from slot creation is the server's output_plugin_libraries
+ * refusing the plugin when the error names the plugin's library and the server, asked on the same
+ * session, has the parameter without that library. A role without REPLICATION gets 42501 too, and
+ * is left as it is (its message names no library).
+ */
+async function outputPluginRefusal(
+  creator: pg.Client,
+  slotName: string,
+  plugin: SlotPlugin,
+  error: unknown,
+): Promise<OutputPluginNotAllowedError | undefined> {
+  if (!(error instanceof Error) || !error.message.includes(plugin)) return undefined;
+  const { rows } = await creator
+    .query<{ libraries: string | null; rds: boolean; aurora: boolean }>(OUTPUT_PLUGINS_SQL, [
+      OUTPUT_PLUGIN_LIBRARIES,
+    ])
+    .catch(() => ({ rows: [] }));
+  const row = rows[0];
+  if (!row || row.libraries === null) return undefined;
+  const listed = splitListSetting(row.libraries);
+  if (listed.includes(plugin)) return undefined;
+  const platform = row.aurora ? 'aurora' : row.rds ? 'rds' : 'self-managed';
+  return new OutputPluginNotAllowedError(slotName, plugin, listed, platform);
 }
 
 const TIMED_OUT = Symbol('timed out');

@@ -164,6 +164,70 @@ describe('plugin.pglogical over a snapshot recorded from PostgreSQL 15 with pglo
   });
 });
 
+describe('plugin.output-plugin-libraries (servers that have the parameter, e.g. Debian PostgreSQL 15.20)', () => {
+  // What pg_settings shows for the parameter's default.
+  const byDefault = withSettings(pglogical15, {
+    output_plugin_libraries: setting('pgoutput, test_decoding'),
+  });
+
+  it('blocks pglogical while the list lacks it, with ALTER SYSTEM (one literal per library) and a reload', () => {
+    expect(findings('plugin.output-plugin-libraries', byDefault)).toEqual([
+      expect.objectContaining({
+        severity: 'blocker',
+        title: 'pglogical is not in output_plugin_libraries: the server refuses it as an output plugin',
+        observed: 'output_plugin_libraries = pgoutput, test_decoding; plugin pglogical (dms-default)',
+        remedy:
+          "ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'pglogical'; then SELECT pg_reload_conf();",
+      }),
+    ]);
+    // The slot exists already: decoding it is refused the same way, so it still blocks.
+    expect(
+      severities('plugin.output-plugin-libraries', byDefault, { slotName: 'dms_pglogical_slot' }),
+    ).toEqual(['blocker']);
+  });
+
+  it('passes once pglogical is listed, and where the server has no such parameter', () => {
+    const listed = withSettings(pglogical15, {
+      output_plugin_libraries: setting('pgoutput, test_decoding, pglogical'),
+    });
+    expect(findings('plugin.output-plugin-libraries', listed)).toEqual([]);
+    expect(pglogical15.server.settings.output_plugin_libraries).toBeUndefined();
+    expect(findings('plugin.output-plugin-libraries', pglogical15)).toEqual([]);
+    expect(findings('plugin.output-plugin-libraries', healthySelfManaged())).toEqual([]);
+  });
+
+  it('checks the library of the plugin in use: test_decoding too, and pglogical only when it is used', () => {
+    expect(severities('plugin.output-plugin-libraries', byDefault, { plugin: 'test-decoding' })).toEqual([]);
+    const onlyPgoutput = withSettings(healthySelfManaged(), { output_plugin_libraries: setting('pgoutput') });
+    expect(findings('plugin.output-plugin-libraries', onlyPgoutput)).toEqual([
+      expect.objectContaining({
+        severity: 'blocker',
+        title: 'test_decoding is not in output_plugin_libraries: the server refuses it as an output plugin',
+        remedy:
+          "ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding'; then SELECT pg_reload_conf();",
+      }),
+    ]);
+  });
+
+  it('sees through a list set as one literal, which the server reads as one library', () => {
+    const oneLiteral = withSettings(pglogical15, {
+      output_plugin_libraries: setting('"pgoutput, test_decoding, pglogical"'),
+    });
+    expect(findings('plugin.output-plugin-libraries', oneLiteral)[0]).toMatchObject({
+      severity: 'blocker',
+      remedy:
+        "ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'pglogical'; then SELECT pg_reload_conf();",
+    });
+  });
+
+  it('on RDS the parameter group, without a reboot', () => {
+    const rds = withSettings(healthyRds(), { output_plugin_libraries: setting('pgoutput, test_decoding') });
+    expect(findings('plugin.output-plugin-libraries', rds, { plugin: 'pglogical' })[0]?.remedy).toBe(
+      "Set output_plugin_libraries = pgoutput,test_decoding,pglogical in the DB instance's custom DB parameter group",
+    );
+  });
+});
+
 describe('ddl.event-trigger-enable-always', () => {
   const trigger = (enabled: 'O' | 'A' | 'D' | 'R') =>
     healthySelfManaged({

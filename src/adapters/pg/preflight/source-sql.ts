@@ -21,6 +21,7 @@ export const SETTING_NAMES = [
   'logical_decoding_work_mem',
   'shared_preload_libraries',
   'synchronized_standby_slots',
+  'output_plugin_libraries',
 ] as const;
 
 /** Roles whose membership changes what the user may do. */

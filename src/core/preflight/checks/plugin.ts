@@ -1,3 +1,8 @@
+import {
+  allowOutputPluginRemedy,
+  OUTPUT_PLUGIN_LIBRARIES,
+  splitListSetting,
+} from '../../output-plugin-libraries.js';
 import type { EvaluationContext, PreflightCheck } from '../context.js';
 import type { Problem } from '../finding.js';
 import { changeListParameter, majorVersion, setting, showSetting } from '../platform.js';
@@ -113,4 +118,30 @@ function pglogicalPlatformGap({ facts, platform }: EvaluationContext): Problem |
   };
 }
 
-export const PLUGIN_CHECKS: readonly PreflightCheck[] = [testDecoding, pglogical];
+/**
+ * Servers with output_plugin_libraries (Debian's PostgreSQL 15.20, for one) refuse to create a
+ * logical slot, and to decode an existing one, with a plugin whose library is not listed, whoever
+ * asks: DMS would fail creating or reading its slot. Servers without the parameter have no such list.
+ */
+const outputPluginLibraries: PreflightCheck = {
+  id: 'plugin.output-plugin-libraries',
+  reference: REF.pgReplicationSettings,
+  evaluate({ facts, platform, plugin }) {
+    const listed = setting(facts.server, OUTPUT_PLUGIN_LIBRARIES);
+    if (!listed) return [];
+    const library = plugin.name === 'pglogical' ? 'pglogical' : 'test_decoding';
+    const libraries = splitListSetting(listed.value);
+    if (libraries.includes(library)) return [];
+    return [
+      {
+        severity: 'blocker',
+        title: `${library} is not in ${OUTPUT_PLUGIN_LIBRARIES}: the server refuses it as an output plugin`,
+        observed: `${OUTPUT_PLUGIN_LIBRARIES} = ${listed.value}; plugin ${plugin.name} (${plugin.chosenBy})`,
+        expected: `${OUTPUT_PLUGIN_LIBRARIES} includes ${library}, so that a ${library} slot can be created and decoded`,
+        remedy: allowOutputPluginRemedy(platform, libraries, library),
+      },
+    ];
+  },
+};
+
+export const PLUGIN_CHECKS: readonly PreflightCheck[] = [testDecoding, pglogical, outputPluginLibraries];
