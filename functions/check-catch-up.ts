@@ -6,6 +6,13 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { buildCloudWatchDmsMetrics } from '../src/adapters/aws/dms-metrics.js';
+import {
+  DESCRIBE_TASKS,
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -64,6 +71,16 @@ export interface CheckCatchUpDeps extends SourceLambdaDeps {
   readonly metrics: DmsMetrics;
   readonly clock: Clock;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the slot over PostgreSQL, the task, its instance and its CDC latency metrics. */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...SOURCE_SECRET,
+  DESCRIBE_TASKS,
+  { action: 'dms:DescribeReplicationInstances', resource: '*', why: 'DMS DescribeReplicationInstances' },
+  { action: 'cloudwatch:GetMetricData', resource: '*', why: 'CloudWatch GetMetricData (CDC latency)' },
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -4,6 +4,17 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import {
+  DESCRIBE_TASKS,
+  DMS_ENDPOINT_ANY,
+  DMS_INSTANCE_ANY,
+  DMS_TASK_ANY,
+  type IamCall,
+  ORCHESTRATOR_TAG_CONTEXT,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import {
   CdcStopPosition,
@@ -68,6 +79,33 @@ export interface CreateCdcTaskDeps extends SourceLambdaDeps {
   readonly dms: Dms;
 }
 
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential and slot, finds the task or creates it tagged (dms-cdc-stack included). */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...SOURCE_SECRET,
+  DESCRIBE_TASKS,
+  // CreateReplicationTask is authorised on the endpoints and the instance (no task resource yet).
+  {
+    action: 'dms:CreateReplicationTask',
+    resource: DMS_ENDPOINT_ANY,
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateReplicationTask (endpoints)',
+  },
+  {
+    action: 'dms:CreateReplicationTask',
+    resource: DMS_INSTANCE_ANY,
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateReplicationTask (instance)',
+  },
+  {
+    action: 'dms:AddTagsToResource',
+    resource: DMS_TASK_ANY,
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateReplicationTask with Tags',
+  },
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
+
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
@@ -120,7 +158,7 @@ export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
             tableMappings: tableMappings.text,
             taskSettings,
             cdcStopPosition: input.cdcStopPosition,
-            tags: orchestratorTags(input.sourceName, slotName, input.tags),
+            tags: orchestratorTags(input.sourceName, slotName, input.tags, deps.env.DMS_CDC_STACK),
           },
           slotName,
           plugin: slotPlugin(input.plugin),

@@ -3,6 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import {
+  DMS_ENDPOINT_ANY,
+  type IamCall,
+  ORCHESTRATOR_TAG_CONTEXT,
+  OWN_LOGS,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import {
   CertificateArn,
@@ -85,6 +91,36 @@ export interface CreateSourceEndpointDeps {
   readonly sourceAccess?: SourceAccess;
 }
 
+/** The AWS calls this function makes, each simulated against its role in npm test. Finds or creates the tagged source endpoint, passing the DMS secrets access role to DMS. */
+export const IAM_CALLS: readonly IamCall[] = [
+  { action: 'dms:DescribeEndpoints', resource: '*', why: 'DMS DescribeEndpoints (find by identifier)' },
+  {
+    action: 'dms:CreateEndpoint',
+    resource: DMS_ENDPOINT_ANY,
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateEndpoint',
+  },
+  {
+    action: 'dms:CreateEndpoint',
+    resource: 'arn:{Partition}:dms:{Region}:{Account}:cert:*',
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateEndpoint with a CertificateArn',
+  },
+  {
+    action: 'dms:AddTagsToResource',
+    resource: DMS_ENDPOINT_ANY,
+    context: ORCHESTRATOR_TAG_CONTEXT,
+    why: 'DMS CreateEndpoint with Tags',
+  },
+  {
+    action: 'iam:PassRole',
+    resource: '{DmsSecretsAccessRoleArn}',
+    context: { 'iam:PassedToService': 'dms.amazonaws.com' },
+    why: 'DMS CreateEndpoint with SecretsManagerAccessRoleArn',
+  },
+  ...OWN_LOGS,
+];
+
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const dms = buildAwsDms(createDmsClient());
@@ -123,7 +159,7 @@ export function makeHandler(overrides: Partial<CreateSourceEndpointDeps> = {}) {
         heartbeat: input.heartbeat,
         captureDdls: input.captureDdls,
         ddlArtifactsSchema: input.ddlArtifactsSchema,
-        tags: orchestratorTags(input.sourceName, slotName, input.tags),
+        tags: orchestratorTags(input.sourceName, slotName, input.tags, deps.env.DMS_CDC_STACK),
       });
       deps.logger.info(created ? 'created source endpoint' : 'reusing source endpoint', {
         identifier,

@@ -4,6 +4,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import {
+  DESCRIBE_TASKS,
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
@@ -96,6 +103,15 @@ export interface DecideRecoveryDeps extends SourceLambdaDeps {
   readonly dms: Dms;
   readonly clock: Clock;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential and the task; changes nothing. */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...SOURCE_SECRET,
+  DESCRIBE_TASKS,
+  { action: 'dms:DescribeEndpoints', resource: '*', why: 'DMS DescribeEndpoints (the task source endpoint)' },
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type pg from 'pg';
 import * as z from 'zod';
+import { type IamCall, OWN_LOGS, SOURCE_SECRET, VPC_NETWORK_INTERFACES } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, DatabaseName, Plugin, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -50,6 +51,9 @@ export interface EnsureSlotResult {
   readonly pglogical: PglogicalSetup | null;
 }
 export type EnsureSlotDeps = SourceLambdaDeps;
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential; the slot is found or created over PostgreSQL. */
+export const IAM_CALLS: readonly IamCall[] = [...SOURCE_SECRET, ...OWN_LOGS, ...VPC_NETWORK_INTERFACES];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

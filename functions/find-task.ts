@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import { DESCRIBE_TASKS, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { IdentifierPrefix, SourceName } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -24,6 +25,9 @@ export interface FindTaskDeps {
   readonly dms: Dms;
   readonly logger: Logger;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. DescribeReplicationTasks by identifier. */
+export const IAM_CALLS: readonly IamCall[] = [DESCRIBE_TASKS, ...OWN_LOGS];
 
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const dms = buildAwsDms(createDmsClient());

@@ -10,6 +10,12 @@ import * as z from 'zod';
 import { buildDynamoDbAlertState } from '../src/adapters/aws/alert-state-dynamodb.js';
 import { buildCloudWatchMetricsReader } from '../src/adapters/aws/cloudwatch.js';
 import { buildEmfHealthMetrics, HEALTH_METRICS_NAMESPACE } from '../src/adapters/aws/cloudwatch-emf.js';
+import {
+  type IamCall,
+  OWN_LOGS,
+  PUBLISH_ALERT,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
@@ -47,6 +53,28 @@ export interface HealthCheckDeps extends SourceLambdaDeps {
   /** Default: the DynamoDB table ALERT_STATE_TABLE. */
   readonly state?: AlertState;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential, keeps alert state, reads RDS metrics and publishes alerts (EMF metrics go through its logs). */
+export const IAM_CALLS: readonly IamCall[] = [
+  {
+    action: 'secretsmanager:GetSecretValue',
+    resource: '{HealthCheckSecretArn}',
+    why: 'SecretsManager GetSecretValue',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: '{HealthCheckSecretKmsKeyArn}',
+    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
+    why: 'Secrets Manager decrypts the secret with the caller credentials',
+    when: 'HasHealthCheckSecretKmsKeys',
+  },
+  ...PUBLISH_ALERT,
+  { action: 'dynamodb:GetItem', resource: '{AlertStateTableArn}', why: 'DynamoDB GetItem (alert state)' },
+  { action: 'dynamodb:PutItem', resource: '{AlertStateTableArn}', why: 'DynamoDB PutItem (alert state)' },
+  { action: 'cloudwatch:GetMetricData', resource: '*', why: 'CloudWatch GetMetricData (RDS WAL disk)' },
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -3,6 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
+import {
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
@@ -30,6 +36,9 @@ export interface InspectSlotResult {
   readonly slot: SlotReport;
 }
 export type InspectSlotDeps = SourceLambdaDeps;
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential; the slot is read over PostgreSQL. */
+export const IAM_CALLS: readonly IamCall[] = [...SOURCE_SECRET, ...OWN_LOGS, ...VPC_NETWORK_INTERFACES];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

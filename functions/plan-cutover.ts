@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { type CutoverPlan, planCutover } from '../src/core/cutover/plan.js';
 import { InvalidInputError } from '../src/core/errors.js';
@@ -10,6 +11,9 @@ export interface PlanCutoverDeps {
   readonly logger: Logger;
   readonly clock: Clock;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Computes the plan from its input alone: no AWS call but its logs. */
+export const IAM_CALLS: readonly IamCall[] = [...OWN_LOGS];
 
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 

@@ -3,6 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
+import {
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  TARGET_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
@@ -43,6 +50,14 @@ const Env = z.object({
 });
 
 export type PreflightDeps = SourceLambdaDeps;
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source (and target) credential; the checks themselves run over PostgreSQL. */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...SOURCE_SECRET,
+  ...TARGET_SECRET,
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildStartOnce, type Started, type StartRequest } from '../src/adapters/aws/sfn-start.js';
@@ -44,6 +45,16 @@ export interface RouteRecoveryEventDeps {
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Starts executions of the recover state machine. */
+export const IAM_CALLS: readonly IamCall[] = [
+  {
+    action: 'states:StartExecution',
+    resource: '{RecoverStateMachineArn}',
+    why: 'Step Functions StartExecution',
+  },
+  ...OWN_LOGS,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

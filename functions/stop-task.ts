@@ -3,6 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import {
+  DESCRIBE_TASKS,
+  type IamCall,
+  OWN_LOGS,
+  onStackOrRoutedTask,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -20,6 +26,13 @@ export interface StopTaskDeps {
   readonly dms: Dms;
   readonly logger: Logger;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the task, then stops it: only a task this stack created or one recoveryRoutes names. */
+export const IAM_CALLS: readonly IamCall[] = [
+  DESCRIBE_TASKS,
+  ...onStackOrRoutedTask('dms:StopReplicationTask', 'DMS StopReplicationTask', 'StopRoutedTasks'),
+  ...OWN_LOGS,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
+import { DMS_ENDPOINT_ANY, DMS_INSTANCE_ANY, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, EndpointArn, ReplicationInstanceArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -48,6 +49,15 @@ export interface TestEndpointConnectionDeps {
   /** How often DescribeConnections is asked while waiting. */
   readonly pollMs: number;
 }
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Tests the connection from the instance to the endpoint, then reads the test. */
+export const IAM_CALLS: readonly IamCall[] = [
+  // TestConnection is authorised on both the endpoint and the replication instance.
+  { action: 'dms:TestConnection', resource: DMS_ENDPOINT_ANY, why: 'DMS TestConnection (endpoint)' },
+  { action: 'dms:TestConnection', resource: DMS_INSTANCE_ANY, why: 'DMS TestConnection (instance)' },
+  { action: 'dms:DescribeConnections', resource: '*', why: 'DMS DescribeConnections' },
+  ...OWN_LOGS,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

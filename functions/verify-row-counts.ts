@@ -3,6 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
+import {
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  TARGET_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName, JsonDocument, jsonDocument } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
@@ -36,6 +43,14 @@ export interface VerifyRowCountsResult {
   readonly skipped: string | null;
 }
 export type VerifyRowCountsDeps = SourceLambdaDeps;
+
+/** The AWS calls this function makes, each simulated against its role in npm test. Reads the source and target credentials; rows are counted over PostgreSQL. */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...SOURCE_SECRET,
+  ...TARGET_SECRET,
+  ...OWN_LOGS,
+  ...VPC_NETWORK_INTERFACES,
+];
 
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });

@@ -195,6 +195,11 @@ function grants(name: FunctionName, service: string): Record<string, Json> {
   for (const statement of roleStatements(name)) {
     for (const action of list(statement.Action)) {
       if (!String(action).startsWith(`${service}:`)) continue;
+      // The statement naming the recoveryRoutes task ARNs (present only when routes exist) stands apart.
+      if (JSON.stringify(statement.Resource) === JSON.stringify({ Ref: 'RecoveryTaskArns' })) {
+        found[`${action} (routes)`] = statement.Resource ?? null;
+        continue;
+      }
       expect(found[String(action)], `${name}: ${action} granted twice`).toBeUndefined();
       found[String(action)] =
         statement.Condition === undefined
@@ -377,6 +382,8 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       { ParameterKey: 'AlertHttpsSeverities', ParameterValue: 'WARNING,CRITICAL,RESOLVED' },
       { ParameterKey: 'AlertHttpsSources', ParameterValue: '' },
       { ParameterKey: 'RecoveryRoutes', ParameterValue: '{"routes":[]}' },
+      // Derived from recoveryRoutes (src/deploy/recovery-task-arns.cjs): none here.
+      { ParameterKey: 'RecoveryTaskArns', ParameterValue: '' },
       { ParameterKey: 'RecoveryTriggersState', ParameterValue: 'ENABLED' },
     ]);
     const kmsPattern = new RegExp(String(template.Parameters.SourceSecretKmsKeyArn?.AllowedPattern));
@@ -422,14 +429,20 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       'dms:CreateReplicationTask': { Resource: [dmsArn('endpoint'), dmsArn('rep')], Condition: TAGGED },
       'dms:AddTagsToResource': { Resource: dmsArn('task'), Condition: TAGGED },
     });
+    // Start and stop: tasks this stack tagged, and the tasks recoveryRoutes names.
+    const stackTagged = {
+      StringEquals: { 'aws:ResourceTag/dms-cdc-stack': 'dms-cdc-orchestrator-dev' },
+    };
     expect(grants('StartTask', 'dms')).toEqual({
       'dms:DescribeReplicationTasks': '*',
-      'dms:StartReplicationTask': dmsArn('task'),
+      'dms:StartReplicationTask': { Resource: dmsArn('task'), Condition: stackTagged },
+      'dms:StartReplicationTask (routes)': { Ref: 'RecoveryTaskArns' },
     });
     expect(grants('DescribeTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
     expect(grants('StopTask', 'dms')).toEqual({
       'dms:DescribeReplicationTasks': '*',
-      'dms:StopReplicationTask': dmsArn('task'),
+      'dms:StopReplicationTask': { Resource: dmsArn('task'), Condition: stackTagged },
+      'dms:StopReplicationTask (routes)': { Ref: 'RecoveryTaskArns' },
     });
     expect(grants('PollTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
     expect(grants('FindTask', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });

@@ -65,6 +65,18 @@ export const VPC_NETWORK_INTERFACES: readonly IamCall[] = [
     when: 'InVpc',
   },
   {
+    action: 'ec2:CreateNetworkInterface',
+    resource: 'arn:{Partition}:ec2:{Region}:{Account}:subnet/subnet-0a',
+    why: 'Lambda: VPC attachment (in the subnet)',
+    when: 'InVpc',
+  },
+  {
+    action: 'ec2:CreateNetworkInterface',
+    resource: 'arn:{Partition}:ec2:{Region}:{Account}:security-group/sg-0c',
+    why: 'Lambda: VPC attachment (with the security group)',
+    when: 'InVpc',
+  },
+  {
     action: 'ec2:DeleteNetworkInterface',
     resource: 'arn:{Partition}:ec2:{Region}:{Account}:network-interface/eni-0123456789abcdef0',
     why: 'Lambda: VPC detachment',
