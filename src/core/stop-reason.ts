@@ -93,11 +93,13 @@ export function taskStopReason(task: {
   return { ...reason, lastError: reason.lastError ?? lastErrorOnly(task.lastFailureMessage) };
 }
 
-/** One line for a notification: `FATAL_ERROR (Error Level FATAL): <message>`, or the raw text when no code is known. */
+/**
+ * The stop reason in a few words for a notification line, `FATAL_ERROR, Error Level FATAL` (the message goes on
+ * a line of its own), or the raw text when it names no code this code knows.
+ */
 export function describeStopReason(reason: StopReason, raw: string | null | undefined): string | undefined {
   if (reason.code === undefined) return raw?.trim() || undefined;
-  const level = reason.errorLevel ? ` (Error Level ${reason.errorLevel})` : '';
-  return `${reason.code}${level}${reason.lastError ? `: ${reason.lastError}` : ''}`;
+  return reason.errorLevel ? `${reason.code}, Error Level ${reason.errorLevel}` : reason.code;
 }
 
 function fromTail(text: string): StopReason | undefined {

@@ -187,10 +187,8 @@ describe('taskStopReason: StopReason first, LastFailureMessage when it names no 
     });
   });
 
-  it('describes it in one line for a notification, or gives the raw text when no code is known', () => {
-    expect(describeStopReason(parseStopReason(fatal), fatal)).toBe(
-      'FATAL_ERROR (Error Level FATAL): No tables were found at task initialization.',
-    );
+  it('describes it in a few words for a notification, or gives the raw text when no code is known', () => {
+    expect(describeStopReason(parseStopReason(fatal), fatal)).toBe('FATAL_ERROR, Error Level FATAL');
     expect(describeStopReason(parseStopReason('Stop Reason NORMAL'), 'Stop Reason NORMAL')).toBe('NORMAL');
     expect(describeStopReason(parseStopReason('something new'), ' something new ')).toBe('something new');
     expect(describeStopReason(parseStopReason(undefined), null)).toBeUndefined();

@@ -2,6 +2,7 @@ import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../
 import { fitSnsSubject } from '../../ports/alerts.js';
 import { type FailureDetail, parseFailure } from '../cutover/notifications.js';
 import { at, bool, isObject, num, text } from '../json-read.js';
+import { describeStopReason, taskStopReason } from '../stop-reason.js';
 
 /**
  * The recover machine's notifications, one per action, built from the execution state the notify states
@@ -257,17 +258,24 @@ function dataGapOptions(view: View): string[] {
   ];
 }
 
+/**
+ * DMS writes a failure as one long text in both StopReason and LastFailureMessage ("Last Error <message>
+ * Stop Reason FATAL_ERROR Error Level FATAL"): the task line names the code, the next line the message, once.
+ */
+function taskFacts(taskArn: string, task: View['task']): string[] {
+  if (!task) return [`Task: ${taskArn} - does not exist`];
+  const stop = taskStopReason(task);
+  const reason = describeStopReason(stop, task.stopReason) ?? 'no stop reason';
+  const message = stop.lastError ?? task.lastFailureMessage;
+  return [
+    `Task: ${taskArn} - ${task.status ?? '?'} (${reason}), checkpoint ${task.checkpointLsn ?? 'none'}`,
+    ...(message ? [`Last failure: ${message}`] : []),
+  ];
+}
+
 function facts(view: View, now: Date): string[] {
   const lines: string[] = [];
-  if (view.taskArn) {
-    lines.push(
-      `Task: ${view.taskArn}` +
-        (view.task
-          ? ` - ${view.task.status ?? '?'} (${view.task.stopReason ?? 'no stop reason'}), checkpoint ${view.task.checkpointLsn ?? 'none'}`
-          : ' - does not exist'),
-    );
-    if (view.task?.lastFailureMessage) lines.push(`Last failure: ${view.task.lastFailureMessage}`);
-  }
+  if (view.taskArn) lines.push(...taskFacts(view.taskArn, view.task));
   if (view.slotName) {
     lines.push(
       `Slot: ${view.slotName}${view.database ? ` on database ${view.database}` : ''}` +

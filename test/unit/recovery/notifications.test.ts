@@ -95,6 +95,23 @@ describe('recovery notifications', () => {
     expect(message.payload.decision).toMatchObject({ atRisk: { from: '4AF/B00000D0', to: '4AF/C0000000' } });
   });
 
+  it("names a failure as DMS wrote it by its code, and its message once, without DMS's wrapping", () => {
+    const fatal =
+      'Last Error  Replication slot "dms_slot" does not exist Task error notification received from subtask 0, ' +
+      'thread 0 Stop Reason FATAL_ERROR Error Level FATAL';
+    const failed = state({ kind: 'NEW_TASK_FROM_SLOT', reason: 'The task failed with FATAL_ERROR.' });
+    failed.decided.task = { ...failed.decided.task, stopReason: fatal, lastFailureMessage: fatal };
+
+    const message = buildRecoveryNotification({ kind: 'escalated', state: failed }, NOW);
+
+    expect(message.body).toContain(`Task: ${TASK_ARN} - failed (FATAL_ERROR, Error Level FATAL), checkpoint`);
+    expect(message.body).toContain(
+      'Last failure: Replication slot "dms_slot" does not exist Task error notification received from subtask 0, thread 0\n',
+    );
+    expect(message.body).not.toContain('Stop Reason FATAL_ERROR');
+    expect(message.payload.task).toMatchObject({ stopReason: fatal });
+  });
+
   it('a wait names the holder and what happens after it, by policy', () => {
     const held = (terminate: boolean) =>
       state({
