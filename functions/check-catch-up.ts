@@ -28,6 +28,7 @@ import { TaskFailedError } from '../src/core/dms/errors.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import { formatLsn } from '../src/core/lsn.js';
 import { SlotNotFoundError } from '../src/core/slot-errors.js';
+import { type StopReasonCode, stopReasonCode } from '../src/core/stop-reason.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 import type { DmsMetrics } from '../src/ports/dms-metrics.js';
@@ -65,6 +66,9 @@ export interface CheckCatchUpResult {
    * CdcStopPosition is `stopped` and no longer moves the slot, which the state machine may branch on.
    */
   readonly taskStatus: TaskStatus;
+  readonly stopReason: string | null;
+  /** The code inside stopReason: a task that stopped at its CdcStopPosition during catch-up reached its end. */
+  readonly stopCode: StopReasonCode | null;
 }
 export interface CheckCatchUpDeps extends SourceLambdaDeps {
   readonly dms: Dms;
@@ -136,7 +140,7 @@ export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
       // Below 2^53 bytes (8 PiB) the number is exact.
       const lagBytes = reading.lagBytes === null ? null : Number(reading.lagBytes);
       const verdict = evaluateCatchUp(
-        { slotName, lagBytes, latencySeconds },
+        { slotName, lagBytes, latencySeconds, taskStatus: task.status },
         input.thresholds,
         input.previous,
         deps.clock.now(),
@@ -154,6 +158,8 @@ export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
         serverLsn: formatLsn(reading.serverLsn),
         withinThresholds: verdict.withinThresholds,
         taskStatus: task.status,
+        stopReason: task.stopReason ?? null,
+        stopCode: stopReasonCode(task.stopReason) ?? null,
       };
       deps.logger.info('checked catch-up', { taskArn: task.arn, ...result });
       return result;

@@ -4,17 +4,33 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type pg from 'pg';
 import * as z from 'zod';
-import { type IamCall, OWN_LOGS, SOURCE_SECRET, VPC_NETWORK_INTERFACES } from '../src/adapters/aws/iam-calls.js';
+import {
+  type IamCall,
+  OWN_LOGS,
+  SOURCE_SECRET,
+  VPC_NETWORK_INTERFACES,
+} from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { budgetMs, DatabaseName, Plugin, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
+import {
+  budgetMs,
+  DatabaseName,
+  JsonDocument,
+  jsonDocument,
+  Plugin,
+  slotPlugin,
+} from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
-import { connectPg } from '../src/adapters/pg/client.js';
+import { connectPg, withPgClient } from '../src/adapters/pg/client.js';
 import type { PglogicalSetup } from '../src/adapters/pg/pglogical.js';
+import type { Queryable } from '../src/adapters/pg/queryable.js';
+import { listUserTables } from '../src/adapters/pg/row-counts.js';
 import { ensureSlot } from '../src/adapters/pg/slot-admin.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { validateSlotName } from '../src/core/identifiers.js';
+import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
+import { tablesToCount } from '../src/core/row-counts.js';
 import { type SlotReport, toSlotReport } from '../src/core/slot.js';
 
 const Identifier = z
@@ -31,15 +47,23 @@ const Input = z.object({
   failover: z.boolean().default(false),
   /** How long creation may wait for transactions running when it starts (bounded by the Lambda deadline). */
   timeoutSeconds: z.number().int().min(1).max(840).default(30),
+  /** The replication set's tables: listed, or the tables DMS table mappings select on the source. */
   pglogical: z
-    .object({
+    .strictObject({
       nodeName: Identifier.default('dms_source'),
       tables: z
-        .array(z.object({ schema: z.string().min(1).max(63), table: z.string().min(1).max(63) }))
-        .min(1),
+        .array(z.strictObject({ schema: z.string().min(1).max(63), table: z.string().min(1).max(63) }))
+        .min(1)
+        .optional(),
+      tableMappings: JsonDocument.optional(),
+    })
+    .refine((p) => (p.tables === undefined) !== (p.tableMappings === undefined), {
+      message: 'give exactly one of tables and tableMappings',
     })
     .optional(),
 });
+type PglogicalInput = NonNullable<z.output<typeof Input>['pglogical']>;
+type ReplicationSetTable = { readonly schema: string; readonly table: string };
 
 export interface EnsureSlotResult {
   readonly slotName: string;
@@ -104,7 +128,9 @@ export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
         pglogical: input.pglogical && {
           nodeName: input.pglogical.nodeName,
           dsn: `host=${connection.host} port=${connection.port} dbname=${connection.database}`,
-          tables: input.pglogical.tables,
+          tables: await replicationSetTables(input.pglogical, (use) =>
+            withPgClient(source.config, use, deps.connect),
+          ),
         },
       });
       const slot = toSlotReport(result.reading);
@@ -121,6 +147,29 @@ export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
         pglogical: result.pglogical ?? null,
       };
     });
+}
+
+/**
+ * The tables given, or those the table mappings select on the source now, with the same rule
+ * preflight and verification scope by (so the slot replicates exactly what the task will ask for).
+ */
+async function replicationSetTables(
+  pglogical: PglogicalInput,
+  onSource: <T>(use: (db: Queryable) => Promise<T>) => Promise<T>,
+): Promise<readonly ReplicationSetTable[]> {
+  if (pglogical.tables) return pglogical.tables;
+  const mappings = parseTableMappings(
+    jsonDocument(pglogical.tableMappings ?? '', 'pglogical.tableMappings').value,
+  );
+  const selected = tablesToCount(await onSource(listUserTables), mappings);
+  if (selected.length === 0) {
+    throw new InvalidInputError(
+      'pglogical.tableMappings',
+      'selects no table on the source, so the pglogical replication set would be empty',
+      'Check the selection rules against the source schemas (dms-cdc preflight --table-mappings shows the scope)',
+    );
+  }
+  return selected.map((t) => ({ schema: t.schema, table: t.name }));
 }
 
 export const handler = makeHandler();

@@ -8,6 +8,7 @@ import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { TaskFailedError, TaskWaitTimeoutError } from '../src/core/dms/errors.js';
+import { type StopReasonCode, stopReasonCode } from '../src/core/stop-reason.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
 import { type Dms, TASK_STATUSES, type TaskStatus } from '../src/ports/dms.js';
 
@@ -29,7 +30,10 @@ const Input = z.object({
 
 export interface PollTaskResult {
   readonly status: TaskStatus;
+  /** As DMS reports it, e.g. `Stop Reason STOPPED_AT_SERVER_TIME` or a long `Last Error ... Stop Reason ...`. */
   readonly stopReason: string | null;
+  /** The code read out of it (`STOPPED_AT_SERVER_TIME`, `FATAL_ERROR`, ...), for Choice states to compare exactly. */
+  readonly stopCode: StopReasonCode | null;
   readonly lastFailureMessage: string | null;
   /** status is one of `until`: the Choice state leaves the loop. */
   readonly done: boolean;
@@ -86,6 +90,7 @@ export function makeHandler(overrides: Partial<PollTaskDeps> = {}) {
       return {
         status: task.status,
         stopReason: task.stopReason ?? null,
+        stopCode: stopReasonCode(task.stopReason) ?? null,
         lastFailureMessage: task.lastFailureMessage ?? null,
         done,
         since,

@@ -144,9 +144,10 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
   });
 
   it('a second run with the same input creates nothing new', async () => {
-    const first = await runLocalCutover(env, { input: input(), timeScale: 0.05 });
+    const continuous = input({ end: { mode: 'continuous' } });
+    const first = await runLocalCutover(env, { input: continuous, timeScale: 0.05 });
     expect(first.status).toBe('SUCCEEDED');
-    const second = await runLocalCutover(env, { input: input(), timeScale: 0.05 });
+    const second = await runLocalCutover(env, { input: continuous, timeScale: 0.05 });
     expect(second.status).toBe('SUCCEEDED');
     const steps = (second.output as { steps: Record<string, { created?: boolean; started?: boolean }> })
       .steps;

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeHandler as makeEnsureSlot } from '../../functions/ensure-slot.js';
+import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
 import { ensureSlot } from '../../src/adapters/pg/slot-admin.js';
+import { planCutover } from '../../src/core/cutover/plan.js';
+import { silentLogger } from '../../src/local/cutover/handlers.js';
+import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 // The Debian package postgresql-15-pglogical (installed by .ci/run) puts the extension next to the
@@ -84,3 +89,53 @@ describe('pglogical slot setup (PostgreSQL 15)', () => {
     expect(n).toBe(3);
   });
 });
+
+describe('the cutover plan on a pglogical slot (PostgreSQL 15)', () => {
+  it("EnsureSlot builds the replication sets from the table mappings' scope, as preflight resolves it", async () => {
+    await source.query(`
+      CREATE SCHEMA crm;
+      CREATE TABLE crm.accounts (id int PRIMARY KEY);
+      CREATE TABLE crm."Hyphen-Table" (id int PRIMARY KEY);
+      CREATE TABLE crm.scratch (id int PRIMARY KEY)`);
+    const secrets = new LocalSecretStore();
+    const plan = planCutover(
+      {
+        name: 'pgl',
+        source: {
+          secretArn: secrets.register('pgl-src', source.url()),
+          database: 'postgres',
+          sslMode: 'none',
+        },
+        slot: { name: 'dms_pgl_plan', plugin: 'pglogical', create: true },
+        replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:RI1',
+        target: { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TGT' },
+        tableMappings: {
+          rules: [selection('1', 'crm', '%', 'include'), selection('2', 'crm', 'scratch', 'exclude')],
+        },
+        end: { mode: 'continuous' },
+      },
+      new Date(),
+    );
+    const ensure = makeEnsureSlot({ secrets, env: { SOURCE_TLS: 'disable' }, logger: silentLogger() });
+
+    const result = await ensure(plan.calls.ensureSlot, lambdaContext('ensure-slot'));
+
+    expect(result.created).toBe(true);
+    expect(result.pglogical?.tablesAdded).toEqual([
+      'crm.accounts -> dms_pgl_plan',
+      'crm."Hyphen-Table" -> dms_pgl_plan',
+      'crm.accounts -> idms_pgl_plan',
+      'crm."Hyphen-Table" -> idms_pgl_plan',
+    ]);
+  });
+});
+
+function selection(id: string, schema: string, table: string, action: 'include' | 'exclude') {
+  return {
+    'rule-type': 'selection',
+    'rule-id': id,
+    'rule-name': id,
+    'object-locator': { 'schema-name': schema, 'table-name': table },
+    'rule-action': action,
+  };
+}

@@ -1,3 +1,4 @@
+import type { TaskStatus } from '../../ports/dms.js';
 import { CatchUpTimeoutError } from './errors.js';
 
 export interface CatchUpThresholds {
@@ -21,6 +22,8 @@ export interface CatchUpObservation {
   readonly lagBytes: number | null;
   /** max(CDCLatencySource, CDCLatencyTarget); null when DMS published neither. */
   readonly latencySeconds: number | null;
+  /** The task at this poll: only a running task can be caught up, however small the lag. */
+  readonly taskStatus: TaskStatus;
 }
 
 export interface CatchUpVerdict extends CatchUpProgress {
@@ -34,8 +37,10 @@ export interface CatchUpVerdict extends CatchUpProgress {
  * changes to carry, or in its first minute) does not block catch-up on its own, but it never
  * counts without the lag: the slot's confirmed_flush_lsn, which only DMS moves, must be close to the
  * server position, so "no metric" can only pass when DMS has demonstrably confirmed almost everything.
- * Caught up after `consecutivePolls` such polls in a row; one poll outside resets the count. Past the
- * deadline and not caught up: CatchUpTimeoutError.
+ * Caught up after `consecutivePolls` such polls in a row; one poll outside resets the count. A task that
+ * is not running is never within thresholds: a stopped task's slot stops moving and its lag can look
+ * small while nothing is applied. Past the deadline and not caught up: CatchUpTimeoutError, except for a
+ * stopped task, which the state machine routes on by its StopReason.
  */
 export function evaluateCatchUp(
   observation: CatchUpObservation,
@@ -47,12 +52,14 @@ export function evaluateCatchUp(
   const polls = (previous?.polls ?? 0) + 1;
   const { lagBytes, latencySeconds } = observation;
   const withinThresholds =
+    observation.taskStatus === 'running' &&
     lagBytes !== null &&
     lagBytes <= thresholds.maxLagBytes &&
     (latencySeconds === null || latencySeconds <= thresholds.maxLatencySeconds);
   const consecutive = withinThresholds ? (previous?.consecutive ?? 0) + 1 : 0;
   const caughtUp = consecutive >= thresholds.consecutivePolls;
-  if (!caughtUp && nowMs > Date.parse(since) + thresholds.catchUpTimeoutSeconds * 1000) {
+  const expired = nowMs > Date.parse(since) + thresholds.catchUpTimeoutSeconds * 1000;
+  if (!caughtUp && expired && observation.taskStatus !== 'stopped') {
     throw new CatchUpTimeoutError({
       slotName: observation.slotName,
       lagBytes,

@@ -19,6 +19,9 @@ const DmsArn = (kind: 'rep' | 'endpoint' | 'cert') =>
     );
 const JsonObject = z.record(z.string(), z.unknown());
 
+export const END_MODES = ['stop-at-position', 'stop-when-quiet', 'continuous'] as const;
+export type EndMode = (typeof END_MODES)[number];
+
 export const CutoverInput = z.object({
   /** Short name of this cutover: the head of every DMS identifier and the `source` of every alert. */
   name: z
@@ -99,6 +102,24 @@ export const CutoverInput = z.object({
       'must be server_time:... or commit_time:YYYY-MM-DDTHH:MM:SS',
     )
     .optional(),
+  /**
+   * How the cutover ends once caught up (and approved). `stop-at-position`: the task stops itself at
+   * cdcStopPosition (the default when one is given). `stop-when-quiet`: the machine waits until slot lag and
+   * DMS latency stay under the thresholds for `quietPolls` polls, stops the task itself (the default
+   * without a stop position). `continuous`: nothing is stopped; the machine ends leaving the task running.
+   */
+  end: z
+    .strictObject({
+      mode: z.enum(END_MODES).optional(),
+      quietPolls: z.number().int().min(1).max(100).default(3),
+      quietTimeoutSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86400)
+        .default(3600),
+    })
+    .prefault({}),
   verify: z.object({ rowCounts: z.boolean().default(true) }).prefault({}),
   tags: z.record(z.string(), z.string()).optional(),
 });

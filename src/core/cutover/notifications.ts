@@ -30,6 +30,9 @@ export const CUTOVER_STAGES = [
   'WaitForRunning',
   'CatchUp',
   'Approval',
+  'ConfirmRunning',
+  'WaitForQuiet',
+  'StopTask',
   'WaitForStop',
   'VerifyRowCounts',
 ] as const;
@@ -81,13 +84,16 @@ export function buildCutoverNotification(request: NotificationRequest, now: Date
 /**
  * The stage that failed: the first one without a result after the last one with a result (a later
  * result proves the earlier stages ran, even one whose record a newer definition renamed). Approval,
- * WaitForStop and VerifyRowCounts count only when the plan asks for them; when every stage finished,
- * the failure was the success notification itself.
+ * the quiet wait, the stop and the verification count only when the plan asks for them; when every
+ * stage finished, the failure was the success notification itself.
  */
 export function failedStage(state: unknown): CutoverStage {
   const plan = at(state, 'plan');
   const steps = at(state, 'steps');
   const polls = at(state, 'polls');
+  const mode = text(at(plan, 'end', 'mode'));
+  const quietEnd = mode === 'stop-when-quiet';
+  const stops = at(plan, 'end', 'stops') === true;
   const finished: Record<(typeof CUTOVER_STAGES)[number], boolean> = {
     PlanCutover: isObject(plan),
     FindTask: isObject(at(steps, 'existing')),
@@ -101,12 +107,17 @@ export function failedStage(state: unknown): CutoverStage {
     WaitForRunning: at(polls, 'running', 'done') === true,
     CatchUp: at(polls, 'catchUp', 'caughtUp') === true,
     Approval: at(plan, 'approval', 'required') !== true || at(steps, 'approval') !== undefined,
-    WaitForStop: at(plan, 'stopAtPosition') !== true || at(polls, 'stopped', 'done') === true,
+    ConfirmRunning: mode !== 'continuous' || at(polls, 'final', 'done') === true,
+    WaitForQuiet: !quietEnd || at(polls, 'quiet', 'caughtUp') === true,
+    StopTask: !quietEnd || isObject(at(steps, 'stop')),
+    WaitForStop: !stops || at(polls, 'stopped', 'done') === true,
     VerifyRowCounts: at(plan, 'verify', 'rowCounts') !== true || isObject(at(steps, 'verify')),
   };
   const applies = (stage: (typeof CUTOVER_STAGES)[number]) =>
     (stage !== 'Approval' || at(plan, 'approval', 'required') === true) &&
-    (stage !== 'WaitForStop' || at(plan, 'stopAtPosition') === true) &&
+    (stage !== 'ConfirmRunning' || mode === 'continuous') &&
+    ((stage !== 'WaitForQuiet' && stage !== 'StopTask') || quietEnd) &&
+    (stage !== 'WaitForStop' || stops) &&
     (stage !== 'VerifyRowCounts' || at(plan, 'verify', 'rowCounts') === true);
   const last = CUTOVER_STAGES.reduce(
     (found, stage, i) => (applies(stage) && finished[stage] ? i : found),
@@ -198,9 +209,18 @@ interface StateView {
     consecutive: number | null;
   } | null;
   readonly stopped: { status: string | null; stopReason: string | null } | null;
+  /** How the plan ends the cutover (plan.end.mode); null before the plan exists. */
+  readonly endMode: string | null;
   readonly approval: { timeoutSeconds: number | null; answer: JsonValue | null };
   readonly rowCounts: {
-    tables: readonly { name: string; sourceRows: number | null; targetRows: number | null }[];
+    tables: readonly {
+      name: string;
+      sourceRows: number | null;
+      targetRows: number | null;
+      /** What targetRows was compared with (sourceRows less the rows the source gained after the checkpoint). */
+      expectedTargetRows: number | null;
+      postCheckpointDelta: number | null;
+    }[];
     mismatchedTables: number | null;
   } | null;
 }
@@ -267,9 +287,8 @@ function readState(state: unknown): StateView {
           consecutive: num(at(catchUp, 'consecutive')),
         }
       : null,
-    stopped: isObject(stopped)
-      ? { status: text(at(stopped, 'status')), stopReason: text(at(stopped, 'stopReason')) }
-      : null,
+    stopped: lastStop(stopped, at(polls, 'quiet'), catchUp),
+    endMode: text(at(plan, 'end', 'mode')),
     approval: {
       timeoutSeconds: num(at(plan, 'approval', 'timeoutSeconds')),
       answer: toJson(at(steps, 'approval')),
@@ -280,11 +299,46 @@ function readState(state: unknown): StateView {
             name: text(at(t, 'name')) ?? '?',
             sourceRows: num(at(t, 'sourceRows')),
             targetRows: num(at(t, 'targetRows')),
+            // Results from before the comparison at a checkpoint compared with sourceRows.
+            expectedTargetRows:
+              at(t, 'expectedTargetRows') === undefined
+                ? num(at(t, 'sourceRows'))
+                : num(at(t, 'expectedTargetRows')),
+            postCheckpointDelta: num(at(t, 'postCheckpointDelta')),
           })),
           mismatchedTables: num(at(verify, 'mismatchedTables')),
         }
       : null,
   };
+}
+
+/**
+ * The task's stop as the latest poll that saw one reported it: the stop wait, else the quiet wait or the
+ * catch-up poll where a task stopped by itself (their status says stopped, and their StopReason says why).
+ */
+function lastStop(...polls: readonly unknown[]): StateView['stopped'] {
+  for (const poll of polls) {
+    if (!isObject(poll)) continue;
+    const status = text(at(poll, 'status')) ?? text(at(poll, 'taskStatus'));
+    const stopReason = text(at(poll, 'stopReason'));
+    if (at(poll, 'done') !== undefined || status === 'stopped' || stopReason !== null) {
+      return { status, stopReason };
+    }
+  }
+  return null;
+}
+
+/** The commands that recover the task a failed cutover leaves behind, as a person types them. */
+export function recoverCommands(view: {
+  readonly task: { readonly arn: string } | null;
+  readonly slotName: string | null;
+}): string[] {
+  if (view.task === null) return [];
+  const slot = view.slotName ?? '<slot>';
+  return [
+    `Decide first (a dry run that changes nothing): dms-cdc recover decide --source <writer URL> --slot ${slot} --task-status <status> --stop-reason '<StopReason>'`,
+    `Then recover: dms-cdc recover --state-machine-arn <RecoverStateMachineArn> --task ${view.task.arn} --source-secret <source secret ARN> --database <db> --slot ${slot}`,
+  ];
 }
 
 // --- subject, body, payload ------------------------------------------------------------------------
@@ -329,10 +383,15 @@ function bodyFor(
   switch (kind) {
     case 'success':
       lines.push(
-        `${who} succeeded: the CDC task is running from slot ${view.slotName ?? '?'} and has caught up` +
-          (view.stopped
-            ? `, then stopped (${view.stopped.stopReason ?? view.stopped.status ?? 'stopped'}).`
-            : '.'),
+        view.endMode === 'continuous'
+          ? `${who} succeeded with CONTINUOUS REPLICATION: the CDC task caught up from slot ${view.slotName ?? '?'} ` +
+              'and was left running on purpose; nothing was stopped.'
+          : `${who} succeeded: the CDC task caught up from slot ${view.slotName ?? '?'}` +
+              (view.stopped
+                ? `, then stopped (${view.stopped.stopReason ?? view.stopped.status ?? 'stopped'})` +
+                  `${view.endMode === 'stop-when-quiet' ? ' by this cutover once the source was quiet' : ' at its stop position'}, ` +
+                  'and the target was verified strictly against the source as of the stop.'
+                : '.'),
       );
       break;
     case 'failure':
@@ -344,6 +403,14 @@ function bodyFor(
         error?.message ?? '',
       );
       if (error?.remedy) lines.push(`Remedy: ${error.remedy}`);
+      if (view.stopped?.stopReason) lines.push(`Task StopReason: ${view.stopped.stopReason}`);
+      if (view.task !== null) {
+        lines.push(
+          '',
+          'The task and its slot are kept as they are. Never restart the task (DMS would recreate the slot and lose what it holds):',
+          ...recoverCommands(view),
+        );
+      }
       break;
     case 'blocked':
       lines.push(
@@ -428,15 +495,27 @@ function rowCountLines(rowCounts: NonNullable<StateView['rowCounts']>): string[]
     `Row counts: ${tables.length} table${tables.length === 1 ? '' : 's'} compared, ${rowCounts.mismatchedTables ?? 0} differ`,
   ];
   // Differences first: they are what a reader acts on.
-  const ordered = [...tables].sort(
-    (a, b) => Number(a.sourceRows === a.targetRows) - Number(b.sourceRows === b.targetRows),
-  );
+  const agrees = (t: (typeof tables)[number]) =>
+    t.targetRows !== null && t.targetRows === t.expectedTargetRows;
+  const ordered = [...tables].sort((a, b) => Number(agrees(a)) - Number(agrees(b)));
   for (const t of ordered.slice(0, MAX_TABLES)) {
-    const mark = t.sourceRows === t.targetRows ? '' : '  <- differs';
-    lines.push(`- ${t.name}: source ${t.sourceRows ?? '?'}, target ${t.targetRows ?? 'missing'}${mark}`);
+    const mark = agrees(t) ? '' : '  <- differs';
+    lines.push(
+      `- ${t.name}: source ${t.sourceRows ?? '?'}${sinceCheckpoint(t)}, target ${t.targetRows ?? 'missing'}${mark}`,
+    );
   }
   if (tables.length > MAX_TABLES) lines.push(`- ... and ${tables.length - MAX_TABLES} more`);
   return lines;
+}
+
+/** Compared at the task's checkpoint, the source may have moved on since the task stopped: by how much. */
+function sinceCheckpoint(t: NonNullable<StateView['rowCounts']>['tables'][number]): string {
+  const delta = t.postCheckpointDelta;
+  if (delta === null) return '';
+  if (t.expectedTargetRows === null) return " (truncated after the task's checkpoint: not comparable)";
+  if (delta === 0) return '';
+  const moved = delta > 0 ? `${delta} added` : `${-delta} deleted`;
+  return ` (${moved} after the task's checkpoint), expected ${t.expectedTargetRows}`;
 }
 
 function payloadFor(
@@ -474,6 +553,8 @@ function payloadFor(
             polls: view.catchUp.polls,
           },
     stop: view.stopped === null ? null : { status: view.stopped.status, stopReason: view.stopped.stopReason },
+    end: view.endMode,
+    recover: kind === 'failure' ? recoverCommands(view) : [],
     timings: { startedAt: view.startedAt, notifiedAt: now.toISOString(), elapsedSeconds },
     blockers:
       kind === 'blocked'
@@ -491,6 +572,8 @@ function payloadFor(
               name: t.name,
               sourceRows: t.sourceRows,
               targetRows: t.targetRows,
+              expectedTargetRows: t.expectedTargetRows,
+              postCheckpointDelta: t.postCheckpointDelta,
             })),
           },
     approval: view.approval.answer,

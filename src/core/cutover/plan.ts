@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js';
-import { CutoverInput } from './input.js';
+import { CutoverInput, type EndMode } from './input.js';
 
 /**
  * The cutover machine's working plan: the input with every default filled in, and for each step
@@ -16,9 +16,7 @@ export interface CutoverPlan {
   readonly tableMappings: Record<string, unknown>;
   readonly thresholds: CutoverInput['thresholds'];
   readonly approval: CutoverInput['approval'];
-  readonly stopAtPosition: boolean;
-  /** The stop position's time as an ASL timestamp (UTC), for the Wait before polling; null without one. */
-  readonly stopWaitUntil: string | null;
+  readonly end: CutoverEnd;
   readonly verify: { readonly rowCounts: boolean };
   readonly calls: {
     readonly preflight: Record<string, unknown>;
@@ -26,8 +24,19 @@ export interface CutoverPlan {
     readonly createSourceEndpoint: Record<string, unknown>;
     readonly testConnection: Record<string, unknown>;
     readonly createCdcTask: Record<string, unknown>;
+    /** check-catch-up's thresholds for the quiet wait before the machine stops the task itself. */
+    readonly quiet: { readonly thresholds: CutoverInput['thresholds'] };
   };
   readonly startedAt: string;
+}
+
+/** How the cutover ends: what the ASL branches on after catch-up and approval. */
+export interface CutoverEnd {
+  readonly mode: EndMode;
+  /** The task ends stopped (every mode but continuous): verification is strict. */
+  readonly stops: boolean;
+  /** The stop position's time as an ASL timestamp (UTC), for the Wait before polling; null without one. */
+  readonly stopWaitUntil: string | null;
 }
 
 /** Validates the execution input (errors name the field) and derives the plan. */
@@ -54,6 +63,7 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
     );
   }
   const hasTarget = input.target.secretArn !== undefined;
+  const end = resolveEnd(input, hasTarget);
   const common = {
     identifierPrefix: input.name,
     sourceName: input.name,
@@ -75,10 +85,7 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
     tableMappings: input.tableMappings,
     thresholds: input.thresholds,
     approval: input.approval,
-    stopAtPosition: input.cdcStopPosition !== undefined,
-    stopWaitUntil: input.cdcStopPosition
-      ? `${input.cdcStopPosition.replace(/^(server_time|commit_time):/, '')}Z`
-      : null,
+    end,
     verify: { rowCounts: input.verify.rowCounts && hasTarget },
     calls: {
       preflight: {
@@ -98,6 +105,8 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
         allowCreate: input.slot.create,
         failover: input.slot.failover,
         timeoutSeconds: input.slot.createTimeoutSeconds,
+        // pglogical replicates named tables: the slot's replication set is the mappings' scope.
+        ...(input.slot.plugin === 'pglogical' && { pglogical: { tableMappings: input.tableMappings } }),
       },
       createSourceEndpoint: {
         ...common,
@@ -118,7 +127,52 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
         ...(input.cdcStopPosition && { cdcStopPosition: input.cdcStopPosition }),
         ...(input.tags && { tags: input.tags }),
       },
+      quiet: {
+        thresholds: {
+          ...input.thresholds,
+          consecutivePolls: input.end.quietPolls,
+          catchUpTimeoutSeconds: input.end.quietTimeoutSeconds,
+        },
+      },
     },
     startedAt: now.toISOString(),
+  };
+}
+
+/**
+ * The end the input asks for, checked for combinations that could not end as asked: a stop position
+ * that no stop mode would wait for, or a stopped task that nothing would verify strictly.
+ */
+function resolveEnd(input: CutoverInput, hasTarget: boolean): CutoverEnd {
+  const position = input.cdcStopPosition;
+  const mode: EndMode = input.end.mode ?? (position ? 'stop-at-position' : 'stop-when-quiet');
+  if (mode === 'stop-at-position' && !position) {
+    throw new InvalidInputError(
+      'end.mode',
+      'stop-at-position needs cdcStopPosition',
+      'Give cdcStopPosition (server_time:... or commit_time:...), or choose end.mode stop-when-quiet or continuous',
+    );
+  }
+  if (position && mode !== 'stop-at-position') {
+    throw new InvalidInputError(
+      'cdcStopPosition',
+      `a stop position makes the task stop by itself, which end.mode ${mode} does not wait for`,
+      'Remove cdcStopPosition, or set end.mode to stop-at-position',
+    );
+  }
+  const stops = mode !== 'continuous';
+  if (stops && !(hasTarget && input.verify.rowCounts)) {
+    throw new InvalidInputError(
+      hasTarget ? 'verify.rowCounts' : 'target.secretArn',
+      `end.mode ${mode} stops the task, and a stopped cutover succeeds only after the target is verified strictly`,
+      hasTarget
+        ? 'Leave verify.rowCounts on, or choose end.mode continuous'
+        : 'Give target.secretArn (and target.database) for the verification, or choose end.mode continuous',
+    );
+  }
+  return {
+    mode,
+    stops,
+    stopWaitUntil: position ? `${position.replace(/^(server_time|commit_time):/, '')}Z` : null,
   };
 }

@@ -9,6 +9,7 @@ import { makeHandler as planCutover } from '../../../functions/plan-cutover.js';
 import { makeHandler as pollTask } from '../../../functions/poll-task.js';
 import { makeHandler as preflight } from '../../../functions/preflight.js';
 import { makeHandler as startTask } from '../../../functions/start-task.js';
+import { makeHandler as stopTask } from '../../../functions/stop-task.js';
 import { makeHandler as testEndpointConnection } from '../../../functions/test-endpoint-connection.js';
 import { makeHandler as verifyRowCounts } from '../../../functions/verify-row-counts.js';
 import type { TaskHandler } from '../stepfunctions/index.js';
@@ -41,13 +42,14 @@ export function localCutoverHandlers(
     CreateCdcTaskFunctionArn: createCdcTask({ ...common, dms: env.dms, secrets: env.secrets }),
     StartTaskFunctionArn: startTask({ logger, dms: env.dms }),
     PollTaskFunctionArn: pollTask({ logger, dms: env.dms }),
+    StopTaskFunctionArn: stopTask({ logger, dms: env.dms }),
     CheckCatchUpFunctionArn: checkCatchUp({
       ...common,
       dms: env.dms,
       secrets: env.secrets,
       metrics: env.dms,
     }),
-    VerifyRowCountsFunctionArn: verifyRowCounts({ ...common, secrets: env.secrets }),
+    VerifyRowCountsFunctionArn: verifyRowCounts({ ...common, secrets: env.secrets, dms: env.dms }),
     NotifyFunctionArn: notify({ logger, alerts: env.alerts }),
   };
   // A Lambda handler takes (event, context); the runner passes the payload and a Lambda-like context.

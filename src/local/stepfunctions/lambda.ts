@@ -40,7 +40,8 @@ function jsonRoundTrip(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda-like context with the real timeout budget, for handlers run in-process. */
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + LAMBDA_TIMEOUT_MS;
   return {
     functionName,

@@ -31,7 +31,7 @@ const PLAN = {
   tableMappings: { rules: [] },
   thresholds: { maxLagBytes: 1024, maxLatencySeconds: 30, consecutivePolls: 3, pollSeconds: 30 },
   approval: { required: true, timeoutSeconds: 3600 },
-  stopAtPosition: true,
+  end: { mode: 'stop-when-quiet', stops: true, stopWaitUntil: null },
   verify: { rowCounts: true },
   calls: {
     preflight: {
@@ -121,8 +121,14 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
   ],
   ['Approval', (s) => (s.steps.approval = { approved: true, by: 'alice' })],
   [
+    'WaitForQuiet',
+    (s) =>
+      (s.polls.quiet = { caughtUp: true, consecutive: 3, polls: 3, taskStatus: 'running', stopReason: null }),
+  ],
+  ['StopTask', (s) => (s.steps.stop = { stopped: true, status: 'stopping' })],
+  [
     'WaitForStop',
-    (s) => (s.polls.stopped = { status: 'stopped', stopReason: 'STOPPED_AT_SERVER_TIME', done: true }),
+    (s) => (s.polls.stopped = { status: 'stopped', stopReason: 'Stop Reason NORMAL', done: true }),
   ],
   [
     'VerifyRowCounts',
@@ -165,8 +171,19 @@ function failureAt(
 }
 
 describe('failedStage', () => {
-  it('is the machine stages in order', () => {
-    expect(STAGE_RESULTS.map(([stage]) => stage)).toEqual([...CUTOVER_STAGES]);
+  it('is the machine stages in order (ConfirmRunning only for continuous replication, tested below)', () => {
+    expect(STAGE_RESULTS.map(([stage]) => stage)).toEqual(
+      CUTOVER_STAGES.filter((s) => s !== 'ConfirmRunning'),
+    );
+  });
+
+  it('names ConfirmRunning for continuous replication whose task is no longer running after approval', () => {
+    const state = stateAfter(12);
+    state.plan = { ...PLAN, end: { mode: 'continuous', stops: false, stopWaitUntil: null } };
+    state.polls.final = { status: 'stopped', done: false };
+    expect(failedStage(state)).toBe('ConfirmRunning');
+    state.polls.final = { status: 'running', done: true };
+    expect(failedStage(state)).toBe('VerifyRowCounts');
   });
 
   it.each(STAGE_RESULTS.map(([stage], n) => [stage, n] as const))(
@@ -195,9 +212,10 @@ describe('failedStage', () => {
     state.plan = {
       ...PLAN,
       approval: { required: false },
-      stopAtPosition: false,
+      end: { mode: 'continuous', stops: false, stopWaitUntil: null },
       verify: { rowCounts: false },
     };
+    state.polls.final = { status: 'running', done: true };
     expect(failedStage(state)).toBe('NotifySuccess');
 
     state.plan.verify = { rowCounts: true };
@@ -401,17 +419,64 @@ describe('buildCutoverNotification', () => {
     );
 
     expect(body).toContain('succeeded');
-    expect(body).toContain('then stopped (STOPPED_AT_SERVER_TIME)');
+    expect(body).toContain('then stopped (Stop Reason NORMAL) by this cutover once the source was quiet');
     expect(body).toContain(`Task: ${TASK_ARN} (created), CdcStartPosition 4AF/B00000D0`);
     expect(body).toContain(
       'Row counts: 2 tables compared, 1 differ\n- shop.customers: source 40, target 39  <- differs\n- shop.orders: source 1200, target 1200',
     );
     expect(payload).toMatchObject({
       lsns: { cdcStartPosition: '4AF/B00000D0', caughtUpLsn: '4AF/C0000100' },
-      stop: { stopReason: 'STOPPED_AT_SERVER_TIME' },
+      stop: { stopReason: 'Stop Reason NORMAL' },
       rowCounts: { mismatchedTables: 1 },
       approval: { approved: true, by: 'alice' },
       taskToken: null,
+    });
+  });
+
+  it('success: row counts compared at the task checkpoint show what the source gained since and what was expected', () => {
+    const state = stateAfter(STAGE_RESULTS.length);
+    const atCheckpoint = (name: string, sourceRows: number, delta: number, targetRows: number) => ({
+      name,
+      sourceRows,
+      targetRows,
+      expectedTargetRows: sourceRows - delta,
+      postCheckpointDelta: delta,
+      truncatedAfterCheckpoint: false,
+    });
+    state.steps.verify = {
+      tables: [
+        atCheckpoint('shop.orders', 1215, 15, 1200),
+        atCheckpoint('shop.customers', 38, -2, 40),
+        atCheckpoint('shop.items', 7, 0, 7),
+        { ...atCheckpoint('shop.notes', 3, 0, 5), expectedTargetRows: null, truncatedAfterCheckpoint: true },
+      ],
+      mismatchedTables: 1,
+    };
+
+    const { body, payload } = buildCutoverNotification({ kind: 'success', state }, NOW);
+
+    expect(body).toContain(
+      [
+        'Row counts: 4 tables compared, 1 differ',
+        "- shop.notes: source 3 (truncated after the task's checkpoint: not comparable), target 5  <- differs",
+        "- shop.orders: source 1215 (15 added after the task's checkpoint), expected 1200, target 1200",
+        "- shop.customers: source 38 (2 deleted after the task's checkpoint), expected 40, target 40",
+        '- shop.items: source 7, target 7',
+      ].join('\n'),
+    );
+    expect(payload.rowCounts).toMatchObject({
+      tables: [
+        {
+          name: 'shop.orders',
+          sourceRows: 1215,
+          targetRows: 1200,
+          expectedTargetRows: 1200,
+          postCheckpointDelta: 15,
+        },
+        {},
+        {},
+        {},
+      ],
     });
   });
 
@@ -441,3 +506,63 @@ function blockedState(): State {
   };
   return state;
 }
+
+describe('how the cutover ended, in its notifications', () => {
+  const stoppedDuringCatchUp = () => {
+    const state = stateAfter(10);
+    state.polls.catchUp = {
+      caughtUp: false,
+      consecutive: 0,
+      polls: 4,
+      taskStatus: 'stopped',
+      stopReason: 'Last Error Disk full. Stop Reason STOPPED_DUE_TO_LOW_DISK Error Level ERROR',
+    };
+    state.error = {
+      Error: 'TaskStoppedUnexpectedlyError',
+      Cause: 'The task stopped during catch-up (...): the cutover did not ask for that stop.',
+    };
+    return state;
+  };
+
+  it('a stop during catch-up names the stage, the StopReason and the recover commands', () => {
+    const message = buildCutoverNotification({ kind: 'failure', state: stoppedDuringCatchUp() }, NOW);
+
+    expect(message.subject).toBe('[FAILED] cutover orders: CatchUp TaskStoppedUnexpectedlyError');
+    expect(message.body).toContain(
+      'Task StopReason: Last Error Disk full. Stop Reason STOPPED_DUE_TO_LOW_DISK Error Level ERROR',
+    );
+    expect(message.body).toContain('Never restart the task');
+    expect(message.body).toContain(
+      `dms-cdc recover --state-machine-arn <RecoverStateMachineArn> --task ${TASK_ARN}`,
+    );
+    expect(message.payload).toMatchObject({
+      stage: 'CatchUp',
+      stop: { status: 'stopped', stopReason: expect.stringContaining('STOPPED_DUE_TO_LOW_DISK') },
+      recover: [expect.stringContaining('dms-cdc recover decide'), expect.stringContaining(TASK_ARN)],
+    });
+  });
+
+  it('a failure before any task exists offers no recover command', () => {
+    const message = buildCutoverNotification({ kind: 'failure', state: failureAt(3) }, NOW);
+    expect(message.body).not.toContain('dms-cdc recover');
+    expect(message.payload).toMatchObject({ recover: [] });
+  });
+
+  it('names the quiet wait and the stop as their own stages', () => {
+    const quiet = stateAfter(12);
+    quiet.polls.quiet = { caughtUp: false, consecutive: 1, polls: 2, taskStatus: 'running' };
+    expect(failedStage(quiet)).toBe('WaitForQuiet');
+    expect(failedStage(stateAfter(13))).toBe('StopTask');
+  });
+
+  it('continuous replication is named as such, and nothing claims a stop', () => {
+    const state = stateAfter(12);
+    state.plan = { ...PLAN, end: { mode: 'continuous', stops: false, stopWaitUntil: null } };
+    const message = buildCutoverNotification({ kind: 'success', state }, NOW);
+
+    expect(message.body).toContain('succeeded with CONTINUOUS REPLICATION');
+    expect(message.body).toContain('left running on purpose');
+    expect(message.body).not.toContain('then stopped');
+    expect(message.payload).toMatchObject({ end: 'continuous' });
+  });
+});

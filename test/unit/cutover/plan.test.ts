@@ -22,7 +22,7 @@ function input(overrides: Record<string, unknown> = {}) {
     source: { secretArn: SECRET, database: 'orders', sslMode: 'require' },
     slot: { name: 'dms_orders' },
     replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
-    target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET' },
+    target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET', secretArn: SECRET },
     tableMappings: MAPPINGS,
     ...overrides,
   };
@@ -45,10 +45,9 @@ describe('planCutover', () => {
         stopTimeoutSeconds: 86_400,
       },
       approval: { required: false },
-      stopAtPosition: false,
-      stopWaitUntil: null,
-      verify: { rowCounts: false },
-      target: { secretArn: null, database: null },
+      end: { mode: 'stop-when-quiet', stops: true, stopWaitUntil: null },
+      verify: { rowCounts: true },
+      target: { secretArn: SECRET, database: 'orders' },
       startedAt: '2026-11-21T10:00:00.000Z',
     });
     expect(plan.calls.ensureSlot).toEqual({
@@ -71,20 +70,69 @@ describe('planCutover', () => {
     });
   });
 
-  it('verifies row counts only when a target connection is given', () => {
+  it('continuous replication needs no target connection and verifies nothing', () => {
     const plan = planCutover(
-      input({ target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:T', secretArn: SECRET } }),
+      input({
+        target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:T' },
+        end: { mode: 'continuous' },
+      }),
       NOW,
     );
-    expect(plan.verify.rowCounts).toBe(true);
-    expect(plan.target).toEqual({ secretArn: SECRET, database: 'orders' });
+    expect(plan.end).toEqual({ mode: 'continuous', stops: false, stopWaitUntil: null });
+    expect(plan.verify.rowCounts).toBe(false);
+    expect(plan.target).toEqual({ secretArn: null, database: null });
   });
 
   it('carries a stop position to the task and tells the machine to wait for it', () => {
     const plan = planCutover(input({ cdcStopPosition: 'commit_time:2026-11-21T12:00:00' }), NOW);
-    expect(plan.stopAtPosition).toBe(true);
-    expect(plan.stopWaitUntil).toBe('2026-11-21T12:00:00Z');
+    expect(plan.end).toEqual({
+      mode: 'stop-at-position',
+      stops: true,
+      stopWaitUntil: '2026-11-21T12:00:00Z',
+    });
     expect(plan.calls.createCdcTask).toMatchObject({ cdcStopPosition: 'commit_time:2026-11-21T12:00:00' });
+  });
+
+  it('gives the quiet wait the catch-up thresholds with its own poll count and deadline', () => {
+    const plan = planCutover(input({ end: { quietPolls: 5, quietTimeoutSeconds: 600 } }), NOW);
+    expect(plan.calls.quiet.thresholds).toEqual({
+      ...plan.thresholds,
+      consecutivePolls: 5,
+      catchUpTimeoutSeconds: 600,
+    });
+  });
+
+  it('derives the pglogical replication set from the table mappings', () => {
+    const plan = planCutover(input({ slot: { name: 'dms_orders', plugin: 'pglogical' } }), NOW);
+    expect(plan.calls.ensureSlot).toMatchObject({
+      plugin: 'pglogical',
+      pglogical: { tableMappings: MAPPINGS },
+    });
+  });
+
+  it.each([
+    [{ end: { mode: 'stop-at-position' } }, 'end.mode', /needs cdcStopPosition/],
+    [
+      { end: { mode: 'continuous' }, cdcStopPosition: 'commit_time:2026-11-21T12:00:00' },
+      'cdcStopPosition',
+      /does not wait for/,
+    ],
+    [
+      { target: { endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:T' } },
+      'target.secretArn',
+      /verified strictly/,
+    ],
+    [{ verify: { rowCounts: false } }, 'verify.rowCounts', /verified strictly/],
+    [{ end: { mode: 'stop-when-quiet', quietPols: 3 } }, 'end', /quietPols/],
+  ])('refuses an end it could not keep: %j', (overrides, field, message) => {
+    let error: unknown;
+    try {
+      planCutover(input(overrides), NOW);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field, message: expect.stringMatching(message) });
   });
 
   it.each([

@@ -145,6 +145,8 @@ describe('check-catch-up handler', () => {
       serverLsn: '4AF/B0001000',
       withinThresholds: true,
       taskStatus: 'running',
+      stopReason: null,
+      stopCode: null,
     });
     // One round trip to the source, with the secret's credentials, closed afterwards.
     expect(pg.queries).toHaveLength(1);

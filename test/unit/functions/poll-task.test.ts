@@ -47,6 +47,7 @@ describe('poll-task handler', () => {
     expect(result).toStrictEqual({
       status: 'starting',
       stopReason: null,
+      stopCode: null,
       lastFailureMessage: null,
       done: false,
       since: '2026-03-01T10:00:00.000Z',
@@ -64,12 +65,17 @@ describe('poll-task handler', () => {
     expect(result).toMatchObject({ status: 'running', done: true, since: previous.since, polls: 5 });
   });
 
-  it('is done when a task stops where it was told to, with the stop reason', async () => {
-    taskIs({ Status: 'stopped', StopReason: 'STOPPED_AT_COMMIT_TIME' });
+  it('is done when a task stops where it was told to, with the stop reason and its code', async () => {
+    taskIs({ Status: 'stopped', StopReason: 'Stop Reason STOPPED_AT_COMMIT_TIME' });
 
     const result = await invoke({ ...FIRST, until: ['stopped'] });
 
-    expect(result).toMatchObject({ status: 'stopped', stopReason: 'STOPPED_AT_COMMIT_TIME', done: true });
+    expect(result).toMatchObject({
+      status: 'stopped',
+      stopReason: 'Stop Reason STOPPED_AT_COMMIT_TIME',
+      stopCode: 'STOPPED_AT_COMMIT_TIME',
+      done: true,
+    });
   });
 
   it('throws TaskFailedError, with DMS stop reason and failure message, for a failed task', async () => {

@@ -7,6 +7,7 @@ import {
   worstLatency,
 } from '../../../src/core/cutover/catch-up.js';
 import { CatchUpTimeoutError } from '../../../src/core/cutover/errors.js';
+import type { TaskStatus } from '../../../src/ports/dms.js';
 
 /** The catch-up wait, poll by poll, at every threshold boundary (issue 11, mutation testing). */
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -16,10 +17,15 @@ const THRESHOLDS: CatchUpThresholds = {
   consecutivePolls: 3,
   catchUpTimeoutSeconds: 600,
 };
-const obs = (lagBytes: number | null, latencySeconds: number | null = null) => ({
+const obs = (
+  lagBytes: number | null,
+  latencySeconds: number | null = null,
+  taskStatus: TaskStatus = 'running',
+) => ({
   slotName: 'dms_slot',
   lagBytes,
   latencySeconds,
+  taskStatus,
 });
 const started = (consecutive: number, polls = consecutive): CatchUpProgress => ({
   consecutive,
@@ -173,5 +179,34 @@ describe('worstLatency', () => {
 
   it('is null when neither side is known', () => {
     expect(worstLatency({ source: null, target: null })).toBeNull();
+  });
+});
+
+describe('evaluateCatchUp on a task that is not running', () => {
+  it('never counts a stopped or starting task as within thresholds, however small the lag', () => {
+    for (const status of ['stopped', 'starting', 'failed'] as const) {
+      const verdict = evaluateCatchUp(
+        obs(0, 0, status),
+        THRESHOLDS,
+        { consecutive: 9, polls: 9, since: new Date(T0).toISOString() },
+        T0 + 1000,
+      );
+      expect(verdict).toMatchObject({ withinThresholds: false, consecutive: 0, caughtUp: false });
+    }
+  });
+
+  it('leaves a stopped task to the machine past the deadline instead of timing out', () => {
+    const late = T0 + 10 * 86_400_000;
+    const since = new Date(T0).toISOString();
+    expect(
+      evaluateCatchUp(obs(0, 0, 'stopped'), THRESHOLDS, { consecutive: 0, polls: 3, since }, late),
+    ).toMatchObject({
+      caughtUp: false,
+    });
+    expect(
+      thrown(() =>
+        evaluateCatchUp(obs(0, 0, 'starting'), THRESHOLDS, { consecutive: 0, polls: 3, since }, late),
+      ),
+    ).toBeInstanceOf(CatchUpTimeoutError);
   });
 });
