@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../../ports/dms.js';
 import { OrchestratorError } from '../errors.js';
+import { describeStopReason, type StopReasonCode, taskStopReason } from '../stop-reason.js';
 
 /**
  * Typed DMS failures. Each `name` is stable so Step Functions `Retry`/`Catch` can match it; the
@@ -105,13 +106,18 @@ export class TaskWaitTimeoutError extends OrchestratorError {
   }
 }
 
-/** A task reached `failed` (or another status the caller treats as failure) while being waited on. */
+/**
+ * A task reached `failed` (or another status the caller treats as failure) while being waited on. DMS puts
+ * the same long text in StopReason and LastFailureMessage ("Last Error <message> Stop Reason FATAL_ERROR
+ * Error Level FATAL"): the message names the code and the error message once, and `stopCode` carries the code.
+ */
 export class TaskFailedError extends OrchestratorError {
   override readonly name = 'TaskFailedError';
   readonly taskArn: string;
   readonly status: TaskStatus;
   readonly stopReason: string | undefined;
   readonly lastFailureMessage: string | undefined;
+  readonly stopCode: StopReasonCode | undefined;
 
   constructor(
     taskArn: string,
@@ -119,14 +125,17 @@ export class TaskFailedError extends OrchestratorError {
     stopReason: string | undefined,
     lastFailureMessage: string | undefined,
   ) {
+    const stop = taskStopReason({ stopReason, lastFailureMessage });
     super(
-      `task ${taskArn} is ${status} (stop reason: ${stopReason ?? 'none'}; last failure: ${lastFailureMessage ?? 'none'})`,
+      `task ${taskArn} is ${status} (stop reason: ${describeStopReason(stop, stopReason) ?? 'none'}; ` +
+        `last failure: ${stop.lastError ?? lastFailureMessage ?? 'none'})`,
       'Read the last failure message; run the recover state machine to decide between resuming and a new task',
     );
     this.taskArn = taskArn;
     this.status = status;
     this.stopReason = stopReason;
     this.lastFailureMessage = lastFailureMessage;
+    this.stopCode = stop.code;
   }
 }
 

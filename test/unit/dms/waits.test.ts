@@ -85,6 +85,24 @@ describe('waitForTaskStatus', () => {
     });
   });
 
+  it('names a failure DMS wrote in its long form by its code and its message, once', async () => {
+    const fatal =
+      'Last Error  Replication slot "dms_orders_slot" does not exist Stop Reason FATAL_ERROR Error Level FATAL';
+    dms.scriptTask(TASK_ARN, [{ status: 'failed', stopReason: fatal, lastFailureMessage: fatal }]);
+
+    const error = await waitForTaskStatus(dms, clock, TASK_ARN, {
+      until: ['running'],
+      timeoutMs: 60_000,
+      pollMs: 1_000,
+    }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'TaskFailedError', stopCode: 'FATAL_ERROR', stopReason: fatal });
+    expect((error as Error).message).toBe(
+      `task ${TASK_ARN} is failed (stop reason: FATAL_ERROR, Error Level FATAL; ` +
+        'last failure: Replication slot "dms_orders_slot" does not exist)',
+    );
+  });
+
   it('fails on any extra failOn status', async () => {
     dms.scriptTask(TASK_ARN, [
       { status: 'starting' },
