@@ -57,8 +57,14 @@ async function enforce(project: TestProject, dir: string): Promise<void> {
   const problems = checkProblems(checkCoverage(report.machines, PENDING), PENDING_FILE);
   if (problems.length > 0) {
     process.stderr.write(`${formatCoverage(report.machines, PENDING)}\n`);
-    throw new Error(`ASL coverage: ${problems.join('\n')}`);
+    throw new Error(`ASL coverage: ${[...problems, ...failedFilesNote(project)].join('\n')}`);
   }
+}
+
+/** A failing test may be why a path was not taken: say so next to the list. */
+function failedFilesNote(project: TestProject): string[] {
+  const failed = project.vitest.state.getFiles().filter((file) => file.result?.state === 'fail').length;
+  return failed > 0 ? [`(${failed} test file(s) failed: what they would have covered is missing)`] : [];
 }
 
 /** Why this run is not the whole suite (a file filter, -t, a shard, a bail), or undefined when it is. */
