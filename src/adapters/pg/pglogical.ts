@@ -8,7 +8,7 @@ export interface TableRef {
 export interface PglogicalSetup {
   readonly nodeCreated: boolean;
   readonly setsCreated: readonly string[];
-  /** "schema.table -> set" for every membership added by this run. */
+  /** "schema.table -> set" for every membership added by this run, set by set (names quoted where needed). */
   readonly tablesAdded: readonly string[];
   /** Tables without a replica identity: pglogical refuses them in a set that replicates updates and deletes. */
   readonly insertOnly: readonly string[];
@@ -34,17 +34,15 @@ export async function ensurePglogicalSets(
   if (await ensureSet(db, changeSet, [false, true, true, false])) setsCreated.push(changeSet);
   if (await ensureSet(db, insertSet, [true, false, false, true])) setsCreated.push(insertSet);
 
-  const identities = await replicaIdentities(db, options.tables);
+  const tables = await describeTables(db, options.tables);
   const tablesAdded: string[] = [];
-  const insertOnly: string[] = [];
-  for (const table of options.tables) {
-    const name = qualified(table);
-    const hasIdentity = identities.get(name) ?? false;
-    if (!hasIdentity) insertOnly.push(name);
-    for (const set of hasIdentity ? [changeSet, insertSet] : [insertSet]) {
-      if (await addTable(db, set, table)) tablesAdded.push(`${name} -> ${set}`);
+  for (const set of [changeSet, insertSet]) {
+    for (const table of tables) {
+      if (set === changeSet && !table.hasIdentity) continue;
+      if (await addTable(db, set, table.ref)) tablesAdded.push(`${table.name} -> ${set}`);
     }
   }
+  const insertOnly = tables.filter((t) => !t.hasIdentity).map((t) => t.name);
   return { nodeCreated, setsCreated, tablesAdded, insertOnly };
 }
 
@@ -80,21 +78,30 @@ async function addTable(db: Queryable, set: string, table: TableRef): Promise<bo
   return true;
 }
 
-/** Whether each table has a usable replica identity (a primary key, or an explicit index/FULL). */
-async function replicaIdentities(db: Queryable, tables: readonly TableRef[]): Promise<Map<string, boolean>> {
-  const { rows } = await db.query<{ name: string; ok: boolean }>(
-    `SELECT format('%s.%s', t.schema, t.tbl) AS name,
+interface SetTable {
+  readonly ref: TableRef;
+  /** schema.table as PostgreSQL writes it (format('%I.%I')): quoted only where needed, never ambiguous. */
+  readonly name: string;
+  /** A usable replica identity: a primary key, or an explicit index or FULL. */
+  readonly hasIdentity: boolean;
+}
+
+/** The tables in pglogical's own order (by OID, as replication_set_table keys them), described in one query. */
+async function describeTables(db: Queryable, tables: readonly TableRef[]): Promise<SetTable[]> {
+  const { rows } = await db.query<{ ord: string; name: string; ok: boolean }>(
+    `SELECT t.ord, format('%I.%I', t.schema, t.tbl) AS name,
             (c.relreplident = 'f' OR (c.relreplident = 'i' AND EXISTS (
                SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident))
              OR (c.relreplident = 'd' AND EXISTS (
                SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))) AS ok
-       FROM unnest($1::text[], $2::text[]) AS t(schema, tbl)
-       JOIN pg_class c ON c.oid = format('%I.%I', t.schema, t.tbl)::regclass`,
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema, tbl, ord)
+       JOIN pg_class c ON c.oid = format('%I.%I', t.schema, t.tbl)::regclass
+      ORDER BY c.oid, t.ord`,
     [tables.map((t) => t.schema), tables.map((t) => t.table)],
   );
-  return new Map(rows.map((r) => [r.name, r.ok]));
-}
-
-function qualified(table: TableRef): string {
-  return `${table.schema}.${table.table}`;
+  return rows.map((r) => {
+    const ref = tables[Number(r.ord) - 1];
+    if (!ref) throw new Error(`no table at position ${r.ord}`);
+    return { ref, name: r.name, hasIdentity: r.ok };
+  });
 }
