@@ -263,10 +263,19 @@ const INVOCATIONS: Record<string, (f: Fixture) => Invocation> = {
       { taskArn: f.aws.runningTaskArn, source: SOURCE, slotName: 'bench_slot', thresholds: THRESHOLDS },
       SOURCE_ENV,
     )(f),
-  verifyRowCounts: recipe(
-    { source: SOURCE, target: SOURCE, tableMappings: TABLE_MAPPINGS, strict: true },
-    { ...SOURCE_ENV, TARGET_SECRET_ARN: SECRET_ARN, TARGET_TLS: 'disable' },
-  ),
+  // Counting as the source is now: a strict run needs a stopped task with a RecoveryCheckpoint.
+  verifyRowCounts: (f) =>
+    recipe(
+      {
+        source: SOURCE,
+        target: SOURCE,
+        tableMappings: TABLE_MAPPINGS,
+        strict: false,
+        taskArn: f.aws.runningTaskArn,
+        slotName: 'bench_slot',
+      },
+      { ...SOURCE_ENV, TARGET_SECRET_ARN: SECRET_ARN, TARGET_TLS: 'disable' },
+    )(f),
   notify: (f) =>
     recipe(
       { kind: 'success', state: { taskArn: f.aws.runningTaskArn, sourceName: 'bench' } },

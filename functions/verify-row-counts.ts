@@ -3,7 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import {
+  DESCRIBE_TASKS,
   type IamCall,
   OWN_LOGS,
   SOURCE_SECRET,
@@ -11,7 +13,7 @@ import {
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { DatabaseName, JsonDocument, jsonDocument } from '../src/adapters/aws/lambda-schemas.js';
+import { DatabaseName, JsonDocument, jsonDocument, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import {
@@ -20,11 +22,20 @@ import {
   targetFromSecret,
 } from '../src/adapters/aws/source-session.js';
 import { connectPg, withPgClient } from '../src/adapters/pg/client.js';
-import { countRows, listUserTables } from '../src/adapters/pg/row-counts.js';
-import { RowCountMismatchError } from '../src/core/cutover/errors.js';
+import type { Queryable } from '../src/adapters/pg/queryable.js';
+import {
+  countRows,
+  decodeAfterCheckpoint,
+  inCountSnapshot,
+  listUserTables,
+} from '../src/adapters/pg/row-counts.js';
+import { CheckpointMissingError, RowCountMismatchError } from '../src/core/cutover/errors.js';
+import { validateSlotName } from '../src/core/identifiers.js';
+import { formatLsn, lsnFromCheckpoint } from '../src/core/lsn.js';
 import { qualifiedName } from '../src/core/preflight/scope.js';
-import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
+import { parseTableMappings, type TableMappings } from '../src/core/preflight/table-mappings.js';
 import { compareRowCounts, type TableRowCount, tablesToCount } from '../src/core/row-counts.js';
+import type { Dms } from '../src/ports/dms.js';
 
 const SecretArn = z.string().min(1).max(2048);
 const Input = z.object({
@@ -32,22 +43,52 @@ const Input = z.object({
   /** secretArn null: no target connection configured, nothing to compare. */
   target: z.object({ secretArn: SecretArn.nullable(), database: DatabaseName.nullable() }),
   tableMappings: JsonDocument,
-  /** Fail with RowCountMismatchError on any difference (the task stopped, so counts must be equal). */
+  /**
+   * The task has stopped: compare the target with the source as of the task's RecoveryCheckpoint and
+   * fail with RowCountMismatchError on any difference.
+   */
   strict: z.boolean(),
+  /** The CDC task (its RecoveryCheckpoint) and its slot (what it did not apply); used when strict. */
+  taskArn: TaskArn,
+  slotName: z.string(),
 });
+
+/** Where a strict comparison drew the line between what the task applied and what it did not. */
+export interface CheckpointBoundary {
+  /** max(checkpointLsn, slotConfirmedFlushLsn): transactions committed after it are not on the target. */
+  readonly boundaryLsn: string;
+  readonly recoveryCheckpoint: string;
+  readonly checkpointLsn: string;
+  readonly slotConfirmedFlushLsn: string;
+  /** The source was counted in this snapshot (txid_current_snapshot); the slot decoded up to decodedUpToLsn. */
+  readonly snapshot: string;
+  readonly decodedFromLsn: string;
+  readonly decodedUpToLsn: string;
+  readonly transactions: {
+    readonly decoded: number;
+    readonly afterBoundary: number;
+    readonly visible: number;
+  };
+}
 
 export interface VerifyRowCountsResult {
   readonly tables: readonly TableRowCount[];
   readonly mismatchedTables: number;
   /** Why nothing was compared; null when the counts were taken. */
   readonly skipped: string | null;
+  /** The boundary LSN of a strict comparison; null when counted as the source is now (not strict). */
+  readonly boundaryLsn: string | null;
+  readonly boundary: CheckpointBoundary | null;
 }
-export type VerifyRowCountsDeps = SourceLambdaDeps;
+export interface VerifyRowCountsDeps extends SourceLambdaDeps {
+  readonly dms: Dms;
+}
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source and target credentials; rows are counted over PostgreSQL. */
 export const IAM_CALLS: readonly IamCall[] = [
   ...SOURCE_SECRET,
   ...TARGET_SECRET,
+  DESCRIBE_TASKS,
   ...OWN_LOGS,
   ...VPC_NETWORK_INTERFACES,
 ];
@@ -55,24 +96,48 @@ export const IAM_CALLS: readonly IamCall[] = [
 // Created once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
+const dms = buildAwsDms(createDmsClient());
 
 /**
- * Exact `count(*)` of every table the mappings select, on source and target at the same moment (one
- * catalog read and one UNION ALL statement per side). While the task still runs the counts can differ
- * by what is in flight, so only `strict` (the task stopped at its CdcStopPosition) turns a difference
- * into RowCountMismatchError; otherwise the differences are reported.
+ * Exact `count(*)` of every table the mappings select, on source and target (one catalog read and one
+ * UNION ALL statement per side, whatever the number of tables).
+ *
+ * Not strict (the task may still run): both sides counted at the same moment, differences reported.
+ *
+ * Strict (the task has stopped): the target holds what the task applied up to its RecoveryCheckpoint,
+ * while the source may have taken writes since. So the source is counted in one REPEATABLE READ
+ * snapshot, the task's slot (inactive, never moved: a temporary copy is decoded) yields the row deltas
+ * of the transactions committed after the checkpoint, and the target must hold, per table, the source
+ * count less the deltas of those transactions the snapshot sees. Any difference is
+ * RowCountMismatchError; a missing checkpoint is CheckpointMissingError, a missing or busy slot
+ * SlotNotFoundError / SlotActiveError.
  */
 export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
-  const deps: VerifyRowCountsDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
+  const deps: VerifyRowCountsDeps = {
+    secrets,
+    connect: connectPg,
+    logger,
+    env: process.env,
+    dms,
+    ...overrides,
+  };
   return middy<unknown, VerifyRowCountsResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(remedyInMessage())
     .handler(async (event) => {
       const input = parseLambdaInput(Input, event);
       const mappings = parseTableMappings(jsonDocument(input.tableMappings, 'tableMappings').value);
+      const slotName = validateSlotName(input.slotName);
       if (input.target.secretArn === null) {
-        return { tables: [], mismatchedTables: 0, skipped: 'no target connection configured' };
+        return {
+          tables: [],
+          mismatchedTables: 0,
+          skipped: 'no target connection configured',
+          boundaryLsn: null,
+          boundary: null,
+        };
       }
+      const checkpoint = input.strict ? await stoppedTaskCheckpoint(deps.dms, input.taskArn) : null;
       const applicationName = 'dms-cdc-verify-row-counts';
       const source = await sourceFromSecret(deps.secrets, deps.env, { ...input.source, applicationName });
       const target = await targetFromSecret(deps.secrets, deps.env, {
@@ -80,36 +145,126 @@ export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
         ...(input.target.database === null ? {} : { database: input.target.database }),
         applicationName,
       });
-      deps.logger.info('counting rows', { source: source.describe, target: target.describe });
-      const { tables, mismatched } = await withPgClient(
+      deps.logger.info('counting rows', {
+        source: source.describe,
+        target: target.describe,
+        strict: input.strict,
+        ...(checkpoint ? { recoveryCheckpoint: checkpoint } : {}),
+      });
+      const { tables, mismatched, boundary } = await withPgClient(
         source.config,
         (sourceDb) =>
           withPgClient(
             target.config,
-            async (targetDb) => {
-              const [sourceCatalog, targetCatalog] = await Promise.all([
-                listUserTables(sourceDb),
-                listUserTables(targetDb),
-              ]);
-              const selected = tablesToCount(sourceCatalog, mappings);
-              const onTarget = new Set(targetCatalog.map(qualifiedName));
-              const present = selected.filter((t) => onTarget.has(qualifiedName(t)));
-              // Both sides counted at the same time, so a still-running task skews them as little as it can.
-              const [sourceRows, targetRows] = await Promise.all([
-                countRows(sourceDb, selected),
-                countRows(targetDb, present),
-              ]);
-              const byName = new Map(present.map((t, i) => [qualifiedName(t), targetRows[i] ?? 0]));
-              return compareRowCounts(selected, sourceRows, byName);
-            },
+            (targetDb) =>
+              checkpoint === null
+                ? countAsNow(sourceDb, targetDb, mappings)
+                : countAtCheckpoint(sourceDb, targetDb, mappings, {
+                    recoveryCheckpoint: checkpoint,
+                    slotName,
+                    source: source.describe,
+                  }),
             deps.connect,
           ),
         deps.connect,
       );
-      deps.logger.info('counted rows', { tables: tables.length, mismatched: mismatched.map((t) => t.name) });
+      deps.logger.info('counted rows', {
+        tables: tables.length,
+        mismatched: mismatched.map((t) => t.name),
+        ...(boundary ? { boundary } : {}),
+      });
       if (input.strict && mismatched.length > 0) throw new RowCountMismatchError(mismatched);
-      return { tables, mismatchedTables: mismatched.length, skipped: null };
+      return {
+        tables,
+        mismatchedTables: mismatched.length,
+        skipped: null,
+        boundaryLsn: boundary?.boundaryLsn ?? null,
+        boundary,
+      };
     });
+}
+
+/** The RecoveryCheckpoint of a task that has stopped (or failed): final, since nothing moves it any more. */
+async function stoppedTaskCheckpoint(dms: Dms, taskArn: string): Promise<string> {
+  const task = await dms.describeTask(taskArn);
+  if ((task.status !== 'stopped' && task.status !== 'failed') || !task.recoveryCheckpoint) {
+    throw new CheckpointMissingError(taskArn, task.status, task.recoveryCheckpoint);
+  }
+  return task.recoveryCheckpoint;
+}
+
+interface Counted {
+  readonly tables: TableRowCount[];
+  readonly mismatched: TableRowCount[];
+  readonly boundary: CheckpointBoundary | null;
+}
+
+/** Both sides at the same time, as they are now: a still-running task skews them as little as it can. */
+async function countAsNow(
+  sourceDb: Queryable,
+  targetDb: Queryable,
+  mappings: TableMappings,
+): Promise<Counted> {
+  const { selected, present } = await selectTables(sourceDb, targetDb, mappings);
+  const [sourceRows, targetRows] = await Promise.all([
+    countRows(sourceDb, selected),
+    countRows(targetDb, present),
+  ]);
+  const byName = new Map(present.map((t, i) => [qualifiedName(t), targetRows[i] ?? 0]));
+  return { ...compareRowCounts(selected, sourceRows, byName), boundary: null };
+}
+
+/**
+ * The source in one REPEATABLE READ snapshot, less what the stopped task had not applied and that
+ * snapshot sees, against the target (which nothing writes to any more). The decoding runs in the same
+ * transaction as the counts: the temporary slot copy and peek do not write, so a read-only
+ * REPEATABLE READ transaction allows them, and its snapshot is the one the counts used.
+ */
+async function countAtCheckpoint(
+  sourceDb: Queryable,
+  targetDb: Queryable,
+  mappings: TableMappings,
+  request: { readonly recoveryCheckpoint: string; readonly slotName: string; readonly source: string },
+): Promise<Counted> {
+  const checkpoint = lsnFromCheckpoint(request.recoveryCheckpoint);
+  return inCountSnapshot(sourceDb, async (snapshot) => {
+    const { selected, present } = await selectTables(sourceDb, targetDb, mappings);
+    const [sourceRows, targetRows] = await Promise.all([
+      countRows(sourceDb, selected),
+      countRows(targetDb, present),
+    ]);
+    const decoded = await decodeAfterCheckpoint(sourceDb, {
+      slotName: request.slotName,
+      checkpoint,
+      snapshot,
+      source: request.source,
+    });
+    const byName = new Map(present.map((t, i) => [qualifiedName(t), targetRows[i] ?? 0]));
+    return {
+      ...compareRowCounts(selected, sourceRows, byName, decoded.changes.tables),
+      boundary: {
+        boundaryLsn: formatLsn(decoded.boundary),
+        recoveryCheckpoint: request.recoveryCheckpoint,
+        checkpointLsn: formatLsn(checkpoint),
+        slotConfirmedFlushLsn: formatLsn(decoded.slotConfirmedFlushLsn),
+        snapshot: snapshot.snapshotText,
+        decodedFromLsn: formatLsn(decoded.slotRestartLsn),
+        decodedUpToLsn: formatLsn(snapshot.upTo),
+        transactions: decoded.changes.transactions,
+      },
+    };
+  });
+}
+
+/** The tables the mappings select on the source, and those of them the target has. */
+async function selectTables(sourceDb: Queryable, targetDb: Queryable, mappings: TableMappings) {
+  const [sourceCatalog, targetCatalog] = await Promise.all([
+    listUserTables(sourceDb),
+    listUserTables(targetDb),
+  ]);
+  const selected = tablesToCount(sourceCatalog, mappings);
+  const onTarget = new Set(targetCatalog.map(qualifiedName));
+  return { selected, present: selected.filter((t) => onTarget.has(qualifiedName(t))) };
 }
 
 export const handler = makeHandler();

@@ -241,33 +241,55 @@ const MAPPINGS = {
   ],
 };
 
-function verify(strict: boolean) {
-  return verifyRowCounts({ secrets, logger, env: ENV })(
+/**
+ * Strict verification of a task that stopped now: its checkpoint is the current position, so nothing
+ * the slot holds is after it and the target must hold what the source holds (the rows were loaded on
+ * both sides directly). test/integration/verify-at-checkpoint.test.ts covers writes after the stop.
+ */
+async function verify(strict: boolean) {
+  const [position] = await source.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const dms = {
+    describeTask: async (arn: string) =>
+      ({ arn, status: 'stopped', recoveryCheckpoint: `checkpoint:V1#1#${position?.lsn}#0#0#*#0#0` }) as Task,
+  } as unknown as Dms;
+  return verifyRowCounts({ secrets, logger, env: ENV, dms })(
     {
       source: { secretArn: sourceSecretArn, database: 'postgres' },
       target: { secretArn: targetSecretArn, database: 'postgres' },
       tableMappings: MAPPINGS,
       strict,
+      taskArn: TASK_ARN,
+      slotName: 'dms_slot',
     },
     context(),
   );
 }
 
+const counted = (name: string, rows: number, targetRows: number | null = rows, strict = true) => ({
+  name,
+  sourceRows: rows,
+  targetRows,
+  expectedTargetRows: rows,
+  postCheckpointDelta: strict ? 0 : null,
+  truncatedAfterCheckpoint: false,
+});
+
 describe('verify-row-counts on PostgreSQL 17', () => {
   it('counts every selected table on both sides: quoted and reserved names, partitions, not the excluded table', async () => {
     const result = await verify(true);
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       tables: [
-        { name: 'shop.Order "Items"', sourceRows: 7, targetRows: 7 },
-        { name: 'shop.customers', sourceRows: 40, targetRows: 40 },
-        { name: 'shop.events_2026', sourceRows: 25, targetRows: 25 },
-        { name: 'shop.orders', sourceRows: 1500, targetRows: 1500 },
-        { name: 'shop.select', sourceRows: 3, targetRows: 3 },
+        counted('shop.Order "Items"', 7),
+        counted('shop.customers', 40),
+        counted('shop.events_2026', 25),
+        counted('shop.orders', 1500),
+        counted('shop.select', 3),
       ],
       mismatchedTables: 0,
       skipped: null,
     });
+    expect(result.boundary?.transactions.afterBoundary).toBe(0);
   });
 
   it('reports a difference and a table missing on the target, and fails on them when strict', async () => {
@@ -276,8 +298,8 @@ describe('verify-row-counts on PostgreSQL 17', () => {
     try {
       const result = await verify(false);
       expect(result.mismatchedTables).toBe(2);
-      expect(result.tables).toContainEqual({ name: 'shop.customers', sourceRows: 40, targetRows: 38 });
-      expect(result.tables).toContainEqual({ name: 'shop.select', sourceRows: 3, targetRows: null });
+      expect(result.tables).toContainEqual(counted('shop.customers', 40, 38, false));
+      expect(result.tables).toContainEqual(counted('shop.select', 3, null, false));
 
       const error = await verify(true).then(
         () => new Error('expected RowCountMismatchError'),

@@ -36,26 +36,25 @@ export class CatchUpTimeoutError extends OrchestratorError {
   }
 }
 
-/** After the task stopped at its CdcStopPosition, some selected tables hold different row counts. */
+/** A table as the row-count comparison saw it (TableRowCount in src/core/row-counts.ts). */
+export interface ComparedTable {
+  readonly name: string;
+  readonly sourceRows: number;
+  readonly targetRows: number | null;
+  /** What targetRows should have been; absent means sourceRows. null: not knowable (truncated). */
+  readonly expectedTargetRows?: number | null;
+  /** Net rows the source gained after the task's checkpoint (null or absent: not measured). */
+  readonly postCheckpointDelta?: number | null;
+  readonly truncatedAfterCheckpoint?: boolean;
+}
+
+/** After the task stopped, some selected tables do not hold on the target the rows the source says they should. */
 export class RowCountMismatchError extends OrchestratorError {
   override readonly name = 'RowCountMismatchError';
-  readonly tables: readonly {
-    readonly name: string;
-    readonly sourceRows: number;
-    readonly targetRows: number | null;
-  }[];
+  readonly tables: readonly ComparedTable[];
 
-  constructor(
-    tables: readonly {
-      readonly name: string;
-      readonly sourceRows: number;
-      readonly targetRows: number | null;
-    }[],
-  ) {
-    const shown = tables
-      .slice(0, 10)
-      .map((t) => `${t.name} (source ${t.sourceRows}, target ${t.targetRows ?? 'missing'})`)
-      .join(', ');
+  constructor(tables: readonly ComparedTable[]) {
+    const shown = tables.slice(0, 10).map(describeComparison).join(', ');
     const more = tables.length > 10 ? ` and ${tables.length - 10} more` : '';
     super(
       `${tables.length} table${tables.length === 1 ? '' : 's'} differ in row count between source and target ` +
@@ -65,5 +64,43 @@ export class RowCountMismatchError extends OrchestratorError {
         'mapped tables), compare the rows by primary key, and reload the affected tables before cutting over',
     );
     this.tables = tables;
+  }
+}
+
+function describeComparison(t: ComparedTable): string {
+  const target = `target ${t.targetRows ?? 'missing'}`;
+  if (t.truncatedAfterCheckpoint) {
+    return `${t.name} (truncated on the source after the task's checkpoint, so its count cannot be compared; ${target})`;
+  }
+  const delta = t.postCheckpointDelta ?? 0;
+  if (delta === 0) return `${t.name} (source ${t.sourceRows}, ${target})`;
+  const after =
+    delta > 0
+      ? `less ${delta} added after the task's checkpoint`
+      : `plus ${-delta} deleted after the task's checkpoint`;
+  return `${t.name} (source ${t.sourceRows} ${after}: expected ${t.expectedTargetRows ?? '?'}, ${target})`;
+}
+
+/**
+ * Strict verification needs the stopped task's RecoveryCheckpoint (what it applied) and its slot (what
+ * it did not): the task is missing one, or has not stopped, so the checkpoint is not final yet.
+ */
+export class CheckpointMissingError extends OrchestratorError {
+  override readonly name = 'CheckpointMissingError';
+
+  constructor(
+    readonly taskArn: string,
+    readonly status: string,
+    readonly recoveryCheckpoint: string | undefined,
+  ) {
+    super(
+      status === 'stopped' || status === 'failed'
+        ? `task ${taskArn} is ${status} but reports no RecoveryCheckpoint: what it applied to the target is unknown`
+        : `task ${taskArn} is ${status}: its RecoveryCheckpoint is not final until it has stopped`,
+      status === 'stopped' || status === 'failed'
+        ? 'Verify a task that has run and stopped (DMS loses the checkpoint when the task is deleted); without ' +
+            'one, compare the tables by primary key while the source takes no writes'
+        : 'Stop the task (dms-cdc cutover stops it after approval) and verify again once it reports stopped',
+    );
   }
 }
