@@ -31,6 +31,7 @@ import {
 } from '../../../src/local/stepfunctions/coverage-store.js';
 import type { AslDefinition } from '../../../src/local/stepfunctions/definition.js';
 import type { ExecutionEvent } from '../../../src/local/stepfunctions/events.js';
+import { runStateMachine } from '../../../src/local/stepfunctions/index.js';
 
 /** Two Choice states (one with a Default), a Task with two Catch entries, and a Map with a Catch inside. */
 const MACHINE: AslDefinition = {
@@ -352,6 +353,41 @@ describe('recording executions from the runner', () => {
     expect(coveredMachineOf(machineFile('recover'))).toBe('recover');
     expect(coveredMachineOf(path.relative(process.cwd(), machineFile('cutover')))).toBe('cutover');
     expect(coveredMachineOf('test/e2e/fixtures/runner-cutover.asl.json')).toBeUndefined();
+  });
+
+  it('the runner records each execution of a statemachines/ file', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'asl-coverage-unit-'));
+    const before = process.env[ASL_COVERAGE_DIR_ENV];
+    process.env[ASL_COVERAGE_DIR_ENV] = dir;
+    try {
+      const result = await runStateMachine({
+        definitionPath: machineFile('health-check'),
+        tasks: {
+          HealthCheckFunctionArn: async () => ({ status: 'CHECKED' }),
+          'arn:aws:states:::aws-sdk:ssm:getParameter': async () => ({}),
+        },
+        input: { sources: [{ name: 'orders-db' }] },
+      });
+      expect(result.status).toBe('SUCCEEDED');
+    } finally {
+      if (before === undefined) delete process.env[ASL_COVERAGE_DIR_ENV];
+      else process.env[ASL_COVERAGE_DIR_ENV] = before;
+    }
+    const [recorded, ...more] = readRecorded(dir);
+    expect(more).toEqual([]);
+    expect(recorded?.machine).toBe('health-check');
+    expect(recorded?.covered.sort()).toEqual(
+      [
+        'ChooseConfiguration',
+        'ChooseConfiguration.Default',
+        'ChooseDefaults',
+        'ChooseDefaults.Default',
+        'NoDefaults',
+        'CheckSources',
+        'CheckSource',
+        'Summarize',
+      ].sort(),
+    );
   });
 
   it('appends one line per execution while a run collects, and nothing otherwise', () => {
