@@ -102,7 +102,7 @@ describe('recovery notifications', () => {
     const failed = state({ kind: 'NEW_TASK_FROM_SLOT', reason: 'The task failed with FATAL_ERROR.' });
     failed.decided.task = { ...failed.decided.task, stopReason: fatal, lastFailureMessage: fatal };
 
-    const message = buildRecoveryNotification({ kind: 'escalated', state: failed }, NOW);
+    const message = buildRecoveryNotification({ kind: 'escalate', state: failed }, NOW);
 
     expect(message.body).toContain(`Task: ${TASK_ARN} - failed (FATAL_ERROR, Error Level FATAL), checkpoint`);
     expect(message.body).toContain(
