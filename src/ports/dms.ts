@@ -108,7 +108,10 @@ export interface Task {
   readonly tableMappings: string;
   readonly cdcStartPosition: string | undefined;
   readonly cdcStopPosition: string | undefined;
-  /** e.g. RECOVERABLE_ERROR, FATAL_ERROR, STOPPED_AT_SERVER_TIME, "Stop Reason NORMAL". */
+  /**
+   * As DMS writes it: `Stop Reason STOPPED_AT_SERVER_TIME`, or for a failure the long
+   * `Last Error <message> Stop Reason FATAL_ERROR Error Level FATAL`. Read it with src/core/stop-reason.ts.
+   */
   readonly stopReason: string | undefined;
   readonly lastFailureMessage: string | undefined;
   /** `checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0`; readable while stopped or failed. */
