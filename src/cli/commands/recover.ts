@@ -121,6 +121,7 @@ export const recoverRehearseCommand: Command = {
                    f1 source unreachable, back within the retry deadline          -> RESUME
                    f2 source unreachable past the retry deadline                  -> ESCALATE
                    g  task failed with FATAL_ERROR, slot intact                   -> NEW_TASK_FROM_SLOT
+                   h  DMS restarts the task itself (RecoverableErrorCount -1)      -> WAIT_FOR_TASK, NO_ACTION
                    (default: all; npm run bench:recovery runs the same matrix)
   --json           print [{scenario, decision, faultToActionMs, rowsLost, dataPreservingPathExists}]
 

@@ -20,6 +20,12 @@ export interface ScenarioServers {
 }
 
 export const DEMO_TABLES = ['shop.customers', 'shop.orders'] as const;
+/** ErrorBehavior of a task DMS leaves failed after a recoverable error: the recover machine acts. */
+export const NO_SELF_RESTART = JSON.stringify({ ErrorBehavior: { RecoverableErrorCount: 0 } });
+/** DMS's default (RecoverableErrorCount -1: restart without end), every second instead of every 5 s. */
+export const DMS_RESTARTS_TASK = JSON.stringify({
+  ErrorBehavior: { RecoverableErrorCount: -1, RecoverableErrorInterval: 1 },
+});
 export const SLOT = 'dms_slot';
 const TABLE_MAPPINGS = JSON.stringify({
   rules: [
@@ -59,6 +65,9 @@ export interface RecoveryRun {
   readonly firstDecision: Record<string, unknown> | undefined;
   /** When the machine acted: the resume or new task start, else the final notification (epoch ms). */
   readonly actionAt: number | null;
+  /** Calls of the start-task and create-cdc-task Lambdas: what the machine itself started or created. */
+  readonly startCalls: number;
+  readonly createCalls: number;
 }
 
 export interface RowDiff {
@@ -119,8 +128,12 @@ export class RecoveryRig {
     return new RecoveryRig(source, target, standby, secrets, dms, new MemoryAlerts(), sourceSecretArn);
   }
 
-  /** Creates the CDC task at the slot's confirmed_flush_lsn and starts it; resolves when it runs. */
-  async startTask(): Promise<string> {
+  /**
+   * Creates the CDC task at the slot's confirmed_flush_lsn and starts it; resolves when it runs. Its
+   * ReplicationTaskSettings default to a task DMS does not restart by itself (RecoverableErrorCount 0), so
+   * each scenario shows the machine's own action; DMS_RESTARTS_TASK gives DMS's default behaviour.
+   */
+  async startTask(taskSettings: string = NO_SELF_RESTART): Promise<string> {
     const endpoint = await this.dms.createSourceEndpoint({
       identifier: 'recovery-src',
       access: {
@@ -147,7 +160,7 @@ export class RecoveryRig {
       sourceEndpointArn: endpoint.arn,
       targetEndpointArn: target.arn,
       tableMappings: TABLE_MAPPINGS,
-      taskSettings: undefined,
+      taskSettings,
       cdcStartPosition: row?.lsn ?? '0/0',
       cdcStopPosition: undefined,
       tags: {},
@@ -204,6 +217,8 @@ export class RecoveryRig {
         stopTimeoutSeconds: 30,
         slotWaitSeconds: 1,
         slotWaitTimeoutSeconds: 3,
+        taskWaitSeconds: 1,
+        taskWaitTimeoutSeconds: 30,
         catchUp: {
           maxLagBytes: 1024 * 1024,
           maxLatencySeconds: 30,
@@ -226,6 +241,7 @@ export class RecoveryRig {
     } = {},
   ): Promise<RecoveryRun> {
     const decided: Record<string, unknown>[] = [];
+    const calls = { StartTaskFunctionArn: 0, CreateCdcTaskFunctionArn: 0 } as Record<string, number>;
     const result = await runLocalRecovery(
       { dms: this.dms, secrets: this.secrets, alerts: this.alerts },
       {
@@ -233,6 +249,7 @@ export class RecoveryRig {
         timeScale: options.timeScale ?? 0.2,
         wrap: (name, handler) => {
           const inner = options.wrap ? options.wrap(name, handler) : handler;
+          if (name in calls) return counted(inner, () => (calls[name] = (calls[name] ?? 0) + 1));
           if (name !== 'DecideRecoveryFunctionArn') return inner;
           return (async (event: unknown, context: unknown) => {
             const output = await (inner as (e: unknown, c: unknown) => Promise<Record<string, unknown>>)(
@@ -251,6 +268,8 @@ export class RecoveryRig {
       decisions: decided.map((d) => (d.decision as { kind: DecisionKind }).kind),
       firstDecision: decided[0],
       actionAt: actionTime(result),
+      startCalls: calls.StartTaskFunctionArn ?? 0,
+      createCalls: calls.CreateCdcTaskFunctionArn ?? 0,
     };
   }
 
@@ -317,7 +336,14 @@ export async function holdSlot(
   }
 }
 
-const ACTIONS = ['Resume', 'StartNewTask'];
+function counted(handler: TaskHandler, count: () => void): TaskHandler {
+  return (async (event: unknown, context: unknown) => {
+    count();
+    return (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
+  }) as TaskHandler;
+}
+
+const ACTIONS = ['Resume', 'StartNewTask', 'FollowDmsRestart'];
 const ENDINGS = ['NotifyDataGap', 'NotifyEscalate', 'NotifyNoAction', 'NotifyFailure'];
 
 function actionTime(result: ExecutionResult): number | null {

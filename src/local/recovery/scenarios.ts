@@ -2,7 +2,15 @@ import { formatLsn, lsnFromCheckpoint } from '../../core/lsn.js';
 import type { DecisionKind } from '../../core/recovery/types.js';
 import { sleep, waitForFailoverSlotSync, waitForReplay } from '../postgres/index.js';
 import type { ExecutionStatus } from '../stepfunctions/index.js';
-import { holdSlot, RecoveryRig, type RecoveryRun, type RowDiff, type ScenarioServers, SLOT } from './rig.js';
+import {
+  DMS_RESTARTS_TASK,
+  holdSlot,
+  RecoveryRig,
+  type RecoveryRun,
+  type RowDiff,
+  type ScenarioServers,
+  SLOT,
+} from './rig.js';
 import { startRecoveryWorkload } from './workload.js';
 
 /**
@@ -329,6 +337,49 @@ export const fatalTaskFailure: Scenario = async ({ servers }) => {
   }
 };
 
+/**
+ * (h) DMS restarts the task by itself after a recoverable error (RecoverableErrorCount -1, DMS's default): the
+ * replication instance dies mid-stream under a workload and the recovery the failure event starts finds DMS
+ * bringing the task back. It waits (WAIT_FOR_TASK) instead of acting: no resume of its own, no new task, no
+ * terminate; once the task runs and reads the slot it only confirms the slot advances. Nothing lost or doubled.
+ */
+export const dmsRestartsTask: Scenario = async ({ servers }) => {
+  const rig = await RecoveryRig.create(servers);
+  try {
+    await rig.startTask(DMS_RESTARTS_TASK);
+    const workload = await startRecoveryWorkload(rig.source, { transactionsPerSecond: TPS, firstNumber: 1 });
+    await rig.waitForTargetRows(15);
+    const faultAt = Date.now();
+    rig.dms.crashTask(rig.taskArn);
+    const failed = await rig.waitForTask(['failed']);
+    const run = await rig.recover(
+      rig.input({ trigger: { kind: 'dms-task-event', message: failed.stopReason } }),
+    );
+    await workload.stop();
+    const diff = await rig.converge();
+    return result(
+      'h',
+      'DMS restarts the task itself (RecoverableErrorCount -1)',
+      rig,
+      run,
+      faultAt,
+      diff,
+      true,
+      {
+        stopReason: failed.stopReason,
+        dmsRestarts: rig.dms.selfRestartCount(rig.taskArn),
+        machineStarts: run.startCalls,
+        machineCreates: run.createCalls,
+        terminated: run.states.includes('TerminateHolder'),
+        taskStatus: (await rig.dms.describeTask(rig.taskArn)).status,
+        transactions: workload.committed(),
+      },
+    );
+  } finally {
+    await rig.shutdown();
+  }
+};
+
 /** The whole matrix, in the order the issue lists it. */
 export const SCENARIOS: readonly { readonly id: string; readonly run: Scenario }[] = [
   { id: 'a', run: failoverWithSyncedSlot },
@@ -340,6 +391,7 @@ export const SCENARIOS: readonly { readonly id: string; readonly run: Scenario }
   { id: 'f1', run: sourceUnreachable(true) },
   { id: 'f2', run: sourceUnreachable(false) },
   { id: 'g', run: fatalTaskFailure },
+  { id: 'h', run: dmsRestartsTask },
 ];
 
 function result(

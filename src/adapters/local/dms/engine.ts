@@ -6,7 +6,8 @@ import {
 } from '../../../core/dms/errors.js';
 import { InvalidInputError } from '../../../core/errors.js';
 import { formatLsn, parseLsn } from '../../../core/lsn.js';
-import { stopReasonText } from '../../../core/stop-reason.js';
+import { recoverableErrorBehavior } from '../../../core/recovery/dms-restarts.js';
+import { stopReasonCode, stopReasonText } from '../../../core/stop-reason.js';
 import type {
   CdcTaskSpec,
   ConnectionTest,
@@ -42,6 +43,9 @@ export class LocalDms implements Dms {
   private readonly tasks = new Map<string, LocalTask>();
   private readonly connectionTests = new Map<string, ConnectionTest>();
   private readonly counts = new Map<string, ApplyCounts>();
+  /** DMS's own restarts after recoverable errors, per task ARN: attempts so far and the pending one. */
+  private readonly selfRestarts = new Map<string, { attempts: number; timer?: NodeJS.Timeout }>();
+  private readonly selfRestartTotals = new Map<string, number>();
 
   /** Local mode has no target endpoint API in the port: the rehearsal registers its target here. */
   registerTargetEndpoint(identifier: string, url: string): Endpoint {
@@ -190,6 +194,12 @@ export class LocalDms implements Dms {
         'reload-target needs a full-load task; this is CDC only',
       );
     }
+    this.cancelSelfRestart(arn);
+    return this.launch(task, startType, options);
+  }
+
+  /** Starts the runner: a start someone asked for, or DMS's own restart after a recoverable error. */
+  private launch(task: LocalTask, startType: StartType, options: StartTaskOptions): Task {
     const requested = options.cdcStartPosition ?? (task.ranBefore ? undefined : task.cdcStartPosition);
     if (options.cdcStartPosition)
       task.cdcStartPosition = formatLsn(parseLsn(options.cdcStartPosition, 'cdcStartPosition'));
@@ -208,6 +218,7 @@ export class LocalDms implements Dms {
     if (task.status !== 'running' && task.status !== 'starting') {
       throw new DmsInvalidStateError('StopReplicationTask', arn, `Task is ${task.status}`);
     }
+    this.cancelSelfRestart(arn);
     task.status = 'stopping';
     const snapshot = this.view(task);
     void task.runner?.stop();
@@ -219,6 +230,7 @@ export class LocalDms implements Dms {
     if (['running', 'starting', 'stopping'].includes(task.status)) {
       throw new DmsInvalidStateError('DeleteReplicationTask', arn, `Task is ${task.status}`);
     }
+    this.cancelSelfRestart(arn);
     this.tasks.delete(arn);
   }
 
@@ -246,8 +258,14 @@ export class LocalDms implements Dms {
     return this.counts.get(arn);
   }
 
+  /** Local only: how many times the engine restarted the task by itself after recoverable errors. */
+  selfRestartCount(arn: string): number {
+    return this.selfRestartTotals.get(arn) ?? 0;
+  }
+
   /** Stops every running task and waits for them: nothing of the engine survives. */
   async shutdown(): Promise<void> {
+    for (const arn of this.selfRestarts.keys()) this.cancelSelfRestart(arn);
     await Promise.all([...this.tasks.values()].map((t) => t.runner?.stop()));
   }
 
@@ -295,6 +313,8 @@ export class LocalDms implements Dms {
       await runner.start(startType, requested === undefined ? undefined : parseLsn(requested), ranBefore);
       task.checkpoint = runner.lastCheckpoint;
       if (task.status === 'starting') task.status = 'running';
+      // A restart that reached running ends that error's attempts: the next recoverable error counts anew.
+      this.selfRestarts.delete(task.arn);
       const outcome = await runner.finished();
       this.finish(task, 'stopped', outcome.kind === 'stopped-at' ? outcome.reason : stopReasonText('NORMAL'));
     } catch (error) {
@@ -305,10 +325,42 @@ export class LocalDms implements Dms {
       }
       const failure = classifyFailure(error);
       this.finish(task, 'failed', failure.stopReason, failure.lastFailureMessage);
+      if (stopReasonCode(failure.stopReason) === 'RECOVERABLE_ERROR') this.scheduleSelfRestart(task);
     } finally {
       task.checkpoint = runner.lastCheckpoint ?? task.checkpoint;
       if (task.runner === runner) task.runner = undefined;
     }
+  }
+
+  /**
+   * What DMS does after a recoverable error (ReplicationTaskSettings ErrorBehavior): unless
+   * RecoverableErrorCount is 0 (or its attempts are spent), it restarts the task by itself after
+   * RecoverableErrorInterval seconds, as a resume from the task's checkpoint; never a start-replication, so
+   * the slot is never recreated. DMS's defaults: -1 (no end), 5 s. Throttled intervals are not modelled.
+   */
+  private scheduleSelfRestart(task: LocalTask): void {
+    const behavior = recoverableErrorBehavior(task.spec.taskSettings);
+    const state = this.selfRestarts.get(task.arn) ?? { attempts: 0 };
+    if (behavior.count >= 0 && state.attempts >= behavior.count) return;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => this.selfRestart(task), behavior.intervalSeconds * 1000);
+    state.timer.unref();
+    this.selfRestarts.set(task.arn, state);
+  }
+
+  private selfRestart(task: LocalTask): void {
+    const state = this.selfRestarts.get(task.arn);
+    // A person (or the orchestrator) started, stopped or deleted it meanwhile: DMS has nothing to restart.
+    if (!state || this.tasks.get(task.arn) !== task || task.status !== 'failed') return;
+    state.attempts += 1;
+    state.timer = undefined;
+    this.selfRestartTotals.set(task.arn, (this.selfRestartTotals.get(task.arn) ?? 0) + 1);
+    this.launch(task, 'resume-processing', {});
+  }
+
+  private cancelSelfRestart(arn: string): void {
+    clearTimeout(this.selfRestarts.get(arn)?.timer);
+    this.selfRestarts.delete(arn);
   }
 
   private finish(task: LocalTask, status: 'stopped' | 'failed', stopReason: string, message?: string): void {

@@ -1,0 +1,130 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { stopReasonCode } from '../../src/core/stop-reason.js';
+import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { sleep } from '../../src/local/postgres/index.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
+
+/**
+ * The local engine restarts a task by itself after a recoverable error, as DMS does under its ErrorBehavior
+ * settings (RecoverableErrorCount, RecoverableErrorInterval): a resume from the checkpoint, never a slot
+ * recreation. The recover machine must wait for it rather than act twice (test/e2e/recover-dms-restart.test.ts).
+ */
+const INSTANCE = 'arn:aws:dms:local:000000000000:rep:LOCALENGINE';
+let source: PgNode;
+let target: PgNode;
+let dms: LocalDms;
+let run = 0;
+
+beforeEach(async () => {
+  [source, target] = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
+  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  dms = new LocalDms();
+  run += 1;
+  return () => dms.shutdown();
+});
+
+async function runningTask(errorBehavior: Record<string, number> | undefined): Promise<string> {
+  const src = await dms.createSourceEndpoint({
+    identifier: `src-${run}`,
+    access: { kind: 'url', url: source.url() },
+    databaseName: 'postgres',
+    slotName: 'dms_slot',
+    pluginName: 'test-decoding',
+    sslMode: 'none',
+    heartbeat: { enabled: false, frequencyMinutes: 5 },
+    captureDdls: false,
+    tags: {},
+  });
+  const [slot] = await source.query<{ lsn: string }>(
+    `SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+  );
+  const task = await dms.createCdcTask({
+    identifier: `task-${run}`,
+    replicationInstanceArn: INSTANCE,
+    sourceEndpointArn: src.arn,
+    targetEndpointArn: dms.registerTargetEndpoint(`tgt-${run}`, target.url()).arn,
+    tableMappings: ALL_TABLES_MAPPING,
+    taskSettings: errorBehavior && JSON.stringify({ ErrorBehavior: errorBehavior }),
+    cdcStartPosition: slot?.lsn ?? '0/0',
+    cdcStopPosition: undefined,
+    tags: {},
+  });
+  await waitForStatus(dms, task.arn, ['ready']);
+  await dms.startTask(task.arn, 'start-replication');
+  await waitForStatus(dms, task.arn, ['running']);
+  return task.arn;
+}
+
+/** Polls until the task runs again (waitForStatus gives up on a failed task; this one is expected to come back). */
+async function runningAgain(arn: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await dms.describeTask(arn);
+    if (task.status === 'running') return task;
+    if (Date.now() > deadline)
+      throw new Error(`task is ${task.status}, not running again, after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+async function write(from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i += 1) await source.query(DEMO_TRANSACTION_SQL, [i]);
+}
+
+describe('local DMS engine: its own restart after a recoverable error', () => {
+  it('restarts a crashed task by itself after RecoverableErrorInterval, resuming from its checkpoint on the same slot', async () => {
+    const arn = await runningTask({ RecoverableErrorCount: -1, RecoverableErrorInterval: 1 });
+    await write(1, 10);
+    await waitForConvergence(source, target);
+
+    dms.crashTask(arn);
+    const failed = await waitForStatus(dms, arn, ['failed']);
+    await write(11, 20); // while it is down: the slot keeps these for the restart
+    const restarted = await runningAgain(arn, 10_000);
+    await write(21, 25);
+
+    expect(stopReasonCode(failed.stopReason)).toBe('RECOVERABLE_ERROR');
+    expect(restarted.stopReason).toBeUndefined();
+    expect(dms.selfRestartCount(arn)).toBeGreaterThanOrEqual(1);
+    // A resume, not a restart: a recreated slot would have lost 11-20, written while the task was down.
+    const diffs = await waitForConvergence(source, target);
+    expect(diffs.flatMap((d) => [...d.missingOnTarget, ...d.extraOnTarget])).toEqual([]);
+  });
+
+  it('with RecoverableErrorCount 0 the task stays failed: the recovery is the orchestrator’s', async () => {
+    const arn = await runningTask({ RecoverableErrorCount: 0, RecoverableErrorInterval: 1 });
+
+    dms.crashTask(arn);
+    await waitForStatus(dms, arn, ['failed']);
+    await sleep(1_500);
+
+    expect((await dms.describeTask(arn)).status).toBe('failed');
+    expect(dms.selfRestartCount(arn)).toBe(0);
+  });
+
+  it('a start someone makes meanwhile cancels DMS’s pending restart (it never acts twice)', async () => {
+    const arn = await runningTask({ RecoverableErrorCount: -1, RecoverableErrorInterval: 1 });
+
+    dms.crashTask(arn);
+    await waitForStatus(dms, arn, ['failed']);
+    await dms.startTask(arn, 'resume-processing');
+    await waitForStatus(dms, arn, ['running']);
+    await sleep(1_500);
+
+    expect(dms.selfRestartCount(arn)).toBe(0);
+    expect((await dms.describeTask(arn)).status).toBe('running');
+  });
+
+  it('DMS’s default (no ErrorBehavior in the settings) restarts too', async () => {
+    const arn = await runningTask(undefined);
+
+    dms.crashTask(arn);
+    await waitForStatus(dms, arn, ['failed']);
+    await runningAgain(arn, 15_000);
+
+    expect(dms.selfRestartCount(arn)).toBeGreaterThanOrEqual(1);
+  });
+});
