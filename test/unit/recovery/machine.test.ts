@@ -210,8 +210,29 @@ describe('recover machine: a task DMS restarts by itself (stub Lambdas)', () => 
     });
 
     expect(states.filter((s) => s === 'Decide')).toHaveLength(2);
-    expect(states).toEqual(expect.arrayContaining(['Resume', 'RememberDecision', 'FollowDmsRestart']));
+    expect(states).toEqual(
+      expect.arrayContaining([
+        'Resume',
+        'ResumeRefused',
+        'RememberRefusal',
+        'RememberDecision',
+        'FollowDmsRestart',
+      ]),
+    );
     expect(states).not.toContain('NotifyFailure');
     expect(result.status).toBe('SUCCEEDED');
+  });
+
+  it('a resume DMS refuses twice is a failure, not a loop', async () => {
+    const { decide } = decisions(decided('RESUME'));
+    const { result, states, notified } = await run(decide, {
+      StartTaskFunctionArn: async () => {
+        throw Object.assign(new Error('Task is stopped, but refused'), { name: 'DmsInvalidStateError' });
+      },
+    });
+
+    expect(states.filter((s) => s === 'Resume')).toHaveLength(2);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'DmsInvalidStateError' });
+    expect(notified).toEqual(['failure']);
   });
 });
