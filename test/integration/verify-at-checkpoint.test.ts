@@ -314,6 +314,55 @@ describe('strict verification compares the target with the source as of the stop
   });
 });
 
+describe('strict verification where the slot cannot tell everything', () => {
+  it('a slot confirmed past the checkpoint: compares from the slot position, so rows lost in between fail', async () => {
+    const arn = await stoppedAfter(10);
+    // Two transactions the task never applied, then the slot moved past them by someone else.
+    await write(11, 12);
+    await source.query(`SELECT pg_replication_slot_advance('dms_slot', pg_current_wal_lsn())`);
+    await write(13, 13);
+
+    const error = await failure(verify(arn));
+
+    expect(error).toBeInstanceOf(RowCountMismatchError);
+    expect(
+      (error as RowCountMismatchError).tables.map((t) => [
+        t.name,
+        t.sourceRows,
+        t.postCheckpointDelta,
+        t.expectedTargetRows,
+        t.targetRows,
+      ]),
+    ).toEqual([
+      ['shop.customers', 13, 1, 12, 10],
+      ['shop.orders', 39, 3, 36, 30],
+    ]);
+  });
+
+  it('a table truncated after the checkpoint cannot be compared: a mismatch that says so', async () => {
+    const arn = await stoppedAfter(3);
+    await source.query('TRUNCATE shop.orders');
+    await write(4, 4);
+
+    const error = await failure(verify(arn));
+
+    expect(error).toBeInstanceOf(RowCountMismatchError);
+    expect((error as RowCountMismatchError).tables).toEqual([
+      {
+        name: 'shop.orders',
+        sourceRows: 3,
+        targetRows: 9,
+        expectedTargetRows: null,
+        postCheckpointDelta: 3,
+        truncatedAfterCheckpoint: true,
+      },
+    ]);
+    expect(error.message).toContain(
+      "shop.orders (truncated on the source after the task's checkpoint, so its count cannot be compared; target 9)",
+    );
+  });
+});
+
 describe('strict verification refuses what it cannot compare exactly', () => {
   it('a task that has not stopped: CheckpointMissingError', async () => {
     const arn = await runningTask();
