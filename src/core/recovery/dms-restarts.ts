@@ -1,6 +1,7 @@
 /**
  * How DMS restarts a task by itself after a recoverable error: ReplicationTaskSettings ErrorBehavior
- * `RecoverableErrorCount` (attempts; -1, DMS's default, means without end; 0 never) and
+ * `RecoverableErrorCount` (attempts; -1, DMS's default, leaves their number to DMS, which bounds it by error
+ * type and task state; 0 never restarts) and
  * `RecoverableErrorInterval` (seconds between attempts, default 5). Each restart is a resume from the task's
  * checkpoint, so a recovery that acts at the same time acts twice.
  */

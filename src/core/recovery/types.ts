@@ -18,7 +18,7 @@ export interface TaskObservation {
   readonly notResumableBecause?: string;
   /**
    * DMS restarts this task by itself after a recoverable error: ReplicationTaskSettings
-   * ErrorBehavior.RecoverableErrorCount is not 0 (DMS's default, -1, retries without end). Unknown: false.
+   * ErrorBehavior.RecoverableErrorCount is not 0 (DMS's default is -1: DMS decides how many attempts). Unknown: false.
    */
   readonly restartsOnRecoverableError?: boolean;
 }

@@ -22,7 +22,7 @@ export interface ScenarioServers {
 export const DEMO_TABLES = ['shop.customers', 'shop.orders'] as const;
 /** ErrorBehavior of a task DMS leaves failed after a recoverable error: the recover machine acts. */
 export const NO_SELF_RESTART = JSON.stringify({ ErrorBehavior: { RecoverableErrorCount: 0 } });
-/** DMS's default (RecoverableErrorCount -1: restart without end), every second instead of every 5 s. */
+/** DMS's default (RecoverableErrorCount -1: DMS restarts the task itself), every second instead of every 5 s. */
 export const DMS_RESTARTS_TASK = JSON.stringify({
   ErrorBehavior: { RecoverableErrorCount: -1, RecoverableErrorInterval: 1 },
 });

@@ -336,7 +336,8 @@ export class LocalDms implements Dms {
    * What DMS does after a recoverable error (ReplicationTaskSettings ErrorBehavior): unless
    * RecoverableErrorCount is 0 (or its attempts are spent), it restarts the task by itself after
    * RecoverableErrorInterval seconds, as a resume from the task's checkpoint; never a start-replication, so
-   * the slot is never recreated. DMS's defaults: -1 (no end), 5 s. Throttled intervals are not modelled.
+   * the slot is never recreated. DMS's defaults: -1 (here: no end; DMS bounds its attempts by error type),
+   * 5 s. Throttled intervals are not modelled.
    */
   private scheduleSelfRestart(task: LocalTask): void {
     const behavior = recoverableErrorBehavior(task.spec.taskSettings);
