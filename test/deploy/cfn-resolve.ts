@@ -53,6 +53,7 @@ export class Resolver {
     if (definition.AllowedPattern && !new RegExp(String(definition.AllowedPattern)).test(text))
       throw new Error(`parameter ${name}=${text} does not match its AllowedPattern`);
     if (definition.Type === 'CommaDelimitedList') return text === '' ? [''] : text.split(',');
+    if (definition.Type === 'Number') return Number(text);
     return text;
   }
 
@@ -167,9 +168,21 @@ export class Resolver {
     }
   }
 
+  /** Arn is modelled; any other attribute resolves to `<id>.<attribute>`, a stand-in string. */
   getAtt(id: string, attribute: string): Json {
-    if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute}: only Arn is modelled`);
+    if (attribute !== 'Arn') return `${id}.${attribute}`;
     return this.arnOf(id);
+  }
+
+  /** The template as deployed for these parameters: resources whose Condition fails are left out. */
+  resolvedTemplate(): JsonObject {
+    const resources: JsonObject = {};
+    for (const [id, resource] of Object.entries(this.template.Resources)) {
+      if (!this.exists(id)) continue;
+      const { Condition: _condition, ...rest } = resource;
+      resources[id] = this.resolve(rest as unknown as Json);
+    }
+    return { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
   }
 
   /** The resource's physical name: its name property, else (like CloudFormation's generated names) its id. */
@@ -188,6 +201,7 @@ export class Resolver {
       'Name',
       'AliasName',
       'AlarmName',
+      'BucketName',
     ].find((key) => props[key] !== undefined);
     if (property) return String(this.value(props[property] as Json));
     if (resource.Type === 'AWS::KMS::Key')
@@ -219,6 +233,8 @@ export class Resolver {
         return `arn:${p}:iam::${a}:role/${name}`;
       case 'AWS::Events::Rule':
         return `arn:${p}:events:${r}:${a}:rule/${name}`;
+      case 'AWS::S3::Bucket':
+        return `arn:${p}:s3:::${name}`;
       case 'AWS::CloudWatch::Alarm':
         return `arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`;
       default:

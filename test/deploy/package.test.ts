@@ -333,7 +333,9 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: { 'Fn::GetAtt': ['InspectSlotLogGroup', 'Arn'] },
     });
-    expect(template.Resources.InspectSlotLogGroup?.Properties.RetentionInDays).toBe(30);
+    expect(template.Resources.InspectSlotLogGroup?.Properties.RetentionInDays).toEqual({
+      Ref: 'LogRetentionInDays',
+    });
   });
 
   it('passes the source secret ARN to the function and runs it in a VPC only when subnets are given', () => {
@@ -355,6 +357,8 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
 
   it('hands the Serverless params to the stack as parameters', () => {
     expect(withParams.provider.stackParameters).toEqual([
+      { ParameterKey: 'LogRetentionInDays', ParameterValue: '365' },
+      { ParameterKey: 'LogKmsKeyArn', ParameterValue: '' },
       { ParameterKey: 'SourceSecretArn', ParameterValue: SECRET_ARN },
       { ParameterKey: 'SourceSecretKmsKeyArn', ParameterValue: KMS_KEY_ARN },
       { ParameterKey: 'DmsSecretsAccessRoleArn', ParameterValue: ACCESS_ROLE_ARN },
@@ -392,7 +396,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(kmsPattern.test('alias/aws/secretsmanager')).toBe(false);
   });
 
-  it('encrypts the alert topic with a rotating customer-managed key the alarm and event services may use', () => {
+  it('encrypts the alert topic with a rotating customer-managed key CloudWatch alarms may use, granting nothing else', () => {
     const topics = ofType('AWS::SNS::Topic');
     expect(topics).toHaveLength(1);
     const [topicId, topic] = topics[0] as [string, Resource];
@@ -408,8 +412,19 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
         { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
         { Service: 'cloudwatch.amazonaws.com' },
         { Service: 'sns.amazonaws.com' },
-        { Service: 'events.amazonaws.com' },
       ]),
+    );
+    // No EventBridge rule publishes to the topic: no grant to events.amazonaws.com (issue 12 item 3).
+    expect(principals).not.toContainEqual({ Service: 'events.amazonaws.com' });
+    // Grants only for AWS services on AWS resources (Control Tower CT.KMS.PR.3).
+    expect(statements(key.Properties.KeyPolicy ?? null)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'kms:CreateGrant',
+        Condition: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
     );
     expect(template.Outputs.AlertTopicArn?.Value).toEqual({ Ref: topicId });
   });
@@ -630,7 +645,12 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
           Resource: { 'Fn::GetAtt': [`${name}LogGroup`, 'Arn'] },
         },
       ]);
-      expect(template.Resources[`${name}LogGroup`]?.Properties.RetentionInDays, name).toBe(30);
+      // Retention and the optional key are stack parameters (365 days by default).
+      expect(template.Resources[`${name}LogGroup`]?.Properties, name).toMatchObject({
+        RetentionInDays: { Ref: 'LogRetentionInDays' },
+        KmsKeyId: { 'Fn::If': ['HasLogKmsKey', { Ref: 'LogKmsKeyArn' }, { Ref: 'AWS::NoValue' }] },
+      });
+      expect(template.Parameters.LogRetentionInDays).toMatchObject({ Type: 'Number', Default: 365 });
     }
   });
 
@@ -739,7 +759,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
 
-    it('logs every event to its own log group, without execution data unless asked, and traces only when asked', () => {
+    it('logs every event to its own log group, without execution data unless asked, and traces unless told not to', () => {
       const logging = machine().Properties.LoggingConfiguration as JsonObject;
       expect(logging).toEqual({
         Level: 'ALL',
@@ -752,7 +772,8 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       });
       expect(template.Resources.CutoverStateMachineLogGroup?.Properties).toEqual({
         LogGroupName: '/aws/vendedlogs/states/dms-cdc-orchestrator-dev-cutover',
-        RetentionInDays: 30,
+        RetentionInDays: { Ref: 'LogRetentionInDays' },
+        KmsKeyId: { 'Fn::If': ['HasLogKmsKey', { Ref: 'LogKmsKeyArn' }, { Ref: 'AWS::NoValue' }] },
       });
       expect(machine().Properties.TracingConfiguration).toEqual({
         Enabled: { 'Fn::If': ['TraceStateMachine', true, false] },
@@ -762,7 +783,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
         AllowedValues: ['true', 'false'],
       });
       expect(template.Parameters.StateMachineTracing).toMatchObject({
-        Default: 'false',
+        Default: 'true',
         AllowedValues: ['true', 'false'],
       });
     });
