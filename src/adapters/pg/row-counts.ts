@@ -147,6 +147,8 @@ export interface SlotDecodeResult {
 }
 
 const COPY_SQL = `SELECT lsn::text AS lsn FROM pg_copy_logical_replication_slot($1::name, $2::name, true, 'test_decoding')`;
+const DROP_COPY_SQL = `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+ WHERE slot_name = $1::name AND temporary AND active_pid = pg_backend_pid()`;
 const FLUSHED_SQL = 'SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed';
 const CURSOR = 'dms_cdc_verify_changes';
 const DECLARE_SQL = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
@@ -195,7 +197,7 @@ export async function decodeAfterCheckpoint(
     await waitForFlush(db, request.snapshot.upTo, request.flushTimeoutMs ?? 10_000);
     const boundary = maxLsn(request.checkpoint, slot.confirmedFlushLsn);
     const fold = new PostCheckpointFold(boundary, request.snapshot.snapshot);
-    const batch = request.batchRows ?? 10_000;
+    const batch = Math.max(1, Math.trunc(request.batchRows ?? 10_000));
     await db.query(DECLARE_SQL, [copy, formatLsn(request.snapshot.upTo)]);
     for (;;) {
       const { rows } = await db.query<SlotChangeRow>(`FETCH ${batch} FROM ${CURSOR}`);
@@ -211,6 +213,11 @@ export async function decodeAfterCheckpoint(
       changes: fold.finish(),
     };
   } catch (error) {
+    // A server ERROR drops the session's temporary slots itself (and the session's end would); after
+    // anything else (a line the parser refuses) the copy is dropped here, not left until then.
+    if (sqlState(error) === undefined) {
+      await db.query(DROP_COPY_SQL, [copy]).catch(() => undefined);
+    }
     throw classifySlotError(error, slotName, request.source);
   }
 }

@@ -464,6 +464,26 @@ describe('verify-row-counts handler, strict (the task stopped)', () => {
     expect(busy.open()).toBe(0);
   });
 
+  it('drops its slot copy itself when the decoded rows cannot be read, and rolls back', async () => {
+    const garbled = fakeServers({
+      [SECRET.host]: {
+        catalog: SOURCE_CATALOG,
+        counts: SOURCE_COUNTS,
+        slot: { active: false, activePid: null, confirmedFlushLsn: '0/4000' },
+        changes: [{ lsn: '0/4010', xid: '899', data: 'not test_decoding output' }],
+      },
+      [TARGET_HOST]: { catalog: SOURCE_CATALOG, counts: TARGET_COUNTS },
+    });
+
+    const error = await failure(invoke(STRICT, garbled));
+
+    expect(error.name).toBe('DecodingParseError');
+    const tail = garbled.queries.filter((q) => q.host === SECRET.host).slice(-2);
+    expect(tail[0]?.sql).toMatch(/^SELECT pg_drop_replication_slot\(slot_name\) FROM pg_replication_slots/);
+    expect(tail[1]?.sql).toBe('ROLLBACK');
+    expect(garbled.open()).toBe(0);
+  });
+
   it('never asks DMS when not strict', async () => {
     const { dms, asked } = fakeDms('running', null);
 
