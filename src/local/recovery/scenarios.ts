@@ -352,8 +352,12 @@ export const dmsRestartsTask: Scenario = async ({ servers }) => {
     const faultAt = Date.now();
     rig.dms.crashTask(rig.taskArn);
     const failed = await rig.waitForTask(['failed']);
+    // Terminating is allowed, so a machine that took DMS's new walsender for a stale one would show it.
     const run = await rig.recover(
-      rig.input({ trigger: { kind: 'dms-task-event', message: failed.stopReason } }),
+      rig.input({
+        policy: { terminateStaleBackend: true },
+        trigger: { kind: 'dms-task-event', message: failed.stopReason },
+      }),
     );
     await workload.stop();
     const diff = await rig.converge();
