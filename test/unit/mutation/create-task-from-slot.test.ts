@@ -162,7 +162,7 @@ describe('createCdcTaskFromSlot', () => {
     const { db } = sourceDb(slot());
     const error = await createCdcTaskFromSlot({ sourceDb: db, dms }, REQUEST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictingResourceError);
-    expect(error).toMatchObject({ field: 'cdcStartPosition', existing: undefined });
+    expect(error).toMatchObject({ field: 'cdcStartPosition', existing: undefined, wanted: '' });
   });
 
   it('reports a task created by a concurrent run from another reading as a conflict on the position', async () => {
