@@ -1,12 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The vitest configuration Stryker runs (`npm run test:mutation`): unit tests only, so no
- * PostgreSQL global setup and no servers; one fork at a time because Stryker runs its own workers.
+ * The vitest configuration Stryker runs (`npm run test:mutation`, stryker.config.json): the unit tests
+ * of the data-safety core only. No PostgreSQL global setup, no servers, and none of the handler, CLI
+ * or local-runner tests, whose AWS SDK imports would make every static mutant cost many seconds more
+ * (Stryker reruns every test for those). Stryker runs its own workers, so one fork each.
  */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    include: [
+      'test/unit/lsn.test.ts',
+      'test/unit/start-position.test.ts',
+      'test/unit/stop-reason.test.ts',
+      'test/unit/recovery/**/*.test.ts',
+      'test/unit/cutover/**/*.test.ts',
+      'test/unit/dms/ensure.test.ts',
+      'test/unit/mutation/**/*.test.ts',
+    ],
+    exclude: ['test/unit/recovery/cli.test.ts'],
     pool: 'forks',
     maxWorkers: 1,
     testTimeout: 30_000,
