@@ -156,6 +156,11 @@ function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
       expect(scenario.dms.raceOnResume).toBe(true);
     }
   }
+  // The machine acts only on its decision: a resume after RESUME, a new task's first start after NEW_TASK_FROM_SLOT.
+  for (const start of record.starts) {
+    const decided = record.decisions[start.afterDecision]?.result.decision.kind;
+    expect(decided).toBe(start.taskArn === OLD_TASK_ARN ? 'RESUME' : 'NEW_TASK_FROM_SLOT');
+  }
   // No slot dropped, created or recreated, by any path.
   expect(record.slotRecreations).toEqual([]);
   expect(record.unexpectedSql).toEqual([]);
@@ -242,6 +247,18 @@ function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
       expect(decision.holder?.pid).toBe(d.slot?.holderPid);
       expect(d.slot?.holderBy).toBe('stale');
     }
+    if (decision.kind === 'NO_ACTION') {
+      // Nothing to do only when the task runs with its slot active, or stopped where it was told to. (Whose
+      // walsender holds the slot one look cannot tell: a first look at a running task whose slot a stale
+      // walsender holds is NO_ACTION too, see decide.ts whileRunning, previous === null counts as advancing.)
+      const reads =
+        d.task?.status === 'running' && d.slot?.holderPid !== null && d.slot?.holderPid !== undefined;
+      const code = d.task && taskStopReason(d.task).code;
+      const atPosition =
+        d.task?.status === 'stopped' &&
+        (code === 'STOPPED_AT_SERVER_TIME' || code === 'STOPPED_AT_COMMIT_TIME');
+      expect(reads || atPosition).toBe(true);
+    }
     if (decision.kind === 'NEW_TASK_FROM_SLOT') {
       expect(d.slot?.walStatus).not.toBe('lost');
       expect(d.slot?.holderPid ?? null).toBeNull();
@@ -256,6 +273,8 @@ function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
     const named = record.decisions[t.afterDecision]?.result.decision;
     expect(named?.kind).toBe('WAIT_FOR_SLOT');
     expect(t.pid).toBe(named?.holder?.pid);
+    // Never the walsender of a task (DMS's own, while it starts or runs it).
+    if (t.holderPid === t.pid) expect(t.holderBy).toBe('stale');
   }
 
   const lastAsked = record.notifyAttempts.at(-1);
@@ -420,6 +439,34 @@ describe('recover machine, model-based (real ASL, real decision handlers, genera
     expect(states).toContain('FollowDmsRestart');
     expect(states).not.toContain('Resume');
     expect(world.record.notifications.at(-1)?.message.body).toContain('DMS restarted');
+  });
+
+  it('DMS restarts the task exactly when the resume reaches it: refused, decided again, never started twice', async () => {
+    const world = new RecoverWorld(
+      base({
+        task: { stop: 'recoverable', recoverableErrorCount: -1 },
+        dms: { raceOnResume: true },
+        rest: { taskWaitTimeoutSeconds: 60 },
+      }),
+    );
+    const result = await run(world);
+    checkInvariants(world, result);
+
+    expect(result.status).toBe('SUCCEEDED');
+    // DMS is waited for 60 s (it does not come), then the resume races DMS's own restart and is refused;
+    // the next look finds the task DMS restarted running and the slot advancing.
+    expect(world.record.decisions.map((d) => d.result.decision.kind)).toEqual([
+      'WAIT_FOR_TASK',
+      'WAIT_FOR_TASK',
+      'RESUME',
+      'NO_ACTION',
+    ]);
+    expect(world.record.starts).toEqual([
+      expect.objectContaining({ startType: 'resume-processing', accepted: false, dmsRestarting: true }),
+    ]);
+    expect(statesEntered(result)).toContain('ResumeRefused');
+    expect(world.record.notifyAttempts.at(-1)).toBe('no-action');
+    expect(world.tasks.get(OLD_TASK_ARN)?.status).toBe('running');
   });
 
   it('a stale walsender that never exits: terminated once (policy on), only the PID the decision named, then resumed', async () => {

@@ -193,6 +193,8 @@ export interface StartRecord {
   readonly accepted: boolean;
   /** DMS itself was restarting this task when the call arrived. */
   readonly dmsRestarting: boolean;
+  /** Index in decisions of the last decision before the call. */
+  readonly afterDecision: number;
 }
 
 export interface WorldRecord {
@@ -205,6 +207,8 @@ export interface WorldRecord {
     readonly pid: number;
     readonly allowed: boolean;
     readonly holderPid: number | null;
+    /** Who held the slot then: a stale walsender, or the ARN of the task whose walsender it was. */
+    readonly holderBy: string | null;
     /** Index in decisions of the last decision before the call. */
     readonly afterDecision: number;
   }[];
@@ -622,6 +626,7 @@ export class RecoverWorld {
           ran,
           tick: this.tick,
           dmsRestarting,
+          afterDecision: this.record.decisions.length - 1,
         };
         if (
           arn === OLD_TASK_ARN &&
@@ -773,6 +778,7 @@ export class RecoverWorld {
       pid: input.pid,
       allowed: input.allowed,
       holderPid: this.slot.holder?.pid ?? null,
+      holderBy: this.slot.holder?.by ?? null,
       afterDecision: this.record.decisions.length - 1,
     });
     if (!input.allowed) throw new TerminationNotAllowedError(input.slotName, input.pid);
