@@ -73,6 +73,63 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]|succeeded/i);
   });
 
+  it('stop-when-quiet (the default): stops the task once quiet and verifies strictly while the source keeps changing', async () => {
+    // The workload outlives the stop: verification must compare the target with the source as of the stop.
+    const workload = await startWorkload(env.source, 40);
+    const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await workload.stop();
+
+    expect(result.error ?? null).toBeNull();
+    expect(result.status).toBe('SUCCEEDED');
+    const states = visited(result);
+    const order = [
+      'CheckCatchUp',
+      'CheckQuiet',
+      'StopTask',
+      'PollStopped',
+      'VerifyRowCounts',
+      'NotifySuccess',
+    ];
+    const at = order.map((state) => states.indexOf(state));
+    expect(at.every((i, n) => i >= 0 && (n === 0 || i > (at[n - 1] ?? -1)))).toBe(true);
+    const output = result.output as {
+      steps: { task: { taskArn: string }; verify: { mismatchedTables: number } };
+    };
+    const task = await env.dms.describeTask(output.steps.task.taskArn);
+    expect(task).toMatchObject({ status: 'stopped', stopReason: 'Stop Reason NORMAL' });
+    expect(output.steps.verify.mismatchedTables).toBe(0);
+    // Rows written after the stop are on the source only: the comparison above was like with like.
+    const now = await compareTables(env.source, env.target, TABLES);
+    expect(now.some((t) => t.sourceRows > t.targetRows)).toBe(true);
+    const [slotBefore] = await env.source.query<{ confirmed_flush_lsn: string }>(
+      `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+    );
+
+    const rerun = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+
+    expect(rerun).toMatchObject({ status: 'FAILED', error: 'TaskRestartRefusedError' });
+    expect(await env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'stopped' });
+    const [slotAfter] = await env.source.query<{ confirmed_flush_lsn: string }>(
+      `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+    );
+    expect(slotAfter).toEqual(slotBefore);
+  });
+
+  it('continuous: leaves the task running after catch-up and says so', async () => {
+    const result = await runLocalCutover(env, {
+      input: input({ end: { mode: 'continuous' } }),
+      timeScale: 0.1,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(visited(result)).toEqual(expect.arrayContaining(['CheckStillRunning', 'VerifyRowCounts']));
+    expect(visited(result)).not.toContain('StopTask');
+    const output = result.output as { steps: { task: { taskArn: string } } };
+    expect(await env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'running' });
+    expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]/);
+  });
+
   it('stops at preflight blockers and creates nothing', async () => {
     await env.source.query('CREATE TABLE shop.no_key (note text)');
     await env.target.query('CREATE TABLE shop.no_key (note text)');
