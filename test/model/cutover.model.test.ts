@@ -137,8 +137,8 @@ function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
       const askedFor =
         (scenario.mode === 'stop-at-position' && code?.startsWith('STOPPED_AT_')) ||
         (scenario.mode === 'stop-when-quiet' && record.stopRequests > 0 && code === 'NORMAL');
-      // An unexpected stop is named with its StopReason; an asked-for one failed later (verification).
-      if (!askedFor) expect(last.body).toContain(task.stopReason);
+      // An unexpected stop is named by its StopReason code; an asked-for one failed later (verification).
+      if (!askedFor) expect(last.body).toContain(code ?? task.stopReason);
     }
   }
 }
