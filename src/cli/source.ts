@@ -1,19 +1,32 @@
 import type pg from 'pg';
 import { connectPg } from '../adapters/pg/client.js';
 import { connectionFromUrl, type SourceConnection, toPgConfig } from '../adapters/pg/connection.js';
+import { lookupPassword } from '../adapters/pg/password.js';
 import { requireString } from './args.js';
 
 export const SOURCE_HELP = `  --source <url>   postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
-                   The password comes from PGPASSWORD, never from the command line history.`;
+                   The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never from the URL.`;
 
-/** The source named by --source or DMS_CDC_SOURCE_URL, with the password from PGPASSWORD if absent. */
+/** The source named by --source or DMS_CDC_SOURCE_URL, with its password found as libpq finds it. */
 export function sourceFromFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv): SourceConnection {
   const url = (values.source as string | undefined) ?? env.DMS_CDC_SOURCE_URL;
-  const connection = connectionFromUrl(
-    requireString({ source: url }, 'source', 'the source database URL'),
-    '--source',
+  return withPassword(
+    connectionFromUrl(requireString({ source: url }, 'source', 'the source database URL'), '--source'),
+    env,
   );
-  return { ...connection, password: connection.password ?? env.PGPASSWORD };
+}
+
+/** The connection with its password from PGPASSWORD or the password file (libpq's order). */
+export function withPassword(connection: SourceConnection, env: NodeJS.ProcessEnv): SourceConnection {
+  if (connection.password !== undefined) return connection;
+  const found = lookupPassword(connection, env);
+  return {
+    ...connection,
+    password: found.password,
+    ...(found.ignoredFile
+      ? { passwordNote: `${found.ignoredFile} was ignored: group or others can read it (chmod 600 it)` }
+      : {}),
+  };
 }
 
 /** A connector for the source: every call opens a new classified, TLS-checked client. */

@@ -25,9 +25,9 @@ beforeAll(async () => {
   );
 });
 
-async function run(argv: string[]) {
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
+  const status = await main(argv, { output, env, signal: new AbortController().signal });
   const text = (stream: 'stdout' | 'stderr') =>
     output.lines
       .filter((l) => l.stream === stream)
@@ -132,11 +132,10 @@ describe('dms-cdc preflight against a real server', () => {
 
   it('exits 2 with one line and no password when the source cannot be reached', async () => {
     const port = await freePort();
-    const { status, stdout, stderr } = await run([
-      'preflight',
-      '--source',
-      `postgres://dms:hunter2-secret@127.0.0.1:${port}/shop`,
-    ]);
+    const { status, stdout, stderr } = await run(
+      ['preflight', '--source', `postgres://dms@127.0.0.1:${port}/shop`],
+      { PGPASSWORD: 'hunter2-secret' },
+    );
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.split('\n')).toHaveLength(1);

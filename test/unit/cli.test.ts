@@ -78,13 +78,10 @@ describe('dms-cdc CLI', () => {
   });
 
   it('refuses to reach a remote source without TLS', async () => {
-    const { status, stderr } = await run([
-      'slot',
-      'inspect',
-      '--source',
-      'postgres://dms:secret-password@db.internal:5432/app?sslmode=disable',
-      '--all',
-    ]);
+    const { status, stderr } = await run(
+      ['slot', 'inspect', '--source', 'postgres://dms@db.internal:5432/app?sslmode=disable', '--all'],
+      { PGPASSWORD: 'secret-password' },
+    );
     expect(status).toBe(1);
     expect(stderr).toContain('TLS cannot be disabled for db.internal');
     expect(stderr).not.toContain('secret-password');

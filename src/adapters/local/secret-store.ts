@@ -27,7 +27,7 @@ export class LocalSecretStore implements SecretStore {
    * ARN stays the same, so every Lambda and endpoint that reads it reaches the new writer next time.
    */
   pointTo(arn: string, url: string): void {
-    const connection = connectionFromUrl(url, 'url');
+    const connection = connectionFromUrl(url, 'url', { allowPassword: true });
     this.secrets.set(
       arn,
       JSON.stringify({

@@ -76,6 +76,8 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  * PostgreSQL errors are classified by SQLSTATE; the message names the target, never the password.
  */
 export function classifyConnectError(error: unknown, config: pg.ClientConfig): Error {
+  // Already ours: a password the server asked for and nobody gave (see toPgConfig).
+  if (error instanceof OrchestratorError) return error;
   const target = describeTarget(config);
   const code = errorCode(error);
   const detail = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
+import { SourceAuthenticationError } from './client.js';
 
 /**
  * How the connection is protected. `verify-full` (the default) checks the certificate chain and
@@ -16,6 +17,8 @@ export interface SourceConnection {
   readonly user: string;
   readonly password: string | undefined;
   readonly tls: TlsMode;
+  /** Why no password was found (e.g. a password file ignored for its permissions), for the remedy. */
+  readonly passwordNote?: string;
 }
 
 // The JSON Secrets Manager stores for an RDS/Aurora PostgreSQL credential (rotation template format).
@@ -63,40 +66,76 @@ export function connectionFromSecret(
   });
 }
 
-/** postgres://user[:password]@host[:port]/database[?sslmode=verify-full|require|disable] */
-export function connectionFromUrl(text: string, field = 'sourceUrl'): SourceConnection {
+const URL_FORMAT = 'Use postgres://user@host:5432/database (the password from PGPASSWORD or ~/.pgpass)';
+
+/**
+ * postgres://user@host[:port]/database[?sslmode=verify-full|require|disable]. A URL that carries a
+ * password is refused (it would sit in shell history and process lists) unless `allowPassword`
+ * (the local secret store, whose job is to hold one). No message ever echoes the URL.
+ */
+export function connectionFromUrl(
+  text: string,
+  field = 'sourceUrl',
+  options: { readonly allowPassword?: boolean } = {},
+): SourceConnection {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidInputError(field, 'is not a URL', 'Use postgres://user@host:5432/database');
+    throw new InvalidInputError(field, 'is not a URL', URL_FORMAT);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new InvalidInputError(field, 'the scheme is not postgres:', URL_FORMAT);
+  }
+  if (url.password !== '' && !options.allowPassword) {
     throw new InvalidInputError(
       field,
-      `scheme ${url.protocol} is not postgres:`,
-      'Use postgres://user@host:5432/database',
+      'the URL carries a password, which would sit in shell history and process lists',
+      'Remove the password from the URL; set PGPASSWORD, or put it in ~/.pgpass (or the file PGPASSFILE names) as host:port:database:user:password',
     );
+  }
+  if (url.hostname === '') {
+    throw new InvalidInputError(field, 'the URL names no host', URL_FORMAT);
+  }
+  const port = url.port ? Number(url.port) : 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new InvalidInputError(field, 'the port is not between 1 and 65535', URL_FORMAT);
   }
   const sslmode = url.searchParams.get('sslmode') ?? (isLoopback(url.hostname) ? 'disable' : 'verify-full');
   if (!TLS_MODES.includes(sslmode as TlsMode)) {
     throw new InvalidInputError(
       `${field}.sslmode`,
-      `"${sslmode}" is not supported`,
+      /^[a-z-]{1,20}$/.test(sslmode) ? `"${sslmode}" is not supported` : 'is not supported',
       `Use one of ${TLS_MODES.join(', ')}`,
     );
+  }
+  let database: string;
+  let user: string;
+  try {
+    database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
+    user = decodeURIComponent(url.username) || 'postgres';
+  } catch {
+    throw new InvalidInputError(field, 'the user or database is not valid percent-encoding', URL_FORMAT);
   }
   return checkTls(
     {
       host: url.hostname,
-      port: url.port ? Number(url.port) : 5432,
-      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-      user: decodeURIComponent(url.username) || 'postgres',
-      password: url.password ? decodeURIComponent(url.password) : undefined,
+      port,
+      database,
+      user,
+      password: url.password ? safeDecode(url.password) : undefined,
       tls: sslmode as TlsMode,
     },
     field,
   );
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function toPgConfig(connection: SourceConnection, applicationName: string): pg.ClientConfig {
@@ -105,7 +144,9 @@ export function toPgConfig(connection: SourceConnection, applicationName: string
     port: connection.port,
     database: connection.database,
     user: connection.user,
-    password: connection.password,
+    // No password: pg would fall back to the process's own PGPASSWORD and ~/.pgpass behind our back,
+    // or fail with "client password must be a string". Asked for one, say where it should come from.
+    password: connection.password ?? missingPassword(connection),
     application_name: applicationName,
     ssl: tlsOptions(connection),
     connectionTimeoutMillis: 10_000,
@@ -115,6 +156,15 @@ export function toPgConfig(connection: SourceConnection, applicationName: string
 /** What may be logged or shown: never the password. */
 export function describeConnection(connection: SourceConnection): string {
   return `${connection.user}@${connection.host}:${connection.port}/${connection.database} (tls ${connection.tls})`;
+}
+
+function missingPassword(connection: SourceConnection): () => string {
+  return () => {
+    throw new SourceAuthenticationError(
+      `${describeConnection(connection)} asked for a password and none was given${connection.passwordNote ? ` (${connection.passwordNote})` : ''}`,
+      'Set PGPASSWORD, or add a line host:port:database:user:password to ~/.pgpass (or the file PGPASSFILE names), readable only by you (chmod 600)',
+    );
+  };
 }
 
 function tlsOptions(connection: SourceConnection): pg.ClientConfig['ssl'] {

@@ -25,6 +25,7 @@ import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../
 import { systemClock } from '../../ports/clock.js';
 import { type Command, type CommandContext, UsageError } from '../args.js';
 import { table } from '../output.js';
+import { withPassword } from '../source.js';
 
 const show = (t: NumericThreshold, metric: 'slotLag' | 'retainedWal') =>
   `${t.warning === null ? 'off' : formatValue(metric, t.warning)} / ${t.critical === null ? 'off' : formatValue(metric, t.critical)}`;
@@ -37,7 +38,7 @@ const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch S
   (pg_ls_waldir, needs pg_monitor), and evaluates them against the thresholds.
 
   --source <url>         postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL);
-                         the password comes from PGPASSWORD. Optional with --config when the file's
+                         the password from PGPASSWORD or ~/.pgpass. Optional with --config when the file's
                          source has a url.
   --config <file>        a health-check configuration (JSON: {defaults?, sources[]}); thresholds come
                          from its defaults and from the source whose url matches --source
@@ -99,8 +100,7 @@ async function prepare(
   if (!sourceUrl) {
     throw new UsageError('--source is required (or a --config whose only source has a url)');
   }
-  const parsed = connectionFromUrl(sourceUrl, '--source');
-  const connection = { ...parsed, password: parsed.password ?? env.PGPASSWORD };
+  const connection = withPassword(connectionFromUrl(sourceUrl, '--source'), env);
   const label = fromConfig?.name ?? describeConnection(connection);
   const base: SourceConfig = fromConfig ?? { name: 'cli', url: sourceUrl, slots: 'logical', dmsTasks: [] };
   const overrides = {

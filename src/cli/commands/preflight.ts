@@ -14,6 +14,7 @@ import { renderReport } from '../../core/preflight/report.js';
 import { parseTableMappings, type TableMappings } from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
 import { type Command, type CommandContext, requireString, UsageError } from '../args.js';
+import { withPassword } from '../source.js';
 
 const PLUGINS: readonly PluginName[] = ['test-decoding', 'pglogical'];
 
@@ -24,7 +25,7 @@ export const preflightCommand: Command = {
                   [--table-mappings FILE] [--target <url>] [--json]
 
   --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
-                           The password comes from PGPASSWORD, never from the command line history.
+                           The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never the URL.
   --slot <name>            the existing logical slot the CDC-only task will start from
   --create-slot            the slot will be created if missing (the cutover's slot.create): a missing
                            slot is then info, not a blocker
@@ -80,10 +81,7 @@ async function preflight(
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
   };
   const endpoint = (connection: SourceConnection) => ({
-    config: {
-      ...toPgConfig(connection, 'dms-cdc-preflight'),
-      password: connection.password ?? env.PGPASSWORD,
-    },
+    config: toPgConfig(withPassword(connection, env), 'dms-cdc-preflight'),
     describe: describeConnection(connection),
   });
   const report = await preflightOverPg(connectPg, endpoint(source), target && endpoint(target), options);
