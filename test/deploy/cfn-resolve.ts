@@ -50,9 +50,13 @@ export class Resolver {
     const given = this.stack.params[name] ?? definition.Default;
     if (given === undefined || given === null) throw new Error(`parameter ${name} has no value`);
     const text = String(given);
-    if (definition.AllowedPattern && !new RegExp(String(definition.AllowedPattern)).test(text))
-      throw new Error(`parameter ${name}=${text} does not match its AllowedPattern`);
-    if (definition.Type === 'CommaDelimitedList') return text === '' ? [''] : text.split(',');
+    const list = definition.Type === 'CommaDelimitedList';
+    // CloudFormation applies a CommaDelimitedList's AllowedPattern to each element.
+    for (const value of list ? text.split(',') : [text]) {
+      if (definition.AllowedPattern && !new RegExp(String(definition.AllowedPattern)).test(value))
+        throw new Error(`parameter ${name}: ${value} does not match its AllowedPattern`);
+    }
+    if (list) return text === '' ? [''] : text.split(',');
     if (definition.Type === 'Number') return Number(text);
     return text;
   }

@@ -42,6 +42,7 @@ const FUNCTIONS = {
   TerminateSlotHolder: { source: true, target: false },
   NotifyRecovery: { source: false, target: false },
   RouteRecoveryEvent: { source: false, target: false },
+  NotifyAlarm: { source: false, target: false },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
 
@@ -396,7 +397,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(kmsPattern.test('alias/aws/secretsmanager')).toBe(false);
   });
 
-  it('encrypts the alert topic with a rotating customer-managed key CloudWatch alarms may use, granting nothing else', () => {
+  it('encrypts the alert topic with a rotating customer-managed key only SNS and the account use', () => {
     const topics = ofType('AWS::SNS::Topic');
     expect(topics).toHaveLength(1);
     const [topicId, topic] = topics[0] as [string, Resource];
@@ -410,12 +411,13 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       expect.arrayContaining([
         // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
         { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
-        { Service: 'cloudwatch.amazonaws.com' },
         { Service: 'sns.amazonaws.com' },
       ]),
     );
-    // No EventBridge rule publishes to the topic: no grant to events.amazonaws.com (issue 12 item 3).
+    // No EventBridge rule and no alarm publishes to the topic (the alarms go through notify-alarm, which
+    // adds the alert attributes): no grant to events.amazonaws.com or cloudwatch.amazonaws.com (issue 12).
     expect(principals).not.toContainEqual({ Service: 'events.amazonaws.com' });
+    expect(principals).not.toContainEqual({ Service: 'cloudwatch.amazonaws.com' });
     // Grants only for AWS services on AWS resources (Control Tower CT.KMS.PR.3).
     expect(statements(key.Properties.KeyPolicy ?? null)).toContainEqual(
       expect.objectContaining({
@@ -477,7 +479,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
         name === 'CheckCatchUp' || name === 'HealthCheck' ? { 'cloudwatch:GetMetricData': '*' } : {},
       );
       expect(grants(name, 'sns'), name).toEqual(
-        name === 'Notify' || name === 'HealthCheck' || name === 'NotifyRecovery'
+        name === 'Notify' || name === 'HealthCheck' || name === 'NotifyRecovery' || name === 'NotifyAlarm'
           ? { 'sns:Publish': { Ref: 'AlertTopic' } }
           : {},
       );
@@ -611,7 +613,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
           ],
         });
         expect(variables.SOURCE_TLS, name).toBe('verify-full');
-      } else if (name === 'Notify' || name === 'NotifyRecovery') {
+      } else if (name === 'Notify' || name === 'NotifyRecovery' || name === 'NotifyAlarm') {
         // Their only key is the alert topic's.
         expect(
           kms.map((s) => s.Sid),
