@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type pg from 'pg';
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
@@ -101,7 +102,9 @@ export function connectionFromUrl(
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new InvalidInputError(field, 'the port is not between 1 and 65535', URL_FORMAT);
   }
-  const sslmode = url.searchParams.get('sslmode') ?? (isLoopback(url.hostname) ? 'disable' : 'verify-full');
+  // An IPv6 literal comes bracketed ([::1]); pg wants the bare address.
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const sslmode = url.searchParams.get('sslmode') ?? (isLoopback(host) ? 'disable' : 'verify-full');
   if (!TLS_MODES.includes(sslmode as TlsMode)) {
     throw new InvalidInputError(
       `${field}.sslmode`,
@@ -119,7 +122,7 @@ export function connectionFromUrl(
   }
   return checkTls(
     {
-      host: url.hostname,
+      host,
       port,
       database,
       user,
@@ -189,8 +192,23 @@ function checkTls(connection: SourceConnection, field = 'tls'): SourceConnection
   return connection;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+// Loopback addresses: 127.0.0.0/8 and ::1 (IPv4-mapped ::ffff:127.x too).
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a host is loopback, decided on the host as written, before any lookup: a loopback
+ * address literal, or `localhost` itself. `127.0.0.1.example.com` or `localhost.evil` are names
+ * that resolve wherever their owner says, and `127.1` is a name to the resolver too: not loopback.
+ */
+export function isLoopback(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === 'localhost') return true;
+  const family = isIP(bare);
+  if (family === 4) return LOOPBACK.check(bare, 'ipv4');
+  if (family === 6) return LOOPBACK.check(bare, 'ipv6');
+  return false;
 }
 
 function secretFormatRemedy(): string {
