@@ -470,6 +470,41 @@ describe('recovery notifications: the branches in between', () => {
     expect(build('no-action', neither).attributes.source).toBe('TASK1');
   });
 
+  it('an escalated wait with no holder, no settings and no wait record says what it does not know', () => {
+    const state = fullState({ decision: { holder: null }, decided: { settings: null } });
+    expect(lines('escalate', state).slice(1, 3)).toEqual([
+      'Slot dms_slot is still held by PID ? after ? s, even after the machine terminated the previous holder.',
+      'Check what the backend is (SELECT * FROM pg_stat_activity WHERE pid = <pid>); if it is a stale walsender, ' +
+        'end it with pg_terminate_backend, then run the recovery again.',
+    ]);
+    const noWait = fullState({ decided: { slotWait: null } });
+    expect(lines('escalate', noWait)[1]).toBe(
+      'Read the decision below, fix what it names, then run the recovery again.',
+    );
+  });
+
+  it('a new task without a start position says "?" for it', () => {
+    const state = fullState({ decision: { kind: 'NEW_TASK_FROM_SLOT', lsns: {} } });
+    expect(lines('escalate', state)[1]).toBe(
+      'The decision is a new CDC task on slot dms_slot at ?, but the recover input has no "replacement".',
+    );
+  });
+
+  it('a task with no stop reason and no failure message says so and adds no failure line', () => {
+    const state = fullState();
+    state.decided.task = { status: 'stopped' } as never;
+    const body = lines('no-action', state);
+    expect(body).toContain(`Task: ${TASK} - stopped (no stop reason), checkpoint none`);
+    expect(body.some((line) => line.startsWith('Last failure:'))).toBe(false);
+  });
+
+  it('a range at risk with an unknown start says "unknown .. to"', () => {
+    const state = fullState({ decision: { atRisk: { from: null, to: '4AF/C0000000' } } });
+    expect(build('data-gap', state).subject).toBe(
+      '[RECOVERY DATA GAP] slot dms_slot: changes at risk unknown .. 4AF/C0000000',
+    );
+  });
+
   it('a failure without a remedy has no remedy line', () => {
     const state = fullState({ error: { Error: 'SlotNotFoundError', Cause: 'the slot is gone' } });
     expect(lines('failure', state).slice(0, 5)).toEqual([
