@@ -20,7 +20,7 @@
  * Figures only: nothing here fails on timing. Laptop figures, not Lambda's (arm64, 256 MB, cold disk).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,6 +163,7 @@ const AWS_FUNCTIONS = new Set([
   'decideRecovery',
   'notifyRecovery',
   'routeRecoveryEvent',
+  'notifyAlarm',
 ]);
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-local-AbCdEf';
@@ -349,6 +350,17 @@ const INVOCATIONS: Record<string, (f: Fixture) => Invocation> = {
           ],
         }),
       },
+    )(f),
+  // CloudWatch's documented Lambda alarm-action payload (test/fixtures/events).
+  notifyAlarm: (f) =>
+    recipe(
+      JSON.parse(
+        readFileSync(
+          path.join(ROOT, 'test/fixtures/events/cloudwatch-alarm-lambda-action.user-guide.json'),
+          'utf8',
+        ),
+      ),
+      { ALERT_TOPIC_ARN: f.aws.topicArn, ALERT_SOURCE: 'dms-cdc-orchestrator-bench' },
     )(f),
 };
 

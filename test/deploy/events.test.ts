@@ -17,6 +17,7 @@ import { makeHandler } from '../../functions/notify-alarm.js';
 import { buildEmfHealthMetrics, HEALTH_METRICS_NAMESPACE } from '../../src/adapters/aws/cloudwatch-emf.js';
 import type { AlertMessage } from '../../src/ports/alerts.js';
 import { matchesPattern } from '../support/event-pattern.js';
+import { type FilterPolicy, matchesFilterPolicy } from '../support/sns-filter-policy.js';
 import { lambdaContext } from '../unit/functions/support.js';
 import { Resolver } from './cfn-resolve.js';
 import { type Json, type JsonObject, type Packaged, packageService, ROOT } from './packaged.js';
@@ -67,6 +68,7 @@ beforeAll(async () => {
     params: [
       'sourceSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/source-AbCdEf',
       'dmsSecretsAccessRoleArn=arn:aws:iam::123456789012:role/dms-cdc/dms-secrets-access',
+      'alertEmail=dba@example.com',
     ],
   });
   resolver = new Resolver(packaged.template, {
@@ -77,6 +79,7 @@ beforeAll(async () => {
     params: {
       SourceSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/source-AbCdEf',
       DmsSecretsAccessRoleArn: 'arn:aws:iam::123456789012:role/dms-cdc/dms-secrets-access',
+      AlertEmail: 'dba@example.com',
     },
   });
 }, 300_000);
@@ -216,6 +219,19 @@ describe('operational alarms', () => {
     ok.alarmData.state.value = 'OK';
     await handler(ok, lambdaContext());
     expect(published[1]?.attributes.severity).toBe('RESOLVED');
+    // The default e-mail subscription (its real filter policy) gets the ALARM, not the OK.
+    const policy = resolver.resolve(
+      resources().AlertEmailSubscription?.Properties.FilterPolicy as Json,
+    ) as FilterPolicy;
+    const asSns = (m: AlertMessage | undefined) =>
+      Object.fromEntries(
+        Object.entries(m?.attributes ?? {}).map(([k, v]) => [
+          k,
+          { DataType: 'String', StringValue: String(v) },
+        ]),
+      );
+    expect(matchesFilterPolicy(policy, asSns(published[0]))).toBe(true);
+    expect(matchesFilterPolicy(policy, asSns(published[1]))).toBe(false);
     const insufficient = structuredClone(event) as { alarmData: { state: { value: string } } };
     insufficient.alarmData.state.value = 'INSUFFICIENT_DATA';
     await expect(handler(insufficient, lambdaContext())).resolves.toEqual({ published: false });
