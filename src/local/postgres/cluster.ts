@@ -3,7 +3,7 @@ import { chown, cp, mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binariesIn, postgresBinaries } from './binaries.js';
+import { binariesIn, type PgMajor, postgresBinaries } from './binaries.js';
 import { baseSettings, renderSettings, type Settings } from './config.js';
 import { PgNode, sleep } from './node.js';
 import { type ServerOwner, serverOwner } from './os-user.js';
@@ -23,6 +23,8 @@ export interface PrimaryOptions {
    * Debian pglogical package installs its extension). Such servers are always made with initdb.
    */
   readonly binDir?: string;
+  /** A PostgreSQL major from npm (the version matrix: 12-18); 17 by default. Ignored with binDir. */
+  readonly major?: PgMajor;
 }
 
 export interface StandbyOptions {
@@ -42,7 +44,7 @@ let swept = false;
 export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode> {
   sweepOnce();
   const [binaries, owner] = await Promise.all([
-    options.binDir ? binariesIn(options.binDir) : postgresBinaries(),
+    options.binDir ? binariesIn(options.binDir) : postgresBinaries(options.major),
     serverOwner(),
   ]);
   const name = options.name ?? 'primary';

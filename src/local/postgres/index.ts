@@ -1,4 +1,12 @@
-export { binariesIn, type PostgresBinaries, postgresBinaries } from './binaries.js';
+export {
+  binariesIn,
+  binaryPackage,
+  DEFAULT_MAJOR,
+  MATRIX_MAJORS,
+  type PgMajor,
+  type PostgresBinaries,
+  postgresBinaries,
+} from './binaries.js';
 export {
   createStandby,
   freePort,

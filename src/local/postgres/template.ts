@@ -17,7 +17,7 @@ const INITDB_ARGS = [
   '--encoding=UTF8',
   '--locale=C',
   '--no-sync',
-  '--no-instructions',
+  // No --no-instructions: initdb before 14 refuses it, and the output is captured anyway.
 ];
 
 /**

@@ -118,10 +118,15 @@ export class RecoveryRig {
     ]);
     await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
     const standby = options.standby ? await servers.standby(source, { name: 'recover-stby' }) : undefined;
-    await source.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding', false, false, $2)`, [
-      SLOT,
-      options.failoverSlot === true,
-    ]);
+    // The failover argument exists from PostgreSQL 17; without it the call runs on every major.
+    if (options.failoverSlot) {
+      await source.query(
+        `SELECT pg_create_logical_replication_slot($1, 'test_decoding', false, false, true)`,
+        [SLOT],
+      );
+    } else {
+      await source.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding')`, [SLOT]);
+    }
     const secrets = new LocalSecretStore();
     const sourceSecretArn = secrets.register('recovery-source', source.url());
     const dms = new LocalDms({ secrets });

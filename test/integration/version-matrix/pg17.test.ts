@@ -1,0 +1,3 @@
+import { versionMatrix } from '../../support/version-matrix.js';
+
+versionMatrix(17);
