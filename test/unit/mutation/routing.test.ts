@@ -321,3 +321,93 @@ describe('parseRoutes', () => {
     expect(thrown(() => parseRoutes('[]'))).toMatchObject({ field: 'RECOVERY_ROUTES' });
   });
 });
+
+describe('parseRoutes: each route field at its boundaries', () => {
+  const route = (override: Record<string, unknown>) =>
+    JSON.stringify({
+      routes: [
+        {
+          taskArn: TASK,
+          source: { secretArn: SECRET, database: 'orders' },
+          slotName: 'dms_orders',
+          ...override,
+        },
+      ],
+    });
+  const refusal = (override: Record<string, unknown>) => {
+    const error = thrown(() => parseRoutes(route(override))) as InvalidInputError;
+    return { field: error.field, message: error.message };
+  };
+
+  it.each([
+    'arn:aws:dms:eu-west-1:123456789012:rep:AAAA',
+    `x${TASK}`,
+    `${TASK}/x`,
+    'arn:aws:dms:eu-west-1:12345678901:task:AAAA',
+    'arn:aws:dms:eu-west-1:1234567890123:task:AAAA',
+    'arn:aws:dms::123456789012:task:AAAA',
+    'arn:aws:dms:EU-WEST-1:123456789012:task:AAAA',
+    'arn:aws:dms:eu-west-1:123456789012:task:',
+    'arn:aws:dms:eu-west-1:123456789012:task:AA_AA',
+    'arn:aws1:dms:eu-west-1:123456789012:task:AAAA',
+  ])('refuses the task ARN %j', (taskArn) => {
+    expect(refusal({ taskArn })).toEqual({
+      field: 'RECOVERY_ROUTES.routes.0.taskArn',
+      message: 'RECOVERY_ROUTES.routes.0.taskArn: must be a DMS task ARN',
+    });
+  });
+
+  it('accepts task ARNs of every partition and region, with hyphenated ids', () => {
+    for (const taskArn of [
+      'arn:aws-us-gov:dms:us-gov-west-1:123456789012:task:A-1',
+      'arn:aws-cn:dms:cn-north-1:123456789012:task:Z9',
+      'arn:aws:dms:eu-west-1:123456789012:task:A',
+    ]) {
+      expect(parseRoutes(route({ taskArn }))[0]?.taskArn).toBe(taskArn);
+    }
+  });
+
+  it('takes source ids of 1 to 1600 characters', () => {
+    expect(parseRoutes(route({ sourceIds: ['c', 'x'.repeat(1600)] }))[0]?.sourceIds).toEqual([
+      'c',
+      'x'.repeat(1600),
+    ]);
+    expect(refusal({ sourceIds: [''] }).field).toBe('RECOVERY_ROUTES.routes.0.sourceIds.0');
+    expect(refusal({ sourceIds: ['x'.repeat(1601)] }).field).toBe('RECOVERY_ROUTES.routes.0.sourceIds.0');
+  });
+
+  it('takes a secret and a database of 1 to 63 characters', () => {
+    expect(parseRoutes(route({ source: { secretArn: 's', database: 'd'.repeat(63) } }))[0]?.source).toEqual({
+      secretArn: 's',
+      database: 'd'.repeat(63),
+    });
+    expect(refusal({ source: { secretArn: '', database: 'orders' } }).field).toBe(
+      'RECOVERY_ROUTES.routes.0.source.secretArn',
+    );
+    expect(refusal({ source: { secretArn: 's', database: '' } }).field).toBe(
+      'RECOVERY_ROUTES.routes.0.source.database',
+    );
+    expect(refusal({ source: { secretArn: 's', database: 'd'.repeat(64) } }).field).toBe(
+      'RECOVERY_ROUTES.routes.0.source.database',
+    );
+  });
+
+  it('a policy given without its flag does not terminate', () => {
+    expect(parseRoutes(route({ policy: {} }))[0]?.policy).toEqual({ terminateStaleBackend: false });
+    expect(bare.policy).toBeUndefined();
+  });
+
+  it('takes up to 500 routes', () => {
+    const many = (n: number) =>
+      JSON.stringify({
+        routes: Array.from({ length: n }, () => ({
+          taskArn: TASK,
+          source: { secretArn: SECRET, database: 'orders' },
+          slotName: 'dms_orders',
+        })),
+      });
+    expect(parseRoutes(many(500))).toHaveLength(500);
+    expect(() => parseRoutes(many(501))).toThrow(InvalidInputError);
+    expect(parseRoutes(many(0))).toEqual([]);
+  });
+});
