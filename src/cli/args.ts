@@ -44,11 +44,23 @@ export function requireString(values: Record<string, unknown>, name: string, hin
   return value;
 }
 
-export function positiveInteger(values: Record<string, unknown>, name: string, fallback: number): number {
+/** A whole number from 1 to `max` (every count and duration flag is bounded), or the fallback. */
+export function positiveInteger(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
   const value = values[name];
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  const n = typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be a whole number from 1 to ${max}, got ${quoteFlagValue(value)}`);
   return n;
+}
+
+/** A flag's value for a message: quoted, cut short, control characters escaped (it is the user's text). */
+export function quoteFlagValue(value: unknown): string {
+  const text = String(value);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

@@ -115,11 +115,19 @@ export class SlotCreationBlockedError extends OrchestratorError {
     readonly slotName: string,
     readonly timeoutMs: number,
     readonly blockers: readonly SlotCreationBlocker[],
+    /** The creating backend could not be cancelled: the slot may still appear once the blockers end. */
+    readonly outcome: 'not-created' | 'may-still-be-created' = 'not-created',
   ) {
     super(
       `creating replication slot "${slotName}" waited ${timeoutMs} ms for running transactions: ` +
-        (blockers.length ? blockers.map(describeBlocker).join('; ') : 'no blocker could be identified'),
-      'A logical slot can only be created once every transaction running when it started has ended: ' +
+        (blockers.length ? blockers.map(describeBlocker).join('; ') : 'no blocker could be identified') +
+        (outcome === 'may-still-be-created'
+          ? `; the creation could not be cancelled, so slot "${slotName}" may still be created and pin WAL`
+          : '; no slot was created'),
+      (outcome === 'may-still-be-created'
+        ? `Check pg_replication_slots for "${slotName}" and drop it with pg_drop_replication_slot if it is not wanted; `
+        : '') +
+        'A logical slot can only be created once every transaction running when it started has ended: ' +
         'commit or roll back the transactions listed (COMMIT PREPARED / ROLLBACK PREPARED for prepared ones), ' +
         'or retry with a longer timeout',
     );

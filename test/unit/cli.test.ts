@@ -123,6 +123,25 @@ describe('dms-cdc CLI', () => {
   it('rejects a non-numeric --tps', async () => {
     const { status, stderr } = await run(['rehearse', '--tps', 'many']);
     expect(status).toBe(2);
-    expect(stderr).toContain('--tps must be a positive integer, got "many"');
+    expect(stderr).toContain('--tps must be a whole number from 1 to 10000, got "many"');
+  });
+
+  it.each([
+    [
+      ['slot', 'create', '--slot', 's', '--timeout', '3601'],
+      '--timeout must be a whole number from 1 to 3600',
+    ],
+    [['slot', 'create', '--slot', 's', '--timeout', '0'], '--timeout must be a whole number from 1 to 3600'],
+    [
+      ['slot', 'create', '--slot', 's', '--timeout', '1e9'],
+      '--timeout must be a whole number from 1 to 3600',
+    ],
+    [['rehearse', '--seconds', '99999999'], '--seconds must be a whole number from 1 to 3600'],
+    [['rehearse', '--tps', '10001'], '--tps must be a whole number from 1 to 10000'],
+  ])('bounds every count and duration flag: %j', async (argv, message) => {
+    const { status, stderr } = await run(argv, { DMS_CDC_SOURCE_URL: 'postgres://dms@127.0.0.1:1/db' });
+    expect(status).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('cannot reach');
   });
 });

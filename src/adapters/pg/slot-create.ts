@@ -66,12 +66,55 @@ export async function createLogicalSlot(
     );
     const outcome = await raceDeadline(creation, options.timeoutMs);
     if (outcome !== TIMED_OUT) return outcome;
-    const blockers = await identifyBlockersAndCancel(connect, pid);
-    await creation.catch(() => undefined);
-    throw new SlotCreationBlockedError(slotName, options.timeoutMs, blockers);
+    return await giveUp(creator, connect, pid, creation, slotName, options.timeoutMs);
   } finally {
     await creator.end().catch(() => undefined);
   }
+}
+
+// How long a cancelled creation may take to end (its backend answers a cancel at once).
+const SETTLE_MS = 10_000;
+
+/**
+ * Past the deadline: name the blockers, cancel the creating backend, and wait for the creation to
+ * end. A giving-up creation never leaves a slot behind a failure: the creation may have finished
+ * between the deadline and the cancel (then the slot is reported as made), or the cancel may land
+ * after the slot was persisted (then it exists and is reported as found); only when no slot exists
+ * is the creation reported as blocked.
+ */
+async function giveUp(
+  creator: pg.Client,
+  connect: Connect,
+  pid: number,
+  creation: Promise<boolean>,
+  slotName: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  let blockers: SlotCreationBlocker[] = [];
+  let cancelError: unknown;
+  try {
+    blockers = await identifyBlockersAndCancel(connect, pid);
+  } catch (error) {
+    cancelError = error;
+  }
+  const settled = await raceDeadline(
+    creation.then(
+      (made) => ({ made }),
+      () => ({ made: undefined }),
+    ),
+    SETTLE_MS,
+  );
+  if (settled === TIMED_OUT) {
+    // Not cancelled: the backend goes on creating even after this connection closes.
+    throw new SlotCreationBlockedError(slotName, timeoutMs, blockers, 'may-still-be-created');
+  }
+  if (settled.made !== undefined) return settled.made;
+  const { rows } = await creator
+    .query('SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [slotName])
+    .catch(() => ({ rows: [undefined] }));
+  if (rows.length > 0) return false;
+  if (cancelError !== undefined && blockers.length === 0) throw cancelError;
+  throw new SlotCreationBlockedError(slotName, timeoutMs, blockers);
 }
 
 // current_setting(name, true) is NULL where the server has no such parameter.

@@ -31,7 +31,7 @@ dms-cdc cutover --local [--input FILE] [--json]
   --state-machine-arn <arn>  the CutoverStateMachineArn output of the stack (or DMS_CDC_CUTOVER_STATE_MACHINE_ARN)
   --input FILE               the cutover input as JSON (- for stdin)
   --name NAME                the execution name (default cutover-<name>-<time>)
-  --poll SECONDS             how often to read the execution history (default 5)
+  --poll SECONDS             how often to read the execution history (default 5, at most 300)
   --detach                   print the execution ARN and return without following it
   --local                    run the same machine on embedded PostgreSQL 17 with the local DMS engine (the
                              rehearsal), using the file's thresholds, approval and verify settings
@@ -68,7 +68,7 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
       return 0;
     }
     const final = await follow(executionArn, {
-      pollMs: positiveInteger(values, 'poll', 5) * 1000,
+      pollMs: positiveInteger(values, 'poll', 5, 300) * 1000,
       signal: context.signal,
       onEvent: (event) => printCutoverEvent(event, context.output),
     });

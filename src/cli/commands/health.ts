@@ -23,7 +23,7 @@ import type { SourceMeasurement } from '../../core/health/measurement.js';
 import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/health/report.js';
 import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
 import { systemClock } from '../../ports/clock.js';
-import { type Command, type CommandContext, UsageError } from '../args.js';
+import { type Command, type CommandContext, quoteFlagValue, UsageError } from '../args.js';
 import { table } from '../output.js';
 import { withPassword } from '../source.js';
 
@@ -44,7 +44,7 @@ const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch S
                          from its defaults and from the source whose url matches --source
   --json                 print {source, slots[{slot, active, walStatus, lagBytes, retainedBytes, state,
                          breaches}], wal{bytes, files}, state}
-  --watch <seconds>      check again every so many seconds, redrawing in place, until Ctrl-C
+  --watch <seconds>      check again every so many seconds (5 to 86400), redrawing in place, until Ctrl-C
   --warn-lag, --crit-lag            lag thresholds (default ${show(DEFAULT_THRESHOLDS.slotLag, 'slotLag')})
   --warn-retained, --crit-retained  retained WAL thresholds (default ${show(DEFAULT_THRESHOLDS.retainedWal, 'retainedWal')})
                          Sizes: bytes, or 512MB, 20GB, 1.5GiB (powers of 1024, as in postgresql.conf)
@@ -173,12 +173,17 @@ function levelFlags(values: Record<string, unknown>, name: 'lag' | 'retained') {
   return out;
 }
 
+// Each check is a round trip to the source: not more often than every 5 s, at least once a day.
+const MIN_WATCH_SECONDS = 5;
+const MAX_WATCH_SECONDS = 86_400;
+
 function watchFlag(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+  const seconds =
+    typeof value === 'string' && /^[0-9]{1,6}(\.[0-9]{1,3})?$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= MIN_WATCH_SECONDS && seconds <= MAX_WATCH_SECONDS)) {
     throw new UsageError(
-      `--watch must be a number of seconds between 0 and 86400, got ${JSON.stringify(value)}`,
+      `--watch must be a number of seconds from ${MIN_WATCH_SECONDS} to ${MAX_WATCH_SECONDS}, got ${quoteFlagValue(value)}`,
     );
   }
   return seconds;

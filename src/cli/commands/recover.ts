@@ -40,7 +40,7 @@ export const recoverCommand: Command = {
   --failover                 the source just failed over: the slot is looked for on the new writer
   --terminate-stale-backend  allow terminating a stale walsender that holds the slot after the bounded wait
   --name NAME                the execution name (default manual-<task>-<time>)
-  --poll SECONDS             how often to read the execution history (default 5)
+  --poll SECONDS             how often to read the execution history (default 5, at most 300)
   --detach                   print the execution ARN and return without following it
   --json                     print {executionArn, status, decision, error, cause} at the end
 
@@ -79,7 +79,7 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
       return 0;
     }
     const final = await follow(executionArn, {
-      pollMs: positiveInteger(values, 'poll', 5) * 1000,
+      pollMs: positiveInteger(values, 'poll', 5, 300) * 1000,
       signal: context.signal,
       onEvent: (event) => printEvent(event, context.output),
     });

@@ -25,8 +25,8 @@ export const rehearseCommand: Command = {
   },
   async run(values, { output, signal }) {
     const report = await rehearse({
-      transactionsPerSecond: positiveInteger(values, 'tps', 50),
-      workloadSeconds: positiveInteger(values, 'seconds', 20),
+      transactionsPerSecond: positiveInteger(values, 'tps', 50, 10_000),
+      workloadSeconds: positiveInteger(values, 'seconds', 20, 3600),
       keep: values.keep === true,
       signal,
       onProgress: values.json ? () => undefined : (text) => output.progress(text),

@@ -56,7 +56,8 @@ export const slotCreateCommand: Command = {
 
   Creates the slot if it does not exist; an existing slot with the same plugin and database is
   reported and reused, one that differs is an error. Creation waits for transactions running when
-  it starts: after --timeout (default 30 s) it gives up and names them.
+  it starts: after --timeout (default 30 s, at most 3600) it gives up, names them and
+  leaves no slot behind (a slot made just as it gave up is reported as made).
 
 ${SOURCE_HELP}
   --slot <name>        slot name (lower-case letters, digits, underscores)
@@ -85,7 +86,7 @@ ${SOURCE_HELP}
       database: connection.database,
       allowCreate: true,
       failover: values.failover === true,
-      timeoutMs: positiveInteger(values, 'timeout', 30) * 1000,
+      timeoutMs: positiveInteger(values, 'timeout', 30, 3600) * 1000,
       source: describeConnection(connection),
       pglogical:
         plugin === 'pglogical'
