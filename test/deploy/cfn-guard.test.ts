@@ -191,7 +191,7 @@ describe('cfn-guard (AWS Control Tower rules) over the packaged template', () =>
           `(${suppressedCount} rule/resource failures suppressed, ${unsuppressed.length} not), ` +
           `${[...report.notApplicable].filter((r) => !report.compliant.has(r) && !report.failures.has(r)).length} ` +
           `not applicable; ` +
-          `failed: ${[...report.failures.keys()].sort().join(', ')}`,
+          `failed: ${[...report.failures.keys()].sort().join(', ')}; passed: ${[...report.compliant].sort().join(', ')}`,
       );
       expect(unsuppressed).toEqual([]);
       expect(report.compliant.size).toBeGreaterThan(5);
