@@ -225,6 +225,9 @@ export interface WorldRecord {
   dmsSelfRestartTick: number | null;
 }
 
+/** More invocations than any bounded recovery needs: the machine loops (the run is stopped, and fails). */
+const MAX_INVOCATIONS = 400;
+
 const silent = new Logger({ serviceName: 'dms-cdc-model', logLevel: 'SILENT' });
 
 const BASE = 0x4afn << 32n; // restart_lsn at the start: 4AF/0
@@ -264,6 +267,9 @@ export class RecoverWorld {
   /** The slot and position as the fake pg last served them to decide-recovery. */
   private served: DecisionRecord['slot'] = null;
   readonly clock: Clock = { now: () => this.nowMs, sleep: async () => undefined };
+  /** Stops the execution (pass its signal to the runner) once it has looped past MAX_INVOCATIONS. */
+  readonly abort = new AbortController();
+  runaway = false;
 
   constructor(readonly scenario: RecoverScenario) {
     const s = scenario;
@@ -404,6 +410,11 @@ export class RecoverWorld {
       const call = (this.calls.get(name) ?? 0) + 1;
       this.calls.set(name, call);
       this.record.handlers.push(name);
+      if (this.record.handlers.length > MAX_INVOCATIONS) {
+        this.runaway = true;
+        this.abort.abort();
+        throw new Error(`model: more than ${MAX_INVOCATIONS} invocations, the machine does not end`);
+      }
       this.advanceClock(name, event);
       const fault = this.scenario.lambdaFaults.find((f) => f.handler === name && f.call === call);
       if (fault) {
