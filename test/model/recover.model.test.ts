@@ -229,6 +229,9 @@ function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
       // The decision names the range; the writer's position bounds it; nothing is started or created.
       expect(decision.atRisk).not.toBeNull();
       expect(decision.atRisk?.to).not.toBeNull();
+      // The lower end is known whenever the task is (its checkpoint, or where it started).
+      if (d.task !== undefined) expect(decision.atRisk?.from).not.toBeNull();
+      expect(decision.reason).toContain(`${decision.atRisk?.from ?? 'unknown'} .. ${decision.atRisk?.to}`);
       expect(result).toMatchObject({ status: 'FAILED', error: 'RecoveryDataGap' });
       expect(record.starts.filter((s) => s.accepted)).toEqual([]);
       expect(record.creates).toEqual([]);
