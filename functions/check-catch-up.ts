@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +14,7 @@ import {
 } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { DatabaseName, TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import {
@@ -87,7 +87,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 const dmsClient = createDmsClient();
 const dms = buildAwsDms(dmsClient);

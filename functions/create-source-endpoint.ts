@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -19,6 +19,7 @@ import {
   SourceName,
   Tags,
 } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { ensureSourceEndpoint } from '../src/core/dms/ensure.js';
 import { sourceEndpointIdentifier } from '../src/core/dms/identifiers.js';
@@ -122,7 +123,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const dms = buildAwsDms(createDmsClient());
 
 /** Finds or creates the DMS source endpoint that reads the slot; a different existing one is an error. */

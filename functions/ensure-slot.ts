@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
@@ -19,6 +18,7 @@ import {
   Plugin,
   slotPlugin,
 } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
@@ -80,7 +80,7 @@ export type EnsureSlotDeps = SourceLambdaDeps;
 export const IAM_CALLS: readonly IamCall[] = [...SOURCE_SECRET, ...OWN_LOGS, ...VPC_NETWORK_INTERFACES];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 
 /** Finds the slot (checking plugin and database) or, when the input allows it, creates it. */

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -6,6 +6,7 @@ import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { DESCRIBE_TASKS, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { IdentifierPrefix, SourceName } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -29,7 +30,7 @@ export interface FindTaskDeps {
 /** The AWS calls this function makes, each simulated against its role in npm test. DescribeReplicationTasks by identifier. */
 export const IAM_CALLS: readonly IamCall[] = [DESCRIBE_TASKS, ...OWN_LOGS];
 
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const dms = buildAwsDms(createDmsClient());
 
 /**

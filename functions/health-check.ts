@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -17,6 +16,7 @@ import {
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
@@ -77,7 +77,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 const sns = new SNSClient({});
 const dynamodb = new DynamoDBClient({});

@@ -1,10 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { alertTopicFromEnvironment } from '../src/adapters/aws/sns.js';
 import { type AlarmView, buildAlarmNotification } from '../src/core/alarms/notification.js';
@@ -55,7 +56,7 @@ export interface NotifyAlarmDeps {
 export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const alerts: Alerts = alertTopicFromEnvironment(new SNSClient({}));
 
 /** Publishes one alarm state change of the stack's operational alarms (ALARM and OK) to the alert topic. */

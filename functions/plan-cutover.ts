@@ -1,7 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { type CutoverPlan, planCutover } from '../src/core/cutover/plan.js';
 import { InvalidInputError } from '../src/core/errors.js';
@@ -15,7 +16,7 @@ export interface PlanCutoverDeps {
 /** The AWS calls this function makes, each simulated against its role in npm test. Computes the plan from its input alone: no AWS call but its logs. */
 export const IAM_CALLS: readonly IamCall[] = [...OWN_LOGS];
 
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 
 /**
  * First state of the cutover machine: validates the execution input (errors name the field) and

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -6,6 +6,7 @@ import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { DESCRIBE_TASKS, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { TaskFailedError, TaskWaitTimeoutError } from '../src/core/dms/errors.js';
 import { type StopReasonCode, stopReasonCode } from '../src/core/stop-reason.js';
@@ -51,7 +52,7 @@ export interface PollTaskDeps {
 export const IAM_CALLS: readonly IamCall[] = [DESCRIBE_TASKS, ...OWN_LOGS];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const dms = buildAwsDms(createDmsClient());
 
 /**

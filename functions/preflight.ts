@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
@@ -11,6 +10,7 @@ import {
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildSecretsManagerStore } from '../src/adapters/aws/secrets.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
@@ -60,7 +60,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 
 /** Checks every DMS CDC prerequisite on the source (and target) and returns the report; never throws for one. */

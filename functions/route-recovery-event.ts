@@ -1,10 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { buildStartOnce, type Started, type StartRequest } from '../src/adapters/aws/sfn-start.js';
 import { type AwsEvent, parseRoutes, routeRecoveryEvent } from '../src/core/recovery/routing.js';
@@ -57,7 +58,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 /**
  * The execution name is stable per event and task, so a redelivered event (EventBridge delivers at least
  * once, and retries a failed invocation) finds the execution the first delivery started, open or closed.

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -11,6 +11,7 @@ import {
 } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TaskArn } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
@@ -35,7 +36,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const dms = buildAwsDms(createDmsClient());
 
 // Statuses a stop request has nothing to do in; a retried stop step lands here.

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -6,6 +6,7 @@ import { buildAwsDms, createDmsClient } from '../src/adapters/aws/dms.js';
 import { DMS_ENDPOINT_ANY, DMS_INSTANCE_ANY, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs, EndpointArn, ReplicationInstanceArn } from '../src/adapters/aws/lambda-schemas.js';
+import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { ConnectionTestTimeoutError } from '../src/core/dms/errors.js';
 import { waitForConnectionTest } from '../src/core/dms/waits.js';
@@ -60,7 +61,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 ];
 
 // Created once per execution environment and reused by every invocation.
-const logger = new Logger({ serviceName: 'dms-cdc-orchestrator' });
+const logger = createLogger();
 const dms = buildAwsDms(createDmsClient());
 
 /** Tests the connection from the replication instance to an endpoint; see the comment above on waiting. */

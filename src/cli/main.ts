@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
 import { APPROVAL_COMMANDS } from './commands/approval.js';
 import { cutoverCommand } from './commands/cutover.js';
@@ -8,7 +9,7 @@ import { preflightCommand } from './commands/preflight.js';
 import { RECOVER_COMMANDS } from './commands/recover.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { SLOT_COMMANDS } from './commands/slot.js';
-import { type Output, terminal } from './output.js';
+import { type Output, redacting, terminal } from './output.js';
 
 const COMMANDS: readonly Command[] = [
   ...SLOT_COMMANDS,
@@ -21,8 +22,11 @@ const COMMANDS: readonly Command[] = [
 ];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
-export async function main(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { output } = context;
+export async function main(argv: readonly string[], given: CommandContext): Promise<number> {
+  // Every line the CLI prints goes through the one redactor (src/core/redact.ts).
+  registerSecret(given.env.PGPASSWORD);
+  const output = redacting(given.output);
+  const context: CommandContext = { ...given, output };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = COMMANDS.find((c) => c.name === rest.join(' '));

@@ -1,3 +1,5 @@
+import { redactText, redactValue } from '../core/redact.js';
+
 /**
  * The one place the CLI writes to the terminal. Results go to stdout (JSON with --json),
  * progress and diagnostics to stderr, so `dms-cdc ... --json | jq` always gets clean JSON.
@@ -11,7 +13,18 @@ export interface Output {
   rewrite(text: string): void;
 }
 
-export const terminal: Output = {
+/** The same output with every line through the one redactor: no secret reaches the terminal. */
+export function redacting(output: Output): Output {
+  return {
+    result: (text) => output.result(redactText(text)),
+    json: (value) => output.json(redactValue(value)),
+    progress: (text) => output.progress(redactText(text)),
+    error: (text) => output.error(redactText(text)),
+    rewrite: (text) => output.rewrite(redactText(text)),
+  };
+}
+
+const unredactedTerminal: Output = {
   result: (text) => process.stdout.write(`${text}\n`),
   json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
   progress: (text) => process.stderr.write(`${text}\n`),
@@ -19,6 +32,8 @@ export const terminal: Output = {
   // Cursor home and clear the screen, then draw: a piped stdout gets each version appended instead.
   rewrite: (text) => process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : ''}${text}\n`),
 };
+
+export const terminal: Output = redacting(unredactedTerminal);
 
 /** Output that records everything, for tests of the CLI. */
 export function recordingOutput(): Output & {

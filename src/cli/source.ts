@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { connectPg } from '../adapters/pg/client.js';
 import { connectionFromUrl, type SourceConnection, toPgConfig } from '../adapters/pg/connection.js';
 import { lookupPassword } from '../adapters/pg/password.js';
+import { registerSecret } from '../core/redact.js';
 import { requireString } from './args.js';
 
 export const SOURCE_HELP = `  --source <url>   postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
@@ -20,6 +21,7 @@ export function sourceFromFlags(values: Record<string, unknown>, env: NodeJS.Pro
 export function withPassword(connection: SourceConnection, env: NodeJS.ProcessEnv): SourceConnection {
   if (connection.password !== undefined) return connection;
   const found = lookupPassword(connection, env);
+  registerSecret(found.password);
   return {
     ...connection,
     password: found.password,

@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { OrchestratorError } from '../../core/errors.js';
+import { redactError } from '../../core/redact.js';
 
 /** What separates the message from the remedy; also how a message already carrying it is recognised. */
 export const REMEDY_LABEL = ' Remedy: ';
@@ -18,6 +19,8 @@ export function remedyInMessage(): MiddlewareObj {
     onError: async (request) => {
       const { error } = request;
       if (error instanceof OrchestratorError) appendRemedy(error);
+      // What the runtime returns to Step Functions (the execution history, the failure notification).
+      redactError(error);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
+import { redactValue } from '../../core/redact.js';
 import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
 import { parseLambdaInput } from './lambda-input.js';
 
@@ -13,7 +14,8 @@ import { parseLambdaInput } from './lambda-input.js';
 export function buildSnsAlerts(client: SNSClient, topicArn: string): Alerts {
   return {
     async publish(alert: AlertMessage) {
-      const fields = toSnsPublishFields(alert);
+      // Through the one redactor first: no subscriber ever receives a secret (issue 13).
+      const fields = toSnsPublishFields(redactValue(alert));
       const output = await client.send(
         new PublishCommand({
           TopicArn: topicArn,

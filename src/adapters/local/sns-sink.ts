@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { redactValue } from '../../core/redact.js';
 import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 
@@ -41,7 +42,7 @@ export class LocalSnsSink implements Alerts {
   }
 
   async publish(alert: AlertMessage): Promise<{ messageId: string }> {
-    const fields = toSnsPublishFields(alert);
+    const fields = toSnsPublishFields(redactValue(alert));
     const notification: SnsNotification = {
       Type: 'Notification',
       MessageId: randomUUID(),

@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type pg from 'pg';
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
+import { registerSecret } from '../../core/redact.js';
 import { SourceAuthenticationError } from './client.js';
 
 /**
@@ -49,6 +50,7 @@ export function connectionFromSecret(
     const key = issue?.path.join('.') || 'value';
     throw new InvalidInputError(`sourceSecret.${key}`, issue?.message ?? 'invalid', secretFormatRemedy());
   }
+  registerSecret(parsed.data.password);
   const database = options.database ?? parsed.data.dbname;
   if (!database) {
     throw new InvalidInputError(
@@ -126,11 +128,16 @@ export function connectionFromUrl(
       port,
       database,
       user,
-      password: url.password ? safeDecode(url.password) : undefined,
+      password: url.password ? registered(safeDecode(url.password)) : undefined,
       tls: sslmode as TlsMode,
     },
     field,
   );
+}
+
+function registered(password: string): string {
+  registerSecret(password);
+  return password;
 }
 
 function safeDecode(text: string): string {
