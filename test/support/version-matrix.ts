@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import { DMS_POSTGRESQL_SOURCES } from '../../src/core/preflight/dms-source-versions.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { taskCrashMidStream } from '../../src/local/recovery/scenarios.js';
 import { serversPerTest } from '../e2e/recover-support.js';
@@ -79,6 +80,29 @@ export function versionMatrix(major: PgMajor): void {
       expect(blockers).toEqual(expectedPreflightBlockers(major));
       expect(status).toBe(blockers.length > 0 ? 1 : 0);
     });
+
+    const needed = DMS_POSTGRESQL_SOURCES.minimumEngine[major];
+    if (needed) {
+      it(`preflight --dms-version ${justBelow(needed)}: a blocker naming DMS ${needed}`, async () => {
+        const { status, stdout } = await cli([
+          'preflight',
+          '--source',
+          source.url(),
+          '--dms-version',
+          justBelow(needed),
+          '--json',
+        ]);
+        expect(status).toBe(1);
+        const report = JSON.parse(stdout) as { findings: { id: string; severity: string; title: string }[] };
+        expect(report.findings.filter((f) => f.severity === 'blocker')).toEqual([
+          expect.objectContaining({
+            id: 'server.version-supported',
+            title: `PostgreSQL ${major} needs DMS engine ${needed} or later; --dms-version ${justBelow(needed)}`,
+          }),
+        ]);
+        expect((await cli(['preflight', '--source', source.url(), '--dms-version', needed])).status).toBe(0);
+      });
+    }
 
     it('slot create, inspect (one and --all), health and cleanup', async () => {
       const created = await cli(['slot', 'create', '--source', source.url(), '--slot', 'dms_slot', '--json']);
@@ -225,7 +249,13 @@ export function versionMatrix(major: PgMajor): void {
             standby: (primary, options) => servers.standby(primary, options),
           },
         });
-        const why = JSON.stringify({ error: run.error, decisions: run.decisions, states: run.states });
+        const why = JSON.stringify({
+          error: run.error,
+          decisions: run.decisions,
+          states: run.states,
+          notifications: run.notifications,
+          facts: run.facts,
+        });
         expect(run, why).toMatchObject({
           decision: 'RESUME',
           status: 'SUCCEEDED',
@@ -238,7 +268,15 @@ export function versionMatrix(major: PgMajor): void {
   });
 }
 
-/** What DMS itself refuses: nothing below 18 here (the newest engine reads 12-17). */
-function expectedPreflightBlockers(_major: PgMajor): string[] {
-  return [];
+/** What DMS itself refuses: PostgreSQL 18 (no engine reads it yet); the newest engine reads 12-17. */
+function expectedPreflightBlockers(major: PgMajor): string[] {
+  return DMS_POSTGRESQL_SOURCES.minimumEngine[major] === undefined ? ['server.version-supported'] : [];
+}
+
+/** The engine version just below the one a major needs: 3.5.3 -> 3.5.2, 3.6.1 -> 3.6.0. */
+function justBelow(version: string): string {
+  const parts = version.split('.').map(Number);
+  const last = parts.length - 1;
+  parts[last] = (parts[last] ?? 0) - 1;
+  return parts.join('.');
 }

@@ -10,6 +10,7 @@ import { preflightOverPg } from '../../adapters/pg/preflight/index.js';
 import { InvalidInputError, OrchestratorError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
+import { ENGINE_VERSION } from '../../core/preflight/dms-source-versions.js';
 import { renderReport } from '../../core/preflight/report.js';
 import { parseTableMappings, type TableMappings } from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
@@ -22,7 +23,7 @@ export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
   usage: `dms-cdc preflight --source <url> [--slot NAME [--create-slot]] [--plugin test-decoding|pglogical]
-                  [--table-mappings FILE] [--target <url>] [--json]
+                  [--table-mappings FILE] [--target <url>] [--dms-version X.Y.Z] [--json]
 
   --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
                            The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never the URL.
@@ -32,6 +33,8 @@ export const preflightCommand: Command = {
   --plugin <name>          the DMS PluginName (default: what DMS would choose)
   --table-mappings <file>  the task's table-mapping JSON: checks only the tables it selects
   --target <url>           also check the PostgreSQL target (or DMS_CDC_TARGET_URL)
+  --dms-version <x.y.z>    the replication instance's DMS engine version (e.g. 3.5.3): a source major
+                           it cannot read is a blocker; without it, the newest engine DMS lists
   --json                   print the report as JSON
 
 exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
@@ -42,6 +45,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     plugin: { type: 'string' },
     'table-mappings': { type: 'string' },
     target: { type: 'string' },
+    'dms-version': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values, context) {
@@ -55,6 +59,9 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
       throw new UsageError(`--plugin must be one of ${PLUGINS.join(', ')}, got ${JSON.stringify(plugin)}`);
     if (values['create-slot'] && values.slot === undefined)
       throw new UsageError('--create-slot needs --slot: the name of the slot that will be created');
+    const dmsVersion = values['dms-version'] as string | undefined;
+    if (dmsVersion !== undefined && !ENGINE_VERSION.test(dmsVersion))
+      throw new UsageError(`--dms-version must look like 3.5.3, got ${JSON.stringify(dmsVersion)}`);
     try {
       return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
     } catch (error) {
@@ -79,6 +86,10 @@ async function preflight(
     createSlot: values['create-slot'] === true,
     plugin,
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
+    dmsEngine:
+      typeof values['dms-version'] === 'string'
+        ? { version: values['dms-version'], from: 'option' }
+        : undefined,
   };
   const endpoint = (connection: SourceConnection) => ({
     config: toPgConfig(withPassword(connection, env), 'dms-cdc-preflight'),

@@ -18,6 +18,17 @@ export interface PreflightOptions {
   readonly tableMappings?: TableMappings;
   /** Open transactions older than this are reported (default 300 s). */
   readonly longTransactionSeconds?: number;
+  /**
+   * The DMS engine version that will read the source, and where it came from: the replication
+   * instance's EngineVersion (AWS) or --dms-version (CLI). Without it, the newest engine in
+   * dms-source-versions.ts is assumed and the finding says so.
+   */
+  readonly dmsEngine?: DmsEngine;
+}
+
+export interface DmsEngine {
+  readonly version: string;
+  readonly from: 'replication-instance' | 'option';
 }
 
 export interface EffectivePlugin {
@@ -38,6 +49,8 @@ export interface EvaluationContext {
   /** A missing slot will be created by the run (PreflightOptions.createSlot). */
   readonly createSlot: boolean;
   readonly longTransactionSeconds: number;
+  /** PreflightOptions.dmsEngine, when known. */
+  readonly dmsEngine: DmsEngine | undefined;
   /** Facts about the target, when one was given. */
   readonly target: TargetFacts | undefined;
 }
@@ -61,6 +74,7 @@ export function buildContext(
     slot,
     createSlot: options.createSlot === true,
     longTransactionSeconds: options.longTransactionSeconds ?? DEFAULT_LONG_TRANSACTION_SECONDS,
+    dmsEngine: options.dmsEngine,
     target,
   };
 }

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import {
+  compareEngineVersions,
+  DMS_POSTGRESQL_SOURCES,
+} from '../../../src/core/preflight/dms-source-versions.js';
 import { evaluate, findings, severities } from './fixtures/evaluate.js';
 import { healthyAurora, healthyRds, healthySelfManaged, setting, withSettings } from './fixtures/facts.js';
 
@@ -19,25 +23,101 @@ describe('server.version-supported', () => {
     ...base,
     server: { ...base.server, versionNum, version },
   });
+  const instance = (version: string) => ({ dmsEngine: { version, from: 'replication-instance' as const } });
+  const option = (version: string) => ({ dmsEngine: { version, from: 'option' as const } });
 
-  it('tells the DMS engine version a supported major needs', () => {
+  it('without an engine version: info naming what the major needs, judged against the newest engine listed', () => {
     expect(findings('server.version-supported', healthy)).toEqual([
-      expect.objectContaining({ severity: 'info', title: 'PostgreSQL 17 needs DMS engine 3.6.1 or later' }),
+      expect.objectContaining({
+        severity: 'info',
+        title:
+          'PostgreSQL 17 needs DMS engine 3.6.1 or later; no engine version was given, so this assumes the newest listed (3.6.1)',
+      }),
     ]);
-    expect(findings('server.version-supported', at(150_018, '15.18'))[0]?.title).toContain('3.5.1');
+    expect(findings('server.version-supported', at(150_018, '15.18'))[0]?.title).toContain(
+      'PostgreSQL 15 needs DMS engine 3.5.1 or later',
+    );
+    expect(findings('server.version-supported', at(120_022, '12.22'))[0]?.title).toContain(
+      'PostgreSQL 12 needs DMS engine any;',
+    );
   });
 
-  it('blocks below 9.4, RDS and Aurora 10.4, Aurora before 10.6 and RDS 10 before 10.21', () => {
-    expect(severities('server.version-supported', at(90_324, '9.3.24'))).toEqual(['blocker']);
-    expect(severities('server.version-supported', at(100_004, '10.4', healthyRds()))).toEqual(['blocker']);
-    expect(severities('server.version-supported', at(100_004, '10.4'))).toEqual([]);
-    expect(severities('server.version-supported', at(100_005, '10.5', healthyAurora()))).toEqual(['blocker']);
-    expect(severities('server.version-supported', at(100_020, '10.20', healthyRds()))).toEqual(['blocker']);
-    expect(severities('server.version-supported', at(100_021, '10.21', healthyRds()))).toEqual([]);
+  it.each([
+    [160_014, '16.14', '3.5.2', '3.5.3'],
+    [170_010, '17.10', '3.5.4', '3.6.1'],
+    [170_010, '17.10', '3.6.0', '3.6.1'],
+    [150_018, '15.18', '3.4.7', '3.5.1'],
+    [140_023, '14.23', '3.4.6', '3.4.7'],
+    [130_023, '13.23', '3.4.2', '3.4.3'],
+  ])(
+    'PostgreSQL %i on an instance running DMS %s below the %s it needs: a blocker naming %s',
+    (num, version, engine, needed) => {
+      const [finding] = findings('server.version-supported', at(num, version), instance(engine));
+      expect(finding).toMatchObject({
+        severity: 'blocker',
+        title: `PostgreSQL ${Math.floor(num / 10_000)} needs DMS engine ${needed} or later; the replication instance runs DMS ${engine}`,
+        expected: `a replication instance running DMS ${needed} or later`,
+      });
+      expect(finding?.remedy).toContain(`--engine-version ${needed}`);
+    },
+  );
+
+  it('passes silently when the given engine reads the major (at, and above the minimum, compared numerically)', () => {
+    expect(severities('server.version-supported', at(160_014, '16.14'), instance('3.5.3'))).toEqual([]);
+    expect(severities('server.version-supported', at(160_014, '16.14'), option('3.5.10'))).toEqual([]);
+    expect(severities('server.version-supported', at(170_010, '17.10'), option('3.6.1'))).toEqual([]);
+    expect(severities('server.version-supported', at(120_022, '12.22'), option('3.4.0'))).toEqual([]);
   });
 
-  it('warns for a major DMS does not list yet', () => {
-    expect(severities('server.version-supported', at(180_001, '18.1'))).toEqual(['warning']);
+  it('names where the engine version came from: --dms-version', () => {
+    expect(findings('server.version-supported', at(160_014, '16.14'), option('3.5.2'))[0]?.title).toBe(
+      'PostgreSQL 16 needs DMS engine 3.5.3 or later; --dms-version 3.5.2',
+    );
+  });
+
+  it('PostgreSQL 18 is not a supported source yet: a blocker whatever the engine', () => {
+    for (const options of [{}, instance('3.6.1'), option('9.9.9')]) {
+      const [finding] = findings('server.version-supported', at(180_004, '18.4'), options);
+      expect(finding).toMatchObject({
+        severity: 'blocker',
+        title: 'No DMS engine reads PostgreSQL 18 as a source yet',
+      });
+    }
+  });
+
+  it('refuses below PostgreSQL 12, on every platform', () => {
+    for (const [num, version] of [
+      [110_022, '11.22'],
+      [100_021, '10.21'],
+      [90_624, '9.6.24'],
+    ] as const) {
+      for (const base of [healthySelfManaged(), healthyRds(), healthyAurora()]) {
+        const [finding] = findings('server.version-supported', at(num, version, base));
+        expect(finding?.severity).toBe('blocker');
+        expect(finding?.expected).toBe('PostgreSQL 12 to 17');
+      }
+    }
+  });
+});
+
+describe('DMS engine versions', () => {
+  it('compare numerically, part by part', () => {
+    expect(compareEngineVersions('3.5.10', '3.5.3')).toBe(1);
+    expect(compareEngineVersions('3.5.3', '3.5.3.0')).toBe(0);
+    expect(compareEngineVersions('3.4.7', '3.5.1')).toBe(-1);
+    expect(compareEngineVersions('3.6.1', '3.6.0')).toBe(1);
+  });
+
+  it("the table is the AWS page's: 13 3.4.3, 14 3.4.7, 15 3.5.1, 16 3.5.3, 17 3.6.1, 12 any, nothing for 18", () => {
+    expect(DMS_POSTGRESQL_SOURCES.minimumEngine).toEqual({
+      12: null,
+      13: '3.4.3',
+      14: '3.4.7',
+      15: '3.5.1',
+      16: '3.5.3',
+      17: '3.6.1',
+    });
+    expect(DMS_POSTGRESQL_SOURCES.newestEngine).toBe('3.6.1');
   });
 });
 

@@ -1,80 +1,79 @@
 import type { PreflightCheck } from '../context.js';
+import { compareEngineVersions, DMS_POSTGRESQL_SOURCES } from '../dms-source-versions.js';
 import {
   bytesSetting,
   changeParameter,
   intSetting,
   majorVersion,
   msSetting,
-  type Platform,
   setting,
   showSetting,
 } from '../platform.js';
 import { REF } from '../references.js';
 
-// The DMS engine version each PostgreSQL major needs as a source (DMS user guide, source versions).
-const DMS_ENGINE_FOR_MAJOR: Readonly<Record<number, string>> = {
-  13: '3.4.3',
-  14: '3.4.7',
-  15: '3.5.1',
-  16: '3.5.3',
-  17: '3.6.1',
-};
-const NEWEST_LISTED_MAJOR = 17;
-
 const versionSupported: PreflightCheck = {
   id: 'server.version-supported',
   reference: REF.versions,
-  evaluate({ facts, platform }) {
+  evaluate({ facts, platform, dmsEngine }) {
     const { versionNum, version } = facts.server;
     const major = majorVersion(versionNum);
+    const table = DMS_POSTGRESQL_SOURCES;
     const observed = `PostgreSQL ${version} (${platform}${facts.server.auroraVersion ? `, Aurora ${facts.server.auroraVersion}` : ''})`;
-    const unsupported = unsupportedReason(versionNum, platform);
-    if (unsupported) {
+    const engine = dmsEngine ?? { version: table.newestEngine, from: 'newest-listed' as const };
+    const engineSaid = describeEngine(engine);
+    const listed = Object.keys(table.minimumEngine).map(Number);
+    const newestMajor = Math.max(...listed);
+    if (major < table.lowestMajor) {
       return [
         {
           severity: 'blocker',
-          title: 'DMS cannot capture changes from this PostgreSQL version',
+          title: `PostgreSQL ${major} is below the ${table.lowestMajor} this orchestrator needs`,
           observed,
-          expected: unsupported,
-          remedy: 'Upgrade the source to a PostgreSQL version DMS supports for CDC (13 or later is advised)',
+          expected: `PostgreSQL ${table.lowestMajor} to ${newestMajor}`,
+          remedy: `Upgrade the source to PostgreSQL ${table.lowestMajor} or later (${newestMajor} is read by DMS ${table.minimumEngine[newestMajor]} and later)`,
         },
       ];
     }
-    if (major > NEWEST_LISTED_MAJOR) {
+    if (!(major in table.minimumEngine)) {
       return [
         {
-          severity: 'warning',
-          title: 'DMS does not list this PostgreSQL major version as a source yet',
-          observed,
-          expected: `PostgreSQL 9.4 to ${NEWEST_LISTED_MAJOR}`,
-          remedy:
-            'Check the DMS release notes for support of this major version before relying on CDC from it',
+          severity: 'blocker',
+          title: `No DMS engine reads PostgreSQL ${major} as a source yet`,
+          observed: `${observed}; ${engineSaid}`,
+          expected: `PostgreSQL ${table.lowestMajor} to ${newestMajor} (the newest DMS engine listed, ${table.newestEngine}, reads up to ${newestMajor})`,
+          remedy: `Replicate from PostgreSQL ${newestMajor} or earlier, or wait until DMS lists PostgreSQL ${major} as a source (${table.source})`,
         },
       ];
     }
-    const engine = DMS_ENGINE_FOR_MAJOR[major];
-    if (!engine) return [];
+    const needed = table.minimumEngine[major] ?? null;
+    if (needed !== null && compareEngineVersions(engine.version, needed) < 0) {
+      return [
+        {
+          severity: 'blocker',
+          title: `PostgreSQL ${major} needs DMS engine ${needed} or later; ${engineSaid}`,
+          observed: `${observed}; DMS engine ${engine.version}`,
+          expected: `a replication instance running DMS ${needed} or later`,
+          remedy: `Upgrade the replication instance to EngineVersion ${needed} or later (aws dms modify-replication-instance --engine-version ${needed} --allow-major-version-upgrade), or run the task on one that has it`,
+        },
+      ];
+    }
+    if (engine.from !== 'newest-listed') return [];
     return [
       {
         severity: 'info',
-        title: `PostgreSQL ${major} needs DMS engine ${engine} or later`,
+        title: `PostgreSQL ${major} needs DMS engine ${needed ?? 'any'}${needed ? ' or later' : ''}; no engine version was given, so this assumes the newest listed (${table.newestEngine})`,
         observed,
-        expected: `a replication instance running DMS ${engine} or later`,
-        remedy: `Create the replication instance with EngineVersion ${engine} or later`,
+        expected: `a replication instance running DMS ${needed ?? 'any version'}${needed ? ' or later' : ''}`,
+        remedy: `Name the replication instance (AWS) or pass --dms-version (CLI) to check its engine; create it with EngineVersion ${needed ?? table.newestEngine} or later`,
       },
     ];
   },
 };
 
-function unsupportedReason(versionNum: number, platform: Platform): string | undefined {
-  if (versionNum < 90_400) return 'PostgreSQL 9.4 or later';
-  if (platform !== 'self-managed' && versionNum >= 100_400 && versionNum < 100_500)
-    return 'any version but 10.4, which DMS does not work with on RDS or Aurora';
-  if (platform === 'aurora' && versionNum < 100_006)
-    return 'Aurora PostgreSQL 2.2 (PostgreSQL 10.6) or later for CDC';
-  if (platform === 'rds' && versionNum >= 100_000 && versionNum < 100_021)
-    return 'RDS for PostgreSQL 10.21 or later for CDC';
-  return undefined;
+function describeEngine(engine: { version: string; from: string }): string {
+  if (engine.from === 'replication-instance') return `the replication instance runs DMS ${engine.version}`;
+  if (engine.from === 'option') return `--dms-version ${engine.version}`;
+  return `no engine version given: judged against the newest listed, DMS ${engine.version}`;
 }
 
 const walLevel: PreflightCheck = {
