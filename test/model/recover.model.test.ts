@@ -257,11 +257,15 @@ function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
       expect(d.slot?.holderBy).toBe('stale');
     }
     if (decision.kind === 'NO_ACTION') {
-      // Nothing to do only when the task runs with its slot active, or stopped where it was told to. (Whose
-      // walsender holds the slot one look cannot tell: a first look at a running task whose slot a stale
-      // walsender holds is NO_ACTION too, see decide.ts whileRunning, previous === null counts as advancing.)
+      // Nothing to do only when the task runs with its slot active, or stopped where it was told to. Straight
+      // to "nothing to recover" only when the task itself reads the slot: one look at a slot a stale
+      // walsender holds must never be taken for a healthy task (after DMS's own restart the machine then
+      // checks the task catches up, so there the holder is checked by what follows).
       const reads =
-        d.task?.status === 'running' && d.slot?.holderPid !== null && d.slot?.holderPid !== undefined;
+        d.task?.status === 'running' &&
+        d.slot?.holderPid !== null &&
+        d.slot?.holderPid !== undefined &&
+        (d.result.restartedByDms || d.slot?.holderBy !== 'stale');
       const code = d.task && taskStopReason(d.task).code;
       const atPosition =
         d.task?.status === 'stopped' &&

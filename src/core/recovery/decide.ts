@@ -141,9 +141,19 @@ function whileRunning(
     };
   }
   const previous = observed.previousConfirmedFlushLsn;
+  if (slot.active && previous === null) {
+    // One look shows the slot held, not that it moves nor by whom (a stale walsender holds it just the same):
+    // look again, so the machine then checks the task catches up before calling it recovered.
+    return {
+      kind: 'WAIT_FOR_TASK',
+      reason:
+        `The task reports running and slot ${slot.slotName} is active (PID ${slot.activePid ?? '?'}), but one look ` +
+        'cannot show it advancing: look again after a bounded wait; nothing is started or terminated meanwhile.',
+      lsns,
+    };
+  }
   const advancing =
-    previous === null ||
-    (slot.confirmedFlushLsn !== null && compareLsn(slot.confirmedFlushLsn, previous) > 0);
+    previous !== null && slot.confirmedFlushLsn !== null && compareLsn(slot.confirmedFlushLsn, previous) > 0;
   if (slot.active && advancing) {
     return {
       kind: 'NO_ACTION',

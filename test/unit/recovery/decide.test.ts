@@ -99,6 +99,11 @@ describe('decideRecovery: the decision table', () => {
       'ESCALATE',
     ],
     [
+      'task running, slot active, first look (a stale walsender looks the same): look again',
+      input({ task: task({ status: 'running' }), slot: slot({ active: true, activePid: 4242 }) }),
+      'WAIT_FOR_TASK',
+    ],
+    [
       'task running, nothing reads the slot (DMS reconnecting)',
       input({ task: task({ status: 'running' }), slot: slot({ active: false }) }),
       'WAIT_FOR_TASK',
