@@ -103,7 +103,8 @@ describe('the planted password appears nowhere', () => {
     registerSecret(PLANTED);
     const logger = createLogger();
     const cause = new Error(`FATAL: password "${PLANTED}" rejected for postgres://dms:${PLANTED}@db:5432/x`);
-    logger.error('connection failed', new Error('could not connect', { cause }), {
+    logger.error('connection failed', {
+      error: new Error('could not connect', { cause }),
       dsn: `host=db password=${PLANTED} dbname=x`,
     });
     const line = logged.join('');

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { connectPg } from '../../adapters/pg/client.js';
 import {
   connectionFromUrl,
@@ -7,14 +6,19 @@ import {
   toPgConfig,
 } from '../../adapters/pg/connection.js';
 import { preflightOverPg } from '../../adapters/pg/preflight/index.js';
-import { InvalidInputError, OrchestratorError } from '../../core/errors.js';
+import { OrchestratorError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
 import { ENGINE_VERSION } from '../../core/preflight/dms-source-versions.js';
 import { renderReport } from '../../core/preflight/report.js';
-import { parseTableMappings, type TableMappings } from '../../core/preflight/table-mappings.js';
+import {
+  parseTableMappingsText,
+  TABLE_MAPPINGS_LIMITS,
+  type TableMappings,
+} from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
 import { type Command, type CommandContext, requireString, UsageError } from '../args.js';
+import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
 
 const PLUGINS: readonly PluginName[] = ['test-decoding', 'pglogical'];
@@ -103,19 +107,8 @@ async function preflight(
 
 async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError('--table-mappings', `cannot read ${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('--table-mappings', `${file} is not JSON`);
-  }
-  return parseTableMappings(json, '--table-mappings');
+  const text = await readBoundedFile(file, '--table-mappings', TABLE_MAPPINGS_LIMITS.maxBytes);
+  return parseTableMappingsText(text, '--table-mappings');
 }
 
 function oneLine(error: unknown): string {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { selectScope } from '../../../src/core/preflight/scope.js';
-import { compileNamePattern, parseTableMappings } from '../../../src/core/preflight/table-mappings.js';
+import {
+  compileNamePattern,
+  parseTableMappings,
+  parseTableMappingsText,
+  TableMappingPatternError,
+} from '../../../src/core/preflight/table-mappings.js';
 import { table } from './fixtures/facts.js';
 
 function rule(action: string, schema: string, tableName: string, id = '1', extra: object = {}) {
@@ -102,5 +107,64 @@ describe('selection rules', () => {
     expect(() =>
       parseTableMappings({ rules: [{ 'rule-type': 'selection', 'rule-id': '1', 'rule-action': 'include' }] }),
     ).toThrow(/tableMappings\.rules\[0\]\.object-locator/);
+  });
+});
+
+describe('DMS wildcards on any name (issue 13 item 4)', () => {
+  it.each([
+    ['order-items', 'order-items', true],
+    ['order-items', 'orderXitems', false],
+    ['a"b', 'a"b', true],
+    ["it's", "it's", true],
+    ['with space', 'with space', true],
+    ['with%', 'with space', true],
+    ['100[%]', '100%', true],
+    ['100[%]', '1000', false],
+    ['a[_]b', 'a_b', true],
+    ['x]y', 'x]y', true],
+    ['[[]x]', '[x]', true],
+    ['[-a]', '-', true],
+    ['[a-]', '-', true],
+    ['a(b)c{1}$^|/\\', 'a(b)c{1}$^|/\\', true],
+    ['zoë_%', 'zoëXtail', true],
+    ['😀_', '😀x', true],
+  ])('%s matches %s: %s', (pattern, name, expected) => {
+    expect(compileNamePattern(pattern).test(name)).toBe(expected);
+    expect(() => parseTableMappings({ rules: [rule('include', pattern, pattern)] })).not.toThrow();
+  });
+
+  it.each([
+    ['order[', 'the [ at character 6 opens a class that is never closed'],
+    ['a[]b', 'the [] at character 2 is an empty class'],
+    ['[z-a]x', 'the range at character 2 runs from high to low'],
+  ])('a malformed bracket class in %s is a TableMappingPatternError naming the rule', (pattern, problem) => {
+    const error = (() => {
+      try {
+        parseTableMappings({
+          rules: [rule('include', 'public', 'ok', '1'), rule('include', 'public', pattern, 'orders-rule')],
+        });
+      } catch (e) {
+        return e as TableMappingPatternError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error).toBeInstanceOf(TableMappingPatternError);
+    expect(error.name).toBe('TableMappingPatternError');
+    expect(error.message).toBe(
+      `tableMappings.rules[1].object-locator.table-name (rule "orders-rule"): ${problem}`,
+    );
+    expect(error.remedy).toContain('[[] a literal [');
+  });
+
+  it('an explicit rule takes brackets literally', () => {
+    expect(() => parseTableMappings({ rules: [rule('explicit', 'public', 'odd[name')] })).not.toThrow();
+    expect(compileNamePattern('odd[name', false).test('odd[name')).toBe(true);
+  });
+
+  it('refuses more than 10,000 rules, and a text over 1 MB unparsed', () => {
+    const rules = Array.from({ length: 10_001 }, (_, i) => rule('include', 'public', `t${i}`, String(i)));
+    expect(() => parseTableMappings({ rules })).toThrow(/more than 10000 rules/);
+    const big = JSON.stringify({ rules: [rule('include', 'public', 'x'.repeat(1_048_576))] });
+    expect(() => parseTableMappingsText(big)).toThrow(/tableMappings: is larger than 1 MB/);
   });
 });

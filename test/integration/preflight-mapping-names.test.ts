@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { recordingOutput } from '../../src/cli/output.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+/** Issue 13 item 4: table mappings over names with -, quotes, spaces, %, _ and brackets, on a real server. */
+let node: PgNode;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-mapping-names-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const NAMES = ['order-items', `it's`, 'with space', '100%', 'a_b', 'aXb', 'odd[name', 'say "hi"'];
+
+beforeAll(async () => {
+  node = await primaryForFile({ name: 'mapping-names' });
+  await node.query('CREATE SCHEMA "my-schema"');
+  for (const name of NAMES) {
+    await node.query(`CREATE TABLE "my-schema".${quoteIdent(name)} (id int PRIMARY KEY)`);
+  }
+});
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function mappings(file: string, rules: Array<[string, string, string]>): string {
+  const target = path.join(dir, file);
+  writeFileSync(
+    target,
+    JSON.stringify({
+      rules: rules.map(([action, schema, table], i) => ({
+        'rule-type': 'selection',
+        'rule-id': String(i + 1),
+        'rule-name': `rule-${i + 1}`,
+        'object-locator': { 'schema-name': schema, 'table-name': table },
+        'rule-action': action,
+      })),
+    }),
+  );
+  return target;
+}
+
+async function preflight(file: string) {
+  const output = recordingOutput();
+  const status = await main(['preflight', '--source', node.url(), '--table-mappings', file, '--json'], {
+    output,
+    env: {},
+    signal: new AbortController().signal,
+  });
+  const text = (stream: 'stdout' | 'stderr') =>
+    output.lines
+      .filter((l) => l.stream === stream)
+      .map((l) => l.text)
+      .join('\n');
+  return { status, stdout: text('stdout'), stderr: text('stderr') };
+}
+
+describe('preflight --table-mappings over names DMS users really have', () => {
+  it('selects by pattern and literally, whatever the characters, without crashing', async () => {
+    const file = mappings('names.json', [
+      ['include', 'my-schema', 'order-items'],
+      ['include', 'my-schema', `it's`],
+      ['include', 'my-schema', 'with%'],
+      ['include', 'my-schema', '100[%]'],
+      ['include', 'my-schema', 'a[_]b'],
+      ['include', 'my-schema', 'odd[[]name'],
+      ['include', 'my-schema', 'say "hi"'],
+    ]);
+    const { status, stdout, stderr } = await preflight(file);
+    expect(stderr).toBe('');
+    expect([0, 1]).toContain(status);
+    const report = JSON.parse(stdout);
+    // aXb is not selected: [_] is a literal underscore.
+    expect(report.source.tablesInScope).toBe(NAMES.length - 1);
+  });
+
+  it('names the rule of a malformed bracket class, exit 2, one line', async () => {
+    const file = mappings('bad.json', [
+      ['include', 'my-schema', '%'],
+      ['exclude', 'my-schema', 'odd[name'],
+    ]);
+    const { status, stdout, stderr } = await preflight(file);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toContain(
+      'TableMappingPatternError: --table-mappings.rules[1].object-locator.table-name (rule "rule-2"): the [ at character 4 opens a class that is never closed',
+    );
+  });
+
+  it('refuses a mapping file over 1 MB, and a device that never ends, before parsing', async () => {
+    const big = path.join(dir, 'big.json');
+    writeFileSync(big, `{"rules": [${' '.repeat(1_048_576)}]}`);
+    const tooBig = await preflight(big);
+    expect(tooBig.status).toBe(2);
+    expect(tooBig.stderr).toContain(`--table-mappings: "${big}" is larger than 1 MB`);
+    const endless = await preflight('/dev/zero');
+    expect(endless.status).toBe(2);
+    expect(endless.stderr).toContain('--table-mappings: "/dev/zero" is larger than 1 MB');
+  });
+});
