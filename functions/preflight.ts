@@ -1,7 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import * as z from 'zod';
+import {
+  buildDmsEngineVersionReader,
+  type DmsEngineVersionReader,
+} from '../src/adapters/aws/dms-engine-version.js';
 import {
   type IamCall,
   OWN_LOGS,
@@ -35,6 +40,8 @@ const Input = z.strictObject({
   targetSecretArn: z.string().min(1).max(2048).optional(),
   targetDatabase: z.string().min(1).max(63).optional(),
   longTransactionSeconds: z.number().int().positive().optional(),
+  /** The task's replication instance: its EngineVersion decides which source majors DMS can read. */
+  replicationInstanceArn: z.string().min(1).max(2048).optional(),
 });
 const Tls = z.enum(['verify-full', 'require', 'disable']).default('verify-full');
 // CloudFormation cannot omit a variable, so an unset optional ARN arrives as '': read it as absent.
@@ -49,12 +56,19 @@ const Env = z.object({
   TARGET_TLS: Tls,
 });
 
-export type PreflightDeps = SourceLambdaDeps;
+export interface PreflightDeps extends SourceLambdaDeps {
+  readonly dmsEngineVersion: DmsEngineVersionReader;
+}
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source (and target) credential; the checks themselves run over PostgreSQL. */
 export const IAM_CALLS: readonly IamCall[] = [
   ...SOURCE_SECRET,
   ...TARGET_SECRET,
+  {
+    action: 'dms:DescribeReplicationInstances',
+    resource: '*',
+    why: 'DMS DescribeReplicationInstances (the instance engine version)',
+  },
   ...OWN_LOGS,
   ...VPC_NETWORK_INTERFACES,
 ];
@@ -62,10 +76,18 @@ export const IAM_CALLS: readonly IamCall[] = [
 // Created once per execution environment and reused by every invocation.
 const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
+const dmsEngineVersion = buildDmsEngineVersionReader(new DatabaseMigrationServiceClient({}));
 
 /** Checks every DMS CDC prerequisite on the source (and target) and returns the report; never throws for one. */
 export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
-  const deps: PreflightDeps = { secrets, connect: connectPg, logger, env: process.env, ...overrides };
+  const deps: PreflightDeps = {
+    secrets,
+    connect: connectPg,
+    logger,
+    env: process.env,
+    dmsEngineVersion,
+    ...overrides,
+  };
   return middy<unknown, PreflightReport>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(remedyInMessage())
@@ -95,6 +117,12 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
             ? undefined
             : parseTableMappings(mappingsJson(input.tableMappings)),
         longTransactionSeconds: input.longTransactionSeconds,
+        dmsEngine: input.replicationInstanceArn
+          ? {
+              version: await deps.dmsEngineVersion(input.replicationInstanceArn),
+              from: 'replication-instance' as const,
+            }
+          : undefined,
       };
       deps.logger.info('running preflight', {
         source: describeConnection(source),

@@ -1,10 +1,15 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationInstancesCommand,
+} from '@aws-sdk/client-database-migration-service';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler, type PreflightDeps } from '../../functions/preflight.js';
+import { buildDmsEngineVersionReader } from '../../src/adapters/aws/dms-engine-version.js';
 import { buildSecretsManagerStore } from '../../src/adapters/aws/secrets.js';
 import { connectPg } from '../../src/adapters/pg/client.js';
 import { planCutover } from '../../src/core/cutover/plan.js';
@@ -15,6 +20,8 @@ const SOURCE_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc
 const TARGET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/target-GhIjKl';
 const PASSWORD = 'pw-Zq9!never-logged';
 const secretsManager = mockClient(SecretsManagerClient);
+const dms = mockClient(DatabaseMigrationServiceClient);
+const INSTANCE_ARN = 'arn:aws:dms:us-east-1:123456789012:rep:ABCDEF';
 
 let node: PgNode;
 let logged: string[];
@@ -30,6 +37,10 @@ beforeEach(() => {
   const secret = (dbname: string) =>
     JSON.stringify({ username: 'postgres', password: PASSWORD, host: '127.0.0.1', port: node.port, dbname });
   secretsManager.reset();
+  dms.reset();
+  dms
+    .on(DescribeReplicationInstancesCommand)
+    .resolves({ ReplicationInstances: [{ EngineVersion: '3.6.1' }] });
   secretsManager
     .on(GetSecretValueCommand, { SecretId: SOURCE_ARN })
     .resolves({ SecretString: secret('shop') });
@@ -53,6 +64,9 @@ function deps(env: Record<string, string> = {}): PreflightDeps {
   return {
     secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
     connect: connectPg,
+    dmsEngineVersion: buildDmsEngineVersionReader(
+      new DatabaseMigrationServiceClient({ region: 'us-east-1' }),
+    ),
     logger: new Logger({ serviceName: 'dms-cdc-test' }),
     // Loopback only: the connection module refuses disabled TLS for any other host.
     env: { SOURCE_SECRET_ARN: SOURCE_ARN, SOURCE_TLS: 'disable', TARGET_TLS: 'disable', ...env },
@@ -65,6 +79,34 @@ const context = {
 } as Context;
 
 describe('preflight Lambda against a real server', () => {
+  it('reads the replication instance EngineVersion: an engine too old for the source major is a blocker naming the one that reads it', async () => {
+    dms
+      .on(DescribeReplicationInstancesCommand)
+      .resolves({ ReplicationInstances: [{ EngineVersion: '3.5.4' }] });
+    const report = await makeHandler(deps())({ replicationInstanceArn: INSTANCE_ARN }, context);
+    expect(dms).toHaveReceivedCommandWith(DescribeReplicationInstancesCommand, {
+      Filters: [{ Name: 'replication-instance-arn', Values: [INSTANCE_ARN] }],
+    });
+    expect(report.findings.filter((f) => f.id === 'server.version-supported')).toEqual([
+      expect.objectContaining({
+        severity: 'blocker',
+        title: 'PostgreSQL 17 needs DMS engine 3.6.1 or later; the replication instance runs DMS 3.5.4',
+      }),
+    ]);
+
+    dms
+      .on(DescribeReplicationInstancesCommand)
+      .resolves({ ReplicationInstances: [{ EngineVersion: '3.6.1' }] });
+    const fine = await makeHandler(deps())({ replicationInstanceArn: INSTANCE_ARN }, context);
+    expect(fine.findings.filter((f) => f.id === 'server.version-supported')).toEqual([]);
+
+    // Without an instance: the newest engine listed is assumed, and the finding says so.
+    const assumed = await makeHandler(deps())({}, context);
+    expect(assumed.findings.find((f) => f.id === 'server.version-supported')?.title).toContain(
+      'no engine version was given, so this assumes the newest listed (3.6.1)',
+    );
+  });
+
   it('returns the same report as the CLI, closes its connection and never logs the password', async () => {
     // An optional ARN left empty by CloudFormation means no target.
     const report = await makeHandler(deps({ TARGET_SECRET_ARN: '' }))({ slotName: 'dms_slot' }, context);

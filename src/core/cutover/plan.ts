@@ -96,6 +96,8 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
         createSlot: input.slot.create,
         plugin: input.slot.plugin,
         tableMappings: input.tableMappings,
+        // Its EngineVersion decides which source majors the task can read (server.version-supported).
+        replicationInstanceArn: input.replicationInstanceArn,
       },
       ensureSlot: {
         sourceSecretArn: input.source.secretArn,

@@ -12,6 +12,7 @@ import { makeHandler as startTask } from '../../../functions/start-task.js';
 import { makeHandler as stopTask } from '../../../functions/stop-task.js';
 import { makeHandler as testEndpointConnection } from '../../../functions/test-endpoint-connection.js';
 import { makeHandler as verifyRowCounts } from '../../../functions/verify-row-counts.js';
+import { DMS_POSTGRESQL_SOURCES } from '../../core/preflight/dms-source-versions.js';
 import type { TaskHandler } from '../stepfunctions/index.js';
 import type { LocalCutoverEnvironment } from './environment.js';
 
@@ -35,7 +36,12 @@ export function localCutoverHandlers(
   const handlers = {
     PlanCutoverFunctionArn: planCutover({ logger }),
     FindTaskFunctionArn: findTask({ logger, dms: env.dms }),
-    PreflightFunctionArn: preflight({ ...common, secrets: env.secrets }),
+    // The local engine stands in for the newest DMS engine DMS's source table lists.
+    PreflightFunctionArn: preflight({
+      ...common,
+      secrets: env.secrets,
+      dmsEngineVersion: async () => DMS_POSTGRESQL_SOURCES.newestEngine,
+    }),
     EnsureSlotFunctionArn: ensureSlot({ ...common, secrets: env.secrets }),
     CreateSourceEndpointFunctionArn: createSourceEndpoint({ ...common, dms: env.dms }),
     TestEndpointConnectionFunctionArn: testEndpointConnection({ logger, dms: env.dms, pollMs: 50 }),

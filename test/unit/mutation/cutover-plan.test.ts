@@ -50,6 +50,7 @@ describe('planCutover payloads', () => {
         createSlot: false,
         plugin: 'test-decoding',
         tableMappings: MAPPINGS,
+        replicationInstanceArn: REP,
       },
       ensureSlot: {
         sourceSecretArn: SECRET,
