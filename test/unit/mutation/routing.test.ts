@@ -22,27 +22,30 @@ const FATAL = 'Last Error  Fatal error. Stop Reason FATAL_ERROR Error Level FATA
 const sha = (text: string, length: number) =>
   createHash('sha256').update(text).digest('hex').slice(0, length);
 
-const bare: Route = parseRoutes(
-  JSON.stringify({
-    routes: [{ taskArn: TASK, source: { secretArn: SECRET, database: 'orders' }, slotName: 'dms_orders' }],
-  }),
-)[0] as Route;
+/** Parsed inside each test, never at import: a mutant that breaks parsing must fail tests, not the file. */
+const bare = (): Route =>
+  parseRoutes(
+    JSON.stringify({
+      routes: [{ taskArn: TASK, source: { secretArn: SECRET, database: 'orders' }, slotName: 'dms_orders' }],
+    }),
+  )[0] as Route;
 
-const full: Route = parseRoutes(
-  JSON.stringify({
-    routes: [
-      {
-        taskArn: OTHER_TASK,
-        sourceIds: ['orders-cluster'],
-        source: { secretArn: SECRET, database: 'billing' },
-        slotName: 'dms_billing',
-        policy: { terminateStaleBackend: true },
-        replacement: { identifierPrefix: 'billing', sourceName: 'billing' },
-        timing: { pollSeconds: 5 },
-      },
-    ],
-  }),
-)[0] as Route;
+const full = (): Route =>
+  parseRoutes(
+    JSON.stringify({
+      routes: [
+        {
+          taskArn: OTHER_TASK,
+          sourceIds: ['orders-cluster'],
+          source: { secretArn: SECRET, database: 'billing' },
+          slotName: 'dms_billing',
+          policy: { terminateStaleBackend: true },
+          replacement: { identifierPrefix: 'billing', sourceName: 'billing' },
+          timing: { pollSeconds: 5 },
+        },
+      ],
+    }),
+  )[0] as Route;
 
 function dmsEvent(detail: Record<string, unknown>, extra: Partial<AwsEvent> = {}): AwsEvent {
   return {
@@ -80,7 +83,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
   it('starts exactly one recovery with the minimal input of a bare route', () => {
     const routing = routeRecoveryEvent(
       dmsEvent({ eventType: 'REPLICATION_TASK_FAILED', detailMessage: FATAL }),
-      [bare],
+      [bare()],
     );
     expect(routing).toEqual({
       starts: [
@@ -102,7 +105,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
   it('carries policy, replacement and timing of a full route', () => {
     const routing = routeRecoveryEvent(
       dmsEvent({ eventType: 'REPLICATION_TASK_FAILED', detailMessage: FATAL }, { resources: [OTHER_TASK] }),
-      [bare, full],
+      [bare(), full()],
     );
     expect(routing.starts).toHaveLength(1);
     expect(routing.starts[0]?.input).toMatchObject({
@@ -119,7 +122,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
         { eventType: 'REPLICATION_TASK_FAILED', detailMessage: '' },
         { id: undefined, time: undefined },
       ),
-      [bare],
+      [bare()],
     );
     expect(routing.starts[0]?.input.trigger).toEqual({
       kind: 'dms-task-event',
@@ -131,7 +134,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
     const long = `${'x'.repeat(2100)} Stop Reason FATAL_ERROR`;
     const routing = routeRecoveryEvent(
       dmsEvent({ eventType: 'REPLICATION_TASK_FAILED', detailMessage: long }),
-      [bare],
+      [bare()],
     );
     expect(routing.starts[0]?.input.trigger).toMatchObject({ message: 'x'.repeat(2000) });
   });
@@ -139,7 +142,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
   it('names an event without an id by a hash of its time and detail: same event, same name', () => {
     const detail = { eventType: 'REPLICATION_TASK_FAILED', detailMessage: FATAL };
     const event = dmsEvent(detail, { id: undefined });
-    const name = routeRecoveryEvent(event, [bare]).starts[0]?.name;
+    const name = routeRecoveryEvent(event, [bare()]).starts[0]?.name;
     const key = sha(JSON.stringify(['2026-03-01T12:00:00Z', detail]), 36);
     expect(name).toBe(`task-${key}-${sha(TASK, 12)}`.slice(0, 80));
   });
@@ -152,7 +155,7 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
     ['FATAL_ERROR', FATAL],
   ])('recovers a stop with %s', (_code, detailMessage) => {
     const routing = routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_STOPPED', detailMessage }), [
-      bare,
+      bare(),
     ]);
     expect(routing.ignored).toBeNull();
     expect(routing.starts).toHaveLength(1);
@@ -162,19 +165,19 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
     expect(
       routeRecoveryEvent(
         dmsEvent({ eventType: 'REPLICATION_TASK_STOPPED', detailMessage: 'Stop Reason NORMAL' }),
-        [bare],
+        [bare()],
       ),
     ).toEqual({
       starts: [],
       ignored: 'task event REPLICATION_TASK_STOPPED (Stop Reason NORMAL) needs no recovery',
     });
-    expect(routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_STARTED' }), [bare]).ignored).toBe(
+    expect(routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_STARTED' }), [bare()]).ignored).toBe(
       'task event REPLICATION_TASK_STARTED (no detailMessage) needs no recovery',
     );
-    expect(routeRecoveryEvent(dmsEvent({ eventType: 42 }), [bare]).ignored).toBe(
+    expect(routeRecoveryEvent(dmsEvent({ eventType: 42 }), [bare()]).ignored).toBe(
       'task event ? (no detailMessage) needs no recovery',
     );
-    expect(routeRecoveryEvent(dmsEvent({}, { detail: undefined }), [bare]).ignored).toBe(
+    expect(routeRecoveryEvent(dmsEvent({}, { detail: undefined }), [bare()]).ignored).toBe(
       'task event ? (no detailMessage) needs no recovery',
     );
   });
@@ -182,21 +185,45 @@ describe('routeRecoveryEvent: which events start a recovery', () => {
   it('ignores a failed task no route lists, naming it', () => {
     expect(
       routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_FAILED' }, { resources: [OTHER_TASK] }), [
-        bare,
+        bare(),
       ]),
     ).toEqual({ starts: [], ignored: `no route for task ${OTHER_TASK}` });
     expect(
-      routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_FAILED' }, { resources: undefined }), [bare])
-        .ignored,
+      routeRecoveryEvent(dmsEvent({ eventType: 'REPLICATION_TASK_FAILED' }, { resources: undefined }), [
+        bare(),
+      ]).ignored,
     ).toBe('no route for task (no resources)');
+  });
+
+  it('ignores every other task event even when its message names a failure', () => {
+    for (const eventType of ['REPLICATION_TASK_STARTED', 'REPLICATION_TASK_DELETED', '']) {
+      expect(routeRecoveryEvent(dmsEvent({ eventType, detailMessage: FATAL }), [bare()]).ignored).toBe(
+        `task event ${eventType || '?'} (${FATAL}) needs no recovery`,
+      );
+    }
+  });
+
+  it('names every unrouted task of the event', () => {
+    expect(
+      routeRecoveryEvent(
+        dmsEvent({ eventType: 'REPLICATION_TASK_FAILED' }, { resources: [OTHER_TASK, `${OTHER_TASK}2`] }),
+        [bare()],
+      ).ignored,
+    ).toBe(`no route for task ${OTHER_TASK}, ${OTHER_TASK}2`);
+  });
+
+  it('ignores an RDS event without detail', () => {
+    expect(routeRecoveryEvent(failover({}, { detail: undefined }), [full()]).ignored).toBe(
+      'RDS DB Cluster Event ? is not a completed failover',
+    );
   });
 
   it('needs both the DMS source and the DMS detail type', () => {
     const failed = { eventType: 'REPLICATION_TASK_FAILED', detailMessage: FATAL };
-    expect(routeRecoveryEvent(dmsEvent(failed, { source: 'aws.rds' }), [bare]).ignored).toBe(
+    expect(routeRecoveryEvent(dmsEvent(failed, { source: 'aws.rds' }), [bare()]).ignored).toBe(
       'not a DMS task state change or an RDS failover event (aws.rds DMS Replication Task State Change)',
     );
-    expect(routeRecoveryEvent(dmsEvent(failed, { 'detail-type': 'Other' }), [bare]).ignored).toBe(
+    expect(routeRecoveryEvent(dmsEvent(failed, { 'detail-type': 'Other' }), [bare()]).ignored).toBe(
       'not a DMS task state change or an RDS failover event (aws.dms Other)',
     );
   });
@@ -206,7 +233,7 @@ describe('routeRecoveryEvent: failovers', () => {
   it('recovers every route that lists the cluster, as a failover, with the RDS message', () => {
     const routing = routeRecoveryEvent(
       failover({ SourceIdentifier: 'orders-cluster', Message: 'Completed failover to DB instance: b' }),
-      [bare, full],
+      [bare(), full()],
     );
     expect(routing).toEqual({
       starts: [
@@ -229,20 +256,20 @@ describe('routeRecoveryEvent: failovers', () => {
   });
 
   it('matches a route by the identifier without its "rds:" prefix, by SourceArn, or by resources', () => {
-    const byArn: Route = { ...full, sourceIds: [CLUSTER_ARN] };
+    const byArn: Route = { ...full(), sourceIds: [CLUSTER_ARN] };
     expect(
-      routeRecoveryEvent(failover({ SourceIdentifier: 'rds:orders-cluster' }), [full]).starts,
+      routeRecoveryEvent(failover({ SourceIdentifier: 'rds:orders-cluster' }), [full()]).starts,
     ).toHaveLength(1);
     expect(routeRecoveryEvent(failover({ SourceArn: CLUSTER_ARN }), [byArn]).starts).toHaveLength(1);
     expect(routeRecoveryEvent(failover({}, { resources: [CLUSTER_ARN] }), [byArn]).starts).toHaveLength(1);
     // Only a leading "rds:" is a prefix.
     expect(
-      routeRecoveryEvent(failover({ SourceIdentifier: 'xrds:orders-cluster' }), [full]).starts,
+      routeRecoveryEvent(failover({ SourceIdentifier: 'xrds:orders-cluster' }), [full()]).starts,
     ).toHaveLength(0);
   });
 
   it('says "failover completed" when RDS gives no message', () => {
-    const routing = routeRecoveryEvent(failover({ SourceIdentifier: 'orders-cluster' }), [full]);
+    const routing = routeRecoveryEvent(failover({ SourceIdentifier: 'orders-cluster' }), [full()]);
     expect(routing.starts[0]?.input.trigger).toMatchObject({ message: 'RDS-EVENT-0071: failover completed' });
   });
 
@@ -252,27 +279,27 @@ describe('routeRecoveryEvent: failovers', () => {
         { EventID: eventId, SourceIdentifier: 'orders-cluster' },
         { 'detail-type': 'RDS DB Instance Event' },
       );
-    expect(routeRecoveryEvent(instance('RDS-EVENT-0049'), [full]).starts).toHaveLength(1);
-    expect(routeRecoveryEvent(instance('RDS-EVENT-0071'), [full]).ignored).toBe(
+    expect(routeRecoveryEvent(instance('RDS-EVENT-0049'), [full()]).starts).toHaveLength(1);
+    expect(routeRecoveryEvent(instance('RDS-EVENT-0071'), [full()]).ignored).toBe(
       'RDS DB Instance Event RDS-EVENT-0071 is not a completed failover',
     );
   });
 
   it('ignores other RDS events and unrouted sources with the exact reason', () => {
-    expect(routeRecoveryEvent(failover({ EventID: undefined }), [full]).ignored).toBe(
+    expect(routeRecoveryEvent(failover({ EventID: undefined }), [full()]).ignored).toBe(
       'RDS DB Cluster Event ? is not a completed failover',
     );
-    expect(routeRecoveryEvent(failover({ SourceIdentifier: 'rds:elsewhere' }), [full]).ignored).toBe(
+    expect(routeRecoveryEvent(failover({ SourceIdentifier: 'rds:elsewhere' }), [full()]).ignored).toBe(
       'no route lists rds:elsewhere / elsewhere',
     );
-    expect(routeRecoveryEvent(failover({}), [full]).ignored).toBe('no route lists this source');
+    expect(routeRecoveryEvent(failover({}), [full()]).ignored).toBe('no route lists this source');
     expect(
-      routeRecoveryEvent(failover({ SourceIdentifier: 'orders-cluster' }, { source: 'aws.dms' }), [full])
+      routeRecoveryEvent(failover({ SourceIdentifier: 'orders-cluster' }, { source: 'aws.dms' }), [full()])
         .ignored,
     ).toBe('not a DMS task state change or an RDS failover event (aws.dms RDS DB Cluster Event)');
     expect(
       routeRecoveryEvent(failover({ SourceIdentifier: 'orders-cluster' }, { 'detail-type': undefined }), [
-        full,
+        full(),
       ]).ignored,
     ).toBe('not a DMS task state change or an RDS failover event (aws.rds undefined)');
   });
@@ -298,7 +325,7 @@ describe('parseRoutes', () => {
   });
 
   it('defaults sourceIds to none', () => {
-    expect(bare.sourceIds).toEqual([]);
+    expect(bare().sourceIds).toEqual([]);
   });
 
   it('refuses text that is not JSON with the example in the remedy', () => {
@@ -394,7 +421,7 @@ describe('parseRoutes: each route field at its boundaries', () => {
 
   it('a policy given without its flag does not terminate', () => {
     expect(parseRoutes(route({ policy: {} }))[0]?.policy).toEqual({ terminateStaleBackend: false });
-    expect(bare.policy).toBeUndefined();
+    expect(bare().policy).toBeUndefined();
   });
 
   it('takes up to 500 routes', () => {
