@@ -61,6 +61,8 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
     if (!file) throw new UsageError('--input is required: the cutover input as JSON');
     const plan = planCutover(file, new Date());
     const name = executionName(values.name, `cutover-${plan.sourceName}`);
+    // Every flag is checked before an execution starts.
+    const pollMs = positiveInteger(values, 'poll', 5, 300) * 1000;
     const executionArn = await startExecution(stateMachineArn, name, file);
     context.output.progress(`started ${executionArn}`);
     if (values.detach) {
@@ -68,7 +70,7 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
       return 0;
     }
     const final = await follow(executionArn, {
-      pollMs: positiveInteger(values, 'poll', 5, 300) * 1000,
+      pollMs,
       signal: context.signal,
       onEvent: (event) => printCutoverEvent(event, context.output),
     });

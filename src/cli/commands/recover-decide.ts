@@ -7,7 +7,7 @@ import { type DecisionReport, formatRange, toDecisionReport } from '../../core/r
 import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
 import { STOP_REASON_CODES, stopReasonCode } from '../../core/stop-reason.js';
 import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
-import { type Command, requireString, UsageError } from '../args.js';
+import { type Command, quoteFlagValue, requireString, UsageError } from '../args.js';
 import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
 
 /** `dms-cdc recover decide`: the recovery decision for a slot read now and task observations given (a dry run). */
@@ -55,6 +55,9 @@ exit status: 0 the machine would act on its own (NO_ACTION, RESUME, WAIT_FOR_SLO
     const connection = sourceFromFlags(values, env);
     const slotName = validateSlotName(requireString(values, 'slot', 'the task replication slot'), '--slot');
     const task = taskFromFlags(values);
+    // Every flag is checked before the source is reached.
+    const previousConfirmed = lsnFlag(values, 'previous-confirmed');
+    const lastKnownGoodLsn = lsnFlag(values, 'task-start');
     const client = await sourceConnector(connection)();
     let observed: Omit<SlotObservation, 'previousConfirmedFlushLsn'>;
     try {
@@ -64,9 +67,9 @@ exit status: 0 the machine would act on its own (NO_ACTION, RESUME, WAIT_FOR_SLO
     }
     const decision = decideRecovery({
       task,
-      slot: { ...observed, previousConfirmedFlushLsn: lsnFlag(values, 'previous-confirmed') },
+      slot: { ...observed, previousConfirmedFlushLsn: previousConfirmed },
       failoverJustHappened: values.failover === true,
-      lastKnownGoodLsn: lsnFlag(values, 'task-start'),
+      lastKnownGoodLsn,
       policy: { terminateStaleBackend: values['terminate-stale-backend'] === true },
     });
     const report = toDecisionReport(decision);
@@ -157,7 +160,7 @@ function lsnFlag(values: Record<string, string | boolean | undefined>, name: str
   const value = values[name];
   if (value === undefined) return null;
   if (typeof value !== 'string' || !isLsn(value)) {
-    throw new UsageError(`--${name} must be an LSN like 4AF/B00000D0, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--${name} must be an LSN like 4AF/B00000D0, got ${quoteFlagValue(value)}`);
   }
   return parseLsn(value);
 }

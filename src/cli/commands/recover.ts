@@ -72,6 +72,8 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
     }
     const input = recoverInputFrom(values);
     const name = executionName(values.name, `manual-${String(input.taskArn).split(':').at(-1) ?? 'task'}`);
+    // Every flag is checked before an execution starts.
+    const pollMs = positiveInteger(values, 'poll', 5, 300) * 1000;
     const executionArn = await startExecution(stateMachineArn, name, input);
     context.output.progress(`started ${executionArn}`);
     if (values.detach) {
@@ -79,7 +81,7 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
       return 0;
     }
     const final = await follow(executionArn, {
-      pollMs: positiveInteger(values, 'poll', 5, 300) * 1000,
+      pollMs,
       signal: context.signal,
       onEvent: (event) => printEvent(event, context.output),
     });

@@ -4,7 +4,7 @@ import { buildPgSourceDb } from '../../adapters/pg/slots.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import { formatBytes, type SlotReading, toSlotReport } from '../../core/slot.js';
 import type { SlotPlugin } from '../../core/start-position.js';
-import { type Command, positiveInteger, requireString, UsageError } from '../args.js';
+import { type Command, positiveInteger, quoteFlagValue, requireString, UsageError } from '../args.js';
 import { table } from '../output.js';
 import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
 
@@ -80,6 +80,9 @@ ${SOURCE_HELP}
     const connection = sourceFromFlags(values, env);
     const slotName = validateSlotName(requireString(values, 'slot', 'the slot to create'), '--slot');
     const plugin = pluginFromFlag(values.plugin);
+    if (plugin !== 'pglogical' && (values.tables !== undefined || values['node-name'] !== undefined))
+      throw new UsageError('--tables and --node-name are for --plugin pglogical only');
+    const nodeName = identifierFlag(values, 'node-name', 'dms_source');
     const result = await ensureSlot(sourceConnector(connection), {
       slotName,
       plugin,
@@ -91,7 +94,7 @@ ${SOURCE_HELP}
       pglogical:
         plugin === 'pglogical'
           ? {
-              nodeName: (values['node-name'] as string | undefined) ?? 'dms_source',
+              nodeName,
               dsn: `host=${connection.host} port=${connection.port} dbname=${connection.database}`,
               tables: tablesFromFlag(values.tables),
             }
@@ -134,12 +137,10 @@ ${SOURCE_HELP}
     const connection = sourceFromFlags(values, env);
     const dropSlot =
       values['drop-slot'] === undefined ? undefined : validateSlotName(values['drop-slot'], '--drop-slot');
+    const artifactsSchema = identifierFlag(values, 'artifacts-schema', 'public');
     const client = await sourceConnector(connection)();
     try {
-      const result = await cleanupSource(client, {
-        artifactsSchema: (values['artifacts-schema'] as string | undefined) ?? 'public',
-        dropSlot,
-      });
+      const result = await cleanupSource(client, { artifactsSchema, dropSlot });
       if (values.json) output.json(result);
       else {
         output.result(
@@ -164,12 +165,22 @@ function pluginFromFlag(value: unknown): SlotPlugin {
   throw new UsageError(`--plugin must be test-decoding or pglogical, got ${JSON.stringify(value)}`);
 }
 
+/** A PostgreSQL name given as a flag: 1 to 63 bytes, no NUL (it is quoted where it is used). */
+function identifierFlag(values: Record<string, unknown>, name: string, fallback: string): string {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '' || Buffer.byteLength(value) > 63 || value.includes('\0'))
+    throw new UsageError(`--${name} must be a PostgreSQL name of 1 to 63 bytes`);
+  return value;
+}
+
 function tablesFromFlag(value: unknown) {
   if (typeof value !== 'string' || value === '')
     throw new UsageError('--tables is required with --plugin pglogical');
   return value.split(',').map((entry) => {
     const [schema, table, ...rest] = entry.trim().split('.');
-    if (!schema || !table || rest.length) throw new UsageError(`--tables: "${entry}" is not schema.table`);
+    if (!schema || !table || rest.length)
+      throw new UsageError(`--tables: ${quoteFlagValue(entry)} is not schema.table`);
     return { schema, table };
   });
 }
