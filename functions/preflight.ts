@@ -42,6 +42,8 @@ const Input = z.strictObject({
   longTransactionSeconds: z.number().int().positive().optional(),
   /** The task's replication instance: its EngineVersion decides which source majors DMS can read. */
   replicationInstanceArn: z.string().min(1).max(2048).optional(),
+  /** The target endpoint's engine when it is not PostgreSQL: kinesis adds the Kinesis task guidance. */
+  targetEngine: z.literal('kinesis').optional(),
 });
 const Tls = z.enum(['verify-full', 'require', 'disable']).default('verify-full');
 // CloudFormation cannot omit a variable, so an unset optional ARN arrives as '': read it as absent.
@@ -117,6 +119,7 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
             ? undefined
             : parseTableMappings(mappingsJson(input.tableMappings)),
         longTransactionSeconds: input.longTransactionSeconds,
+        targetEngine: input.targetEngine,
         dmsEngine: input.replicationInstanceArn
           ? {
               version: await deps.dmsEngineVersion(input.replicationInstanceArn),

@@ -164,5 +164,24 @@ describe('dms-cdc preflight against a real server', () => {
     const plugin = await run(['preflight', '--source', node.url(), '--plugin', 'wal2json']);
     expect(plugin.status).toBe(2);
     expect(plugin.stderr).toContain('--plugin must be one of test-decoding, pglogical');
+    const engine = await run(['preflight', '--source', node.url(), '--dms-version', 'latest']);
+    expect(engine.status).toBe(2);
+    expect(engine.stderr).toContain('--dms-version must look like 3.5.3, got "latest"');
+    const kind = await run(['preflight', '--source', node.url(), '--target-engine', 'kafka']);
+    expect(kind.status).toBe(2);
+    expect(kind.stderr).toContain('--target-engine must be kinesis, got "kafka"');
+  });
+
+  it('--target-engine kinesis adds the Kinesis task guidance as info findings', async () => {
+    const argv = ['preflight', '--source', node.url(), '--table-mappings', mappings(['orders']), '--json'];
+    const ids = async (extra: string[]) =>
+      (JSON.parse((await run([...argv, ...extra])).stdout).findings as { id: string; severity: string }[])
+        .filter((f) => f.id.startsWith('target.kinesis-'))
+        .map((f) => `${f.id} ${f.severity}`);
+    expect(await ids([])).toEqual([]);
+    expect(await ids(['--target-engine', 'kinesis'])).toEqual([
+      'target.kinesis-partition-key info',
+      'target.kinesis-parallel-apply info',
+    ]);
   });
 });

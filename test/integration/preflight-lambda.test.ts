@@ -107,6 +107,18 @@ describe('preflight Lambda against a real server', () => {
     );
   });
 
+  it('targetEngine kinesis adds the Kinesis task guidance; any other engine is refused by name', async () => {
+    const report = await makeHandler(deps())({ targetEngine: 'kinesis' }, context);
+    expect(report.findings.filter((f) => f.id.startsWith('target.kinesis-')).map((f) => f.severity)).toEqual([
+      'info',
+      'info',
+      'info',
+    ]);
+    await expect(makeHandler(deps())({ targetEngine: 'kafka' }, context)).rejects.toMatchObject({
+      field: 'targetEngine',
+    });
+  });
+
   it('returns the same report as the CLI, closes its connection and never logs the password', async () => {
     // An optional ARN left empty by CloudFormation means no target.
     const report = await makeHandler(deps({ TARGET_SECRET_ARN: '' }))({ slotName: 'dms_slot' }, context);

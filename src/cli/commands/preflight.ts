@@ -27,7 +27,8 @@ export const preflightCommand: Command = {
   name: 'preflight',
   summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
   usage: `dms-cdc preflight --source <url> [--slot NAME [--create-slot]] [--plugin test-decoding|pglogical]
-                  [--table-mappings FILE] [--target <url>] [--dms-version X.Y.Z] [--json]
+                  [--table-mappings FILE] [--target <url>] [--dms-version X.Y.Z]
+                  [--target-engine kinesis] [--json]
 
   --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
                            The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never the URL.
@@ -37,6 +38,8 @@ export const preflightCommand: Command = {
   --plugin <name>          the DMS PluginName (default: what DMS would choose)
   --table-mappings <file>  the task's table-mapping JSON: checks only the tables it selects
   --target <url>           also check the PostgreSQL target (or DMS_CDC_TARGET_URL)
+  --target-engine kinesis  the DMS target endpoint is Kinesis Data Streams: adds the task settings that
+                           keep each row's order and the stream's throughput (info)
   --dms-version <x.y.z>    the replication instance's DMS engine version (e.g. 3.5.3): a source major
                            it cannot read is a blocker; without it, the newest engine DMS lists
   --json                   print the report as JSON
@@ -50,6 +53,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     'table-mappings': { type: 'string' },
     target: { type: 'string' },
     'dms-version': { type: 'string' },
+    'target-engine': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values, context) {
@@ -66,6 +70,9 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     const dmsVersion = values['dms-version'] as string | undefined;
     if (dmsVersion !== undefined && !ENGINE_VERSION.test(dmsVersion))
       throw new UsageError(`--dms-version must look like 3.5.3, got ${JSON.stringify(dmsVersion)}`);
+    const targetEngine = values['target-engine'];
+    if (targetEngine !== undefined && targetEngine !== 'kinesis')
+      throw new UsageError(`--target-engine must be kinesis, got ${JSON.stringify(targetEngine)}`);
     try {
       return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
     } catch (error) {
@@ -90,6 +97,7 @@ async function preflight(
     createSlot: values['create-slot'] === true,
     plugin,
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
+    targetEngine: values['target-engine'] === 'kinesis' ? 'kinesis' : undefined,
     dmsEngine:
       typeof values['dms-version'] === 'string'
         ? { version: values['dms-version'], from: 'option' }

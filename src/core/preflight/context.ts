@@ -24,6 +24,8 @@ export interface PreflightOptions {
    * dms-source-versions.ts is assumed and the finding says so.
    */
   readonly dmsEngine?: DmsEngine;
+  /** The DMS target endpoint's engine when it is not PostgreSQL: 'kinesis' adds the Kinesis guidance. */
+  readonly targetEngine?: 'kinesis';
 }
 
 export interface DmsEngine {
@@ -51,6 +53,7 @@ export interface EvaluationContext {
   readonly longTransactionSeconds: number;
   /** PreflightOptions.dmsEngine, when known. */
   readonly dmsEngine: DmsEngine | undefined;
+  readonly targetEngine: 'kinesis' | undefined;
   /** Facts about the target, when one was given. */
   readonly target: TargetFacts | undefined;
 }
@@ -75,6 +78,7 @@ export function buildContext(
     createSlot: options.createSlot === true,
     longTransactionSeconds: options.longTransactionSeconds ?? DEFAULT_LONG_TRANSACTION_SECONDS,
     dmsEngine: options.dmsEngine,
+    targetEngine: options.targetEngine,
     target,
   };
 }

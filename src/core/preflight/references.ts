@@ -20,6 +20,8 @@ export const REF = {
   assessments: `${DMS}/CHAP_Tasks.AssessmentReport.PG.html`,
   wildcards: `${DMS}/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Wildcards.html`,
   target: `${DMS}/CHAP_Target.PostgreSQL.html`,
+  kinesisTarget: `${DMS}/CHAP_Target.Kinesis.html`,
+  rocksetKinesis: 'https://docs.rockset.com/documentation/docs/postgresql',
   targetSecurity: `${DMS}/CHAP_Target.PostgreSQL.html#CHAP_Target.PostgreSQL.Security`,
   pgReplicationSettings: `${PG}/runtime-config-replication.html`,
   pgWalSettings: `${PG}/runtime-config-wal.html`,

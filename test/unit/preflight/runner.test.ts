@@ -54,6 +54,10 @@ const ISSUE_IDS = [
   'target.privileges',
   'target.foreign-keys',
   'target.tables-ready',
+  // Issue 15: guidance for a Kinesis target.
+  'target.kinesis-partition-key',
+  'target.kinesis-parallel-apply',
+  'target.kinesis-stream-per-table',
 ];
 
 describe('the check catalogue', () => {

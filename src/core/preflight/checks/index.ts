@@ -1,5 +1,6 @@
 import type { PreflightCheck } from '../context.js';
 import { DDL_CHECKS } from './ddl.js';
+import { KINESIS_CHECKS } from './kinesis.js';
 import { PLUGIN_CHECKS } from './plugin.js';
 import { ROLE_CHECKS } from './role.js';
 import { SERVER_CHECKS } from './server.js';
@@ -20,4 +21,5 @@ export const ALL_CHECKS: readonly PreflightCheck[] = [
   ...WORKLOAD_CHECKS,
   ...SLOT_CHECKS,
   ...TARGET_CHECKS,
+  ...KINESIS_CHECKS,
 ];
