@@ -149,6 +149,12 @@ describe('RecoverInput identifiers', () => {
       'must be a Secrets Manager secret ARN',
     ],
     [
+      'a secret ARN from its start',
+      { source: { secretArn: `x${SECRET_ARN}`, database: 'orders' } },
+      'source.secretArn',
+      'must be a Secrets Manager secret ARN',
+    ],
+    [
       'a whole secret ARN',
       { source: { secretArn: `${SECRET_ARN} x`, database: 'orders' } },
       'source.secretArn',
