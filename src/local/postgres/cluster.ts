@@ -25,6 +25,8 @@ export interface PrimaryOptions {
   readonly binDir?: string;
   /** A PostgreSQL major from npm (the version matrix: 12-18); 17 by default. Ignored with binDir. */
   readonly major?: PgMajor;
+  /** The port to try first (a free one otherwise); if it is taken, the server moves to a free one. */
+  readonly port?: number;
 }
 
 export interface StandbyOptions {
@@ -40,8 +42,29 @@ export interface StandbyOptions {
 
 let swept = false;
 
-/** initdb + start: a primary with logical decoding on, on a free loopback port. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * initdb + start: a primary with logical decoding on, on a free loopback port. The port is free when
+ * the kernel hands it out, but another process can take it before the server binds it: then the
+ * server is made again on a new port (the error says "could not bind ... Address already in use").
+ */
 export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startPrimaryOnce(options, attempt === 1 ? options.port : undefined);
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !isPortTaken(error)) throw error;
+    }
+  }
+}
+
+export function isPortTaken(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /could not bind .*Address already in use/.test(message);
+}
+
+async function startPrimaryOnce(options: PrimaryOptions, preferredPort: number | undefined): Promise<PgNode> {
   sweepOnce();
   const [binaries, owner] = await Promise.all([
     options.binDir ? binariesIn(options.binDir) : postgresBinaries(options.major),
@@ -49,7 +72,7 @@ export async function startPrimary(options: PrimaryOptions = {}): Promise<PgNode
   ]);
   const name = options.name ?? 'primary';
   const dir = await prepareDir(name, owner);
-  const port = await freePort();
+  const port = preferredPort ?? (await freePort());
   const node = new PgNode(name, dir, port, 'primary', owner, binaries);
   try {
     await initDataDir(node.dataDir, owner, binaries, { template: !options.binDir });
