@@ -44,6 +44,8 @@ const Input = z.strictObject({
   replicationInstanceArn: z.string().min(1).max(2048).optional(),
   /** The target endpoint's engine when it is not PostgreSQL: kinesis adds the Kinesis task guidance. */
   targetEngine: z.literal('kinesis').optional(),
+  /** The longest a task may stay stopped: PostgreSQL 18's idle_replication_slot_timeout below it is a warning. */
+  longestDowntimeSeconds: z.number().int().positive().optional(),
 });
 const Tls = z.enum(['verify-full', 'require', 'disable']).default('verify-full');
 // CloudFormation cannot omit a variable, so an unset optional ARN arrives as '': read it as absent.
@@ -120,6 +122,7 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
             : parseTableMappings(mappingsJson(input.tableMappings)),
         longTransactionSeconds: input.longTransactionSeconds,
         targetEngine: input.targetEngine,
+        longestDowntimeSeconds: input.longestDowntimeSeconds,
         dmsEngine: input.replicationInstanceArn
           ? {
               version: await deps.dmsEngineVersion(input.replicationInstanceArn),

@@ -27,6 +27,11 @@ export interface SlotState {
   readonly synced: boolean | null;
   /** PostgreSQL 17+: when the slot last became inactive (ISO 8601), null while active. */
   readonly inactiveSince: string | null;
+  /**
+   * PostgreSQL 17+: why PostgreSQL invalidated the slot (wal_removed, rows_removed, wal_level_insufficient;
+   * 18: idle_timeout, after idle_replication_slot_timeout). null while valid or before 17; absent when not read.
+   */
+  readonly invalidationReason?: string | null;
 }
 
 /** A slot read together with the server position it is measured against. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { buildPgSourceDb } from '../../src/adapters/pg/slots.js';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 import { DMS_POSTGRESQL_SOURCES } from '../../src/core/preflight/dms-source-versions.js';
+import { decideRecovery } from '../../src/core/recovery/decide.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { taskCrashMidStream } from '../../src/local/recovery/scenarios.js';
 import { serversPerTest } from '../e2e/recover-support.js';
@@ -238,6 +240,66 @@ export function versionMatrix(major: PgMajor): void {
       expect(after?.lsn).not.toBe(before?.lsn);
       await dms.stopTask(arn);
       await waitForStatus(dms, arn, ['stopped']);
+    });
+
+    it('idle_replication_slot_timeout where the server has it (18+): preflight warns, PostgreSQL invalidates the idle slot (idle_timeout), recovery names the reason', async () => {
+      await source.query(`SELECT pg_create_logical_replication_slot('idle_slot', 'test_decoding')`);
+      const client = await source.connect();
+      const [parameter] = await source.query(
+        `SELECT 1 FROM pg_settings WHERE name = 'idle_replication_slot_timeout'`,
+      );
+      try {
+        const db = buildPgSourceDb(client);
+        if (!parameter) {
+          // Nothing invalidates an idle slot here; the reason column is absent before 17 and NULL after.
+          expect((await db.readSlot('idle_slot'))?.slot.invalidationReason).toBeNull();
+          return;
+        }
+        await source.query(`ALTER SYSTEM SET idle_replication_slot_timeout = '1s'`);
+        await source.query('SELECT pg_reload_conf()');
+        const preflight = await cli(['preflight', '--source', source.url(), '--json']);
+        const report = JSON.parse(preflight.stdout) as { findings: { id: string; severity: string }[] };
+        expect(report.findings.filter((f) => f.id === 'server.idle-replication-slot-timeout')).toEqual([
+          expect.objectContaining({ severity: 'warning' }),
+        ]);
+        // Invalidation happens at a checkpoint once the slot has been idle longer than the timeout.
+        await expect
+          .poll(
+            async () => {
+              await source.query('CHECKPOINT');
+              return (await db.readSlot('idle_slot'))?.slot.invalidationReason;
+            },
+            { timeout: 15_000, interval: 500 },
+          )
+          .toBe('idle_timeout');
+        const observed = await db.readSlot('idle_slot');
+        const decision = decideRecovery({
+          task: {
+            status: 'stopped',
+            stopReason: 'Stop Reason NORMAL',
+            lastFailureMessage: undefined,
+            checkpointLsn: observed?.slot.confirmedFlushLsn ?? null,
+            resumable: true,
+          },
+          slot: {
+            slot: observed?.slot,
+            serverLsn: (await db.readServerPosition()).serverLsn,
+            previousConfirmedFlushLsn: null,
+          },
+          failoverJustHappened: false,
+          lastKnownGoodLsn: null,
+          policy: { terminateStaleBackend: false },
+        });
+        expect(decision.kind).toBe('DATA_GAP');
+        expect(decision.reason).toContain('invalidation_reason idle_timeout');
+      } finally {
+        await client.end();
+        if (parameter) {
+          await source.query('ALTER SYSTEM RESET idle_replication_slot_timeout');
+          await source.query('SELECT pg_reload_conf()');
+        }
+        await source.query(`SELECT pg_drop_replication_slot('idle_slot')`);
+      }
     });
 
     describe('recovery', () => {

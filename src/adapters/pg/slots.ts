@@ -21,15 +21,16 @@ export interface SlotRow {
   failover: boolean | null;
   synced: boolean | null;
   inactive_since: string | null;
+  invalidation_reason: string | null;
   server_lsn: string;
   in_recovery: boolean;
 }
 
 // One round trip for every slot plus the position they are measured against.
 // Only the columns every supported major (12+) has are named; the ones added later (wal_status and
-// safe_wal_size in 13, two_phase in 14, failover, synced and inactive_since in 17) are read through
-// to_jsonb, so the same statement runs on every major and yields NULL where the column does not
-// exist: detected by the row's own columns, never guessed from the version.
+// safe_wal_size in 13, two_phase in 14, failover, synced, inactive_since and invalidation_reason in 17)
+// are read through to_jsonb, so the same statement runs on every major and yields NULL where the
+// column does not exist: detected by the row's own columns, never guessed from the version.
 const SLOTS_SQL = `
 SELECT s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
        a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text,
@@ -40,6 +41,7 @@ SELECT s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.tempo
        (s.j ->> 'synced')::boolean AS synced,
        to_char((s.j ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC',
                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS inactive_since,
+       s.j ->> 'invalidation_reason' AS invalidation_reason,
        (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
          AS server_lsn,
        pg_is_in_recovery() AS in_recovery
@@ -95,6 +97,7 @@ export function toSlotState(row: SlotRow): SlotState {
     failover: row.failover,
     synced: row.synced,
     inactiveSince: row.inactive_since,
+    invalidationReason: row.invalidation_reason ?? null,
   };
 }
 

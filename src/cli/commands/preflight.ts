@@ -17,7 +17,7 @@ import {
   type TableMappings,
 } from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
-import { type Command, type CommandContext, requireString, UsageError } from '../args.js';
+import { type Command, type CommandContext, positiveInteger, requireString, UsageError } from '../args.js';
 import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
 
@@ -28,7 +28,7 @@ export const preflightCommand: Command = {
   summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
   usage: `dms-cdc preflight --source <url> [--slot NAME [--create-slot]] [--plugin test-decoding|pglogical]
                   [--table-mappings FILE] [--target <url>] [--dms-version X.Y.Z]
-                  [--target-engine kinesis] [--json]
+                  [--target-engine kinesis] [--longest-downtime SECONDS] [--json]
 
   --source <url>           postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
                            The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never the URL.
@@ -40,6 +40,8 @@ export const preflightCommand: Command = {
   --target <url>           also check the PostgreSQL target (or DMS_CDC_TARGET_URL)
   --target-engine kinesis  the DMS target endpoint is Kinesis Data Streams: adds the task settings that
                            keep each row's order and the stream's throughput (info)
+  --longest-downtime <s>   the longest a task may stay stopped (default 86400): PostgreSQL 18's
+                           idle_replication_slot_timeout below it is a warning
   --dms-version <x.y.z>    the replication instance's DMS engine version (e.g. 3.5.3): a source major
                            it cannot read is a blocker; without it, the newest engine DMS lists
   --json                   print the report as JSON
@@ -54,6 +56,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     target: { type: 'string' },
     'dms-version': { type: 'string' },
     'target-engine': { type: 'string' },
+    'longest-downtime': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values, context) {
@@ -73,6 +76,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
     const targetEngine = values['target-engine'];
     if (targetEngine !== undefined && targetEngine !== 'kinesis')
       throw new UsageError(`--target-engine must be kinesis, got ${JSON.stringify(targetEngine)}`);
+    longestDowntime(values);
     try {
       return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
     } catch (error) {
@@ -98,6 +102,7 @@ async function preflight(
     plugin,
     tableMappings: await readMappings(values['table-mappings'] as string | undefined),
     targetEngine: values['target-engine'] === 'kinesis' ? 'kinesis' : undefined,
+    longestDowntimeSeconds: longestDowntime(values),
     dmsEngine:
       typeof values['dms-version'] === 'string'
         ? { version: values['dms-version'], from: 'option' }
@@ -111,6 +116,12 @@ async function preflight(
   if (values.json) output.json(report);
   else output.result(renderReport(report));
   return report.summary.blockers > 0 ? 1 : 0;
+}
+
+/** --longest-downtime in seconds (up to ten years), undefined when not given; a UsageError when malformed. */
+function longestDowntime(values: Record<string, unknown>): number | undefined {
+  if (values['longest-downtime'] === undefined) return undefined;
+  return positiveInteger(values, 'longest-downtime', 0, 315_360_000);
 }
 
 async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {

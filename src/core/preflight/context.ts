@@ -26,6 +26,8 @@ export interface PreflightOptions {
   readonly dmsEngine?: DmsEngine;
   /** The DMS target endpoint's engine when it is not PostgreSQL: 'kinesis' adds the Kinesis guidance. */
   readonly targetEngine?: 'kinesis';
+  /** The longest a task may stay stopped (planned), for idle_replication_slot_timeout (default one day). */
+  readonly longestDowntimeSeconds?: number;
 }
 
 export interface DmsEngine {
@@ -54,6 +56,7 @@ export interface EvaluationContext {
   /** PreflightOptions.dmsEngine, when known. */
   readonly dmsEngine: DmsEngine | undefined;
   readonly targetEngine: 'kinesis' | undefined;
+  readonly longestDowntimeSeconds: number | undefined;
   /** Facts about the target, when one was given. */
   readonly target: TargetFacts | undefined;
 }
@@ -79,6 +82,7 @@ export function buildContext(
     longTransactionSeconds: options.longTransactionSeconds ?? DEFAULT_LONG_TRANSACTION_SECONDS,
     dmsEngine: options.dmsEngine,
     targetEngine: options.targetEngine,
+    longestDowntimeSeconds: options.longestDowntimeSeconds,
     target,
   };
 }

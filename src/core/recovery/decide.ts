@@ -43,9 +43,10 @@ export function decideRecovery(input: RecoveryInput): Decision {
   const checkpoint = input.task?.checkpointLsn ?? null;
   if (!slot) return slotMissing(input, input.slot, checkpoint);
   const lsns = slotLsns(slot, input.slot.serverLsn, checkpoint);
-  if (slot.walStatus === 'lost' || slot.confirmedFlushLsn === null) {
+  if (slot.walStatus === 'lost' || slot.confirmedFlushLsn === null || slot.invalidationReason) {
     return dataGap(
-      `Slot ${slot.slotName} is invalidated (wal_status ${slot.walStatus ?? 'unknown'}): the WAL it needed was removed.`,
+      `Slot ${slot.slotName} is invalidated (wal_status ${slot.walStatus ?? 'unknown'}` +
+        `${slot.invalidationReason ? `, invalidation_reason ${slot.invalidationReason}` : ''}): ${invalidatedBecause(slot.invalidationReason)}.`,
       lsns,
       knownGood(input, slot),
       input.slot.serverLsn,
@@ -86,6 +87,20 @@ function slotMissing(input: RecoveryInput, observed: SlotObservation, checkpoint
     checkpoint ?? input.lastKnownGoodLsn,
     observed.serverLsn,
   );
+}
+
+/** What PostgreSQL's invalidation_reason (17+) means for the slot; before 17 only the WAL can be lost. */
+function invalidatedBecause(reason: string | null | undefined): string {
+  switch (reason) {
+    case 'idle_timeout':
+      return 'it stayed inactive longer than idle_replication_slot_timeout (PostgreSQL 18) and PostgreSQL dropped the WAL it held';
+    case 'rows_removed':
+      return 'catalog rows it needed were removed (a conflict with recovery on a standby)';
+    case 'wal_level_insufficient':
+      return 'wal_level fell below logical on the primary';
+    default:
+      return 'the WAL it needed was removed';
+  }
 }
 
 function notTheWriter(observed: SlotObservation): Decision {

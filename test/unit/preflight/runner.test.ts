@@ -17,6 +17,8 @@ const ISSUE_IDS = [
   'server.max-slot-wal-keep-size',
   'server.idle-in-transaction-timeout',
   'server.logical-decoding-work-mem',
+  // Issue 15: PostgreSQL 18 invalidates idle slots.
+  'server.idle-replication-slot-timeout',
   'server.in-recovery',
   'plugin.test-decoding',
   'plugin.pglogical',

@@ -100,6 +100,37 @@ describe('server.version-supported', () => {
   });
 });
 
+describe('server.idle-replication-slot-timeout (PostgreSQL 18)', () => {
+  const id = 'server.idle-replication-slot-timeout';
+  const timeout = (value: string) =>
+    withSettings(healthy, { idle_replication_slot_timeout: setting(value, 's') });
+
+  it('says nothing where the parameter is absent (before 18) or 0 (off)', () => {
+    expect(findings(id, healthy)).toEqual([]);
+    expect(findings(id, timeout('0'))).toEqual([]);
+  });
+
+  it('warns when idle slots are invalidated sooner than the longest planned downtime (a day by default)', () => {
+    const [finding] = findings(id, timeout('3600'));
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      observed:
+        'idle_replication_slot_timeout = 3600s; the longest planned task downtime is 86400 s (default: one day)',
+      expected: 'idle_replication_slot_timeout = 0 (off) or at least 86400 s',
+    });
+    expect(finding?.remedy).toContain("ALTER SYSTEM SET idle_replication_slot_timeout = '0'");
+    expect(severities(id, timeout('3600'), { longestDowntimeSeconds: 7200 })).toEqual(['warning']);
+  });
+
+  it('only informs when the timeout outlasts the planned downtime', () => {
+    const [finding] = findings(id, timeout('7200'), { longestDowntimeSeconds: 3600 });
+    expect(finding).toMatchObject({
+      severity: 'info',
+      title: 'An idle slot is invalidated after 7200 s (idle_replication_slot_timeout)',
+    });
+  });
+});
+
 describe('DMS engine versions', () => {
   it('compare numerically, part by part', () => {
     expect(compareEngineVersions('3.5.10', '3.5.3')).toBe(1);

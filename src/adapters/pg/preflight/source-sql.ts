@@ -17,6 +17,7 @@ export const SETTING_NAMES = [
   'autovacuum_max_workers',
   'max_parallel_workers',
   'max_slot_wal_keep_size',
+  'idle_replication_slot_timeout',
   'idle_in_transaction_session_timeout',
   'logical_decoding_work_mem',
   'shared_preload_libraries',

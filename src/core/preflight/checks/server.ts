@@ -279,6 +279,43 @@ const logicalDecodingWorkMem: PreflightCheck = {
   },
 };
 
+// A day: what a task may be stopped for (maintenance, a failed task awaiting a person) unless told otherwise.
+export const DEFAULT_LONGEST_DOWNTIME_SECONDS = 86_400;
+
+const idleReplicationSlotTimeout: PreflightCheck = {
+  id: 'server.idle-replication-slot-timeout',
+  reference: REF.pgReplicationSettings,
+  evaluate({ facts, platform, longestDowntimeSeconds }) {
+    // PostgreSQL 18+: servers without the parameter have no row, and nothing to say.
+    const ms = msSetting(facts.server, 'idle_replication_slot_timeout');
+    if (ms === undefined || ms <= 0) return [];
+    const downtime = longestDowntimeSeconds ?? DEFAULT_LONGEST_DOWNTIME_SECONDS;
+    const observed = `${showSetting(facts.server, 'idle_replication_slot_timeout')}; the longest planned task downtime is ${downtime} s${longestDowntimeSeconds === undefined ? ' (default: one day)' : ''}`;
+    const remedy = `${changeParameter(platform, 'idle_replication_slot_timeout = 0', false)}, or a value above the longest time a DMS task may stay stopped`;
+    if (ms / 1000 >= downtime) {
+      return [
+        {
+          severity: 'info',
+          title: `An idle slot is invalidated after ${ms / 1000} s (idle_replication_slot_timeout)`,
+          observed,
+          expected: 'longer than any planned task downtime',
+          remedy: `Keep task stops shorter than that: the slot is invalidated at the next checkpoint after it (invalidation_reason idle_timeout) and the changes it held are lost. ${remedy}`,
+        },
+      ];
+    }
+    return [
+      {
+        severity: 'warning',
+        title:
+          'idle_replication_slot_timeout invalidates the DMS slot sooner than the longest planned task downtime',
+        observed,
+        expected: `idle_replication_slot_timeout = 0 (off) or at least ${downtime} s`,
+        remedy: `${remedy}: a task stopped longer finds its slot invalidated (invalidation_reason idle_timeout) and the changes since its checkpoint gone`,
+      },
+    ];
+  },
+};
+
 const inRecovery: PreflightCheck = {
   id: 'server.in-recovery',
   reference: REF.rdsCdc,
@@ -306,5 +343,6 @@ export const SERVER_CHECKS: readonly PreflightCheck[] = [
   maxSlotWalKeepSize,
   idleInTransactionTimeout,
   logicalDecodingWorkMem,
+  idleReplicationSlotTimeout,
   inRecovery,
 ];
