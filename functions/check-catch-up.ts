@@ -34,9 +34,9 @@ import type { Dms, TaskStatus } from '../src/ports/dms.js';
 import type { DmsMetrics } from '../src/ports/dms-metrics.js';
 
 const Count = z.number().int().min(0);
-const Input = z.object({
+const Input = z.strictObject({
   taskArn: TaskArn,
-  source: z.object({ secretArn: z.string().min(1).max(2048), database: DatabaseName }),
+  source: z.strictObject({ secretArn: z.string().min(1).max(2048), database: DatabaseName }),
   slotName: z.string(),
   /** The cutover plan's thresholds; keys this step does not use are ignored. */
   thresholds: z.object({

@@ -46,7 +46,7 @@ import { validateSlotName } from '../src/core/identifiers.js';
 import { parseLsn } from '../src/core/lsn.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   identifierPrefix: IdentifierPrefix,
   sourceName: SourceName,
   slotName: z.string(),
@@ -62,6 +62,9 @@ const Input = z.object({
   cdcStopPosition: CdcStopPosition.optional(),
   sourceSecretArn: z.string().min(1).max(2048).optional(),
   tags: Tags.optional(),
+  // The source endpoint step's output, which the cutover machine merges in (States.JsonMerge): not read.
+  endpointArn: EndpointArn.optional(),
+  created: z.boolean().optional(),
 });
 
 export interface CreateCdcTaskResult {

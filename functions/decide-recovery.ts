@@ -53,7 +53,7 @@ const KINDS = [
   'DATA_GAP',
   'ESCALATE',
 ] as const;
-/** The previous Decide output (extra keys ignored): its slot position and its wait carry over. */
+/** The previous Decide output (extra keys ignored: the machine's own state, fed back): its slot position and its wait carry over. */
 const Previous = z.object({
   decision: z.object({ kind: z.enum(KINDS), lsns: z.record(z.string(), z.string()).default({}) }),
   slot: z.object({ confirmedFlushLsn: z.string().nullable() }).nullable().default(null),
@@ -66,7 +66,7 @@ const Previous = z.object({
     .nullable()
     .default(null),
 });
-const Input = z.object({
+const Input = z.strictObject({
   /** The execution input (RecoverInput); defaults are applied here and returned as `settings`. */
   input: z.unknown(),
   previous: Previous.nullable().default(null),

@@ -11,7 +11,7 @@ import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { formatLsn, lsnFromCheckpoint } from '../src/core/lsn.js';
 import type { Dms, Task, TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({ taskArn: TaskArn });
+const Input = z.strictObject({ taskArn: TaskArn });
 
 /** Every field present (null when DMS has no value), so JSONPath in a Choice state never misses a key. */
 export interface DescribeTaskResult {

@@ -36,7 +36,7 @@ import { type SlotReport, toSlotReport } from '../src/core/slot.js';
 const Identifier = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a plain PostgreSQL identifier');
-const Input = z.object({
+const Input = z.strictObject({
   slotName: z.string(),
   plugin: Plugin.default('test-decoding'),
   database: DatabaseName.optional(),

@@ -12,7 +12,11 @@ import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({ identifierPrefix: IdentifierPrefix, sourceName: SourceName, slotName: z.string() });
+const Input = z.strictObject({
+  identifierPrefix: IdentifierPrefix,
+  sourceName: SourceName,
+  slotName: z.string(),
+});
 
 export interface FindTaskResult {
   readonly taskIdentifier: string;

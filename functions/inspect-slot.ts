@@ -21,7 +21,7 @@ import { validateSlotName } from '../src/core/identifiers.js';
 import { type SlotReport, toSlotReport } from '../src/core/slot.js';
 import { SlotNotFoundError } from '../src/core/slot-errors.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   slotName: z.string(),
   database: z.string().min(1).max(63).optional(),
   sourceSecretArn: z.string().min(1).max(2048).optional(),

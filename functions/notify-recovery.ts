@@ -15,7 +15,7 @@ import {
 import type { Alerts } from '../src/ports/alerts.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   kind: z.enum(RECOVERY_NOTIFICATION_KINDS),
   /** The whole execution state: read field by field, never published as it is. */
   state: z.record(z.string(), z.unknown()),

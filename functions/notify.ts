@@ -13,7 +13,7 @@ import { InvalidInputError } from '../src/core/errors.js';
 import type { Alerts } from '../src/ports/alerts.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   kind: z.enum(NOTIFICATION_KINDS),
   /** The whole execution state: read field by field, never published as it is. */
   state: z.record(z.string(), z.unknown()),

@@ -13,7 +13,7 @@ import { type StopReasonCode, stopReasonCode } from '../src/core/stop-reason.js'
 import { type Clock, systemClock } from '../src/ports/clock.js';
 import { type Dms, TASK_STATUSES, type TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   taskArn: TaskArn,
   until: z.array(z.enum(TASK_STATUSES)).min(1),
   /** From the first poll of this wait. Seven days: the longest wait the cutover input allows (stopTimeoutSeconds). */

@@ -16,7 +16,7 @@ import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import { decideStart, hasRun } from '../src/core/cdc/start-rule.js';
 import type { Dms, StartType, TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({
+const Input = z.strictObject({
   taskArn: TaskArn,
   startType: z.enum(['start-replication', 'resume-processing', 'reload-target']).default('start-replication'),
   /**

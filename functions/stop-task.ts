@@ -15,7 +15,7 @@ import { createLogger } from '../src/adapters/aws/logger.js';
 import { remedyInMessage } from '../src/adapters/aws/remedy-in-message.js';
 import type { Dms, TaskStatus } from '../src/ports/dms.js';
 
-const Input = z.object({ taskArn: TaskArn });
+const Input = z.strictObject({ taskArn: TaskArn });
 
 export interface StopTaskResult {
   readonly taskArn: string;

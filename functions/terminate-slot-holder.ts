@@ -24,8 +24,8 @@ import {
   TerminationNotAllowedError,
 } from '../src/core/recovery/errors.js';
 
-const Input = z.object({
-  source: z.object({ secretArn: z.string().min(1).max(2048), database: DatabaseName }),
+const Input = z.strictObject({
+  source: z.strictObject({ secretArn: z.string().min(1).max(2048), database: DatabaseName }),
   slotName: z.string(),
   /** The PID the decision saw holding the slot: only that backend, and only while it still holds the slot. */
   pid: z.number().int().min(1),

@@ -25,13 +25,19 @@ import type { Dms } from '../src/ports/dms.js';
  * the step throws ConnectionTestTimeoutError. A failed test throws ConnectionTestFailedError with DMS's
  * message. Throttling surfaces as DmsThrottledError for the state machine's Retry.
  */
-const Input = z.object({
+const Input = z.strictObject({
   replicationInstanceArn: ReplicationInstanceArn,
   endpointArn: EndpointArn,
   waitSeconds: z.number().int().min(0).max(600).default(20),
   timeoutSeconds: z.number().int().min(1).max(3600).default(600),
   /** Set by an earlier invocation (its output): continue that test. */
   startedAt: z.iso.datetime().optional(),
+  // The rest of an earlier invocation's output, which the machine passes back whole.
+  status: z.enum(['successful', 'testing']).optional(),
+  done: z.boolean().optional(),
+  // The source endpoint step's output, which the cutover machine merges in (States.JsonMerge): not read.
+  sourceEndpointArn: EndpointArn.optional(),
+  created: z.boolean().optional(),
 });
 
 export interface TestEndpointConnectionResult {

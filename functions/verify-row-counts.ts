@@ -38,10 +38,10 @@ import { compareRowCounts, type TableRowCount, tablesToCount } from '../src/core
 import type { Dms } from '../src/ports/dms.js';
 
 const SecretArn = z.string().min(1).max(2048);
-const Input = z.object({
-  source: z.object({ secretArn: SecretArn, database: DatabaseName }),
+const Input = z.strictObject({
+  source: z.strictObject({ secretArn: SecretArn, database: DatabaseName }),
   /** secretArn null: no target connection configured, nothing to compare. */
-  target: z.object({ secretArn: SecretArn.nullable(), database: DatabaseName.nullable() }),
+  target: z.strictObject({ secretArn: SecretArn.nullable(), database: DatabaseName.nullable() }),
   tableMappings: JsonDocument,
   /**
    * The task has stopped: compare the target with the source as of the task's RecoveryCheckpoint and

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
+import { describeIssue, refusePasswordKeys } from '../../core/input-keys.js';
 
 /**
  * Validates a Lambda payload (or environment) against a zod schema. The first problem becomes an
@@ -12,9 +13,10 @@ export function parseLambdaInput<Schema extends z.ZodType>(
   input: unknown,
   root = 'input',
 ): z.output<Schema> {
+  // The environment holds what the stack set, never a payload: only inputs are checked for keys.
+  if (root !== 'environment') refusePasswordKeys(input, '');
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : root;
-  throw new InvalidInputError(field, issue?.message ?? 'is invalid');
+  const { field, message } = describeIssue(parsed.error.issues[0], '');
+  throw new InvalidInputError(field === '' || field === 'input' ? root : field, message);
 }

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describeIssue, refusePasswordKeys } from '../../core/input-keys.js';
 import { RecoverInput } from '../../core/recovery/input.js';
 import { type DecisionReport, formatRange } from '../../core/recovery/report.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
@@ -173,11 +174,12 @@ function recoverInputFrom(values: Record<string, string | boolean | undefined>):
     input.policy = { ...((base.policy as object | undefined) ?? {}), terminateStaleBackend: true };
   }
   input.trigger ??= { kind: 'manual', id: 'dms-cdc recover' };
+  refusePasswordKeys(input, '--input');
   const parsed = RecoverInput.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const { field, message } = describeIssue(parsed.error.issues[0], '');
     throw new UsageError(
-      `the recover input is invalid at ${issue?.path.join('.') || 'its root'}: ${issue?.message ?? 'invalid'} ` +
+      `the recover input is invalid at ${field || 'its root'}: ${message} ` +
         '(give --input FILE, or --task, --source-secret, --database and --slot)',
     );
   }

@@ -22,7 +22,7 @@ const JsonObject = z.record(z.string(), z.unknown());
 export const END_MODES = ['stop-at-position', 'stop-when-quiet', 'continuous'] as const;
 export type EndMode = (typeof END_MODES)[number];
 
-export const CutoverInput = z.object({
+export const CutoverInput = z.strictObject({
   /** Short name of this cutover: the head of every DMS identifier and the `source` of every alert. */
   name: z
     .string()
@@ -30,7 +30,7 @@ export const CutoverInput = z.object({
       /^[A-Za-z][A-Za-z0-9-]{0,39}$/,
       'must be 1 to 40 letters, digits and hyphens, starting with a letter',
     ),
-  source: z.object({
+  source: z.strictObject({
     /** Secrets Manager secret with the RDS-format credential (local mode: registered for you). */
     secretArn: SecretArn,
     database: z.string().min(1).max(63),
@@ -39,7 +39,7 @@ export const CutoverInput = z.object({
     certificateArn: DmsArn('cert').optional(),
     engine: z.enum(['postgres', 'aurora-postgresql']).default('postgres'),
   }),
-  slot: z.object({
+  slot: z.strictObject({
     name: z.string().regex(/^[a-z0-9_]{1,63}$/, 'must be 1 to 63 lower-case letters, digits and underscores'),
     plugin: z.enum(['test-decoding', 'pglogical']).default('test-decoding'),
     /** Create the slot if it does not exist (off: after a failover a missing slot means lost changes). */
@@ -48,7 +48,7 @@ export const CutoverInput = z.object({
     createTimeoutSeconds: z.number().int().min(1).max(840).default(30),
   }),
   replicationInstanceArn: DmsArn('rep'),
-  target: z.object({
+  target: z.strictObject({
     endpointArn: DmsArn('endpoint'),
     /** For the row-count verification only (DMS itself uses the target endpoint). */
     secretArn: SecretArn.optional(),
@@ -58,14 +58,14 @@ export const CutoverInput = z.object({
   taskSettings: JsonObject.optional(),
   /** HeartbeatEnable on the source endpoint (on by default: idle databases still pin WAL). */
   heartbeat: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true),
       frequencyMinutes: z.number().int().min(1).max(1440).default(5),
       schema: z.string().min(1).max(63).optional(),
     })
     .prefault({}),
   thresholds: z
-    .object({
+    .strictObject({
       /** Caught up when slot lag (WAL not yet confirmed by DMS) is at most this... */
       maxLagBytes: z
         .number()
@@ -93,7 +93,7 @@ export const CutoverInput = z.object({
     })
     .prefault({}),
   /** An approval gate after catch-up; it waits 24 hours at most (the ASL state's TimeoutSeconds). */
-  approval: z.object({ required: z.boolean().default(false) }).prefault({}),
+  approval: z.strictObject({ required: z.boolean().default(false) }).prefault({}),
   /** `commit_time:YYYY-MM-DDTHH:MM:SS` or `server_time:...`: the task stops there and the machine waits for it. */
   cdcStopPosition: z
     .string()
@@ -120,7 +120,7 @@ export const CutoverInput = z.object({
         .default(3600),
     })
     .prefault({}),
-  verify: z.object({ rowCounts: z.boolean().default(true) }).prefault({}),
+  verify: z.strictObject({ rowCounts: z.boolean().default(true) }).prefault({}),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.js';
+import { describeIssue, refusePasswordKeys } from '../input-keys.js';
 import { CutoverInput, type EndMode } from './input.js';
 
 /**
@@ -41,15 +42,11 @@ export interface CutoverEnd {
 
 /** Validates the execution input (errors name the field) and derives the plan. */
 export function planCutover(raw: unknown, now: Date): CutoverPlan {
+  refusePasswordKeys(raw, '');
   const parsed = CutoverInput.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
-    throw new InvalidInputError(
-      field,
-      issue?.message ?? 'is invalid',
-      'See "Cutover input" in the README for every field',
-    );
+    const { field, message } = describeIssue(parsed.error.issues[0], '');
+    throw new InvalidInputError(field, message, 'See "Cutover input" in the README for every field');
   }
   const input = parsed.data;
   if (

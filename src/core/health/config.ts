@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { NUMERIC_METRICS, type NumericMetric } from '../alerts/metrics.js';
 import { metricInstanceIdentifier } from '../dms/identifiers.js';
 import { InvalidInputError } from '../errors.js';
+import { describeIssue, refusePasswordKeys } from '../input-keys.js';
 import type { WalStatus } from '../slot.js';
 import { InvalidQuantityError, parseDuration, parseSize } from './sizes.js';
 
@@ -217,13 +218,13 @@ export function parseWith<Schema extends z.ZodType>(
   value: unknown,
   field: string,
 ): z.output<Schema> {
+  refusePasswordKeys(value, field);
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
+  const described = describeIssue(parsed.error.issues[0], field);
   throw new InvalidInputError(
-    path ? `${field}.${path}` : field,
-    issue?.message ?? 'is invalid',
+    described.field,
+    described.message,
     'See the health-check configuration format in src/core/health/config.ts (README: Health checks)',
   );
 }

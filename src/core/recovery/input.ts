@@ -27,7 +27,7 @@ export const SlotName = z
   .regex(/^[a-z0-9_]{1,63}$/, 'must be 1 to 63 lower-case letters, digits and underscores');
 
 /** Only for NEW_TASK_FROM_SLOT: what create-cdc-task needs that the old task cannot tell (or no longer can). */
-export const Replacement = z.object({
+export const Replacement = z.strictObject({
   identifierPrefix: z
     .string()
     .regex(
@@ -52,7 +52,7 @@ export const Replacement = z.object({
 });
 export type Replacement = z.output<typeof Replacement>;
 
-export const CatchUpSettings = z.object({
+export const CatchUpSettings = z.strictObject({
   /** The resumed (or new) task must bring slot lag under this, proving it reads and confirms. */
   maxLagBytes: z
     .number()
@@ -64,7 +64,7 @@ export const CatchUpSettings = z.object({
   catchUpTimeoutSeconds: Seconds(7 * DAY).default(1_800),
 });
 
-export const Timing = z.object({
+export const Timing = z.strictObject({
   /** Between two polls of a task status or of the slot. */
   pollSeconds: Seconds(3_600).default(10),
   /** For the task to reach `running` after a start. */
@@ -87,7 +87,7 @@ export const Timing = z.object({
 });
 export type Timing = z.output<typeof Timing>;
 
-export const Trigger = z.object({
+export const Trigger = z.strictObject({
   kind: z.enum(['dms-task-event', 'rds-failover-event', 'manual']),
   /** The EventBridge event id, or who started it. */
   id: z.string().max(256).optional(),
@@ -96,14 +96,14 @@ export const Trigger = z.object({
   message: z.string().max(2_000).optional(),
 });
 
-export const RecoverInput = z.object({
+export const RecoverInput = z.strictObject({
   taskArn: DmsArn('task'),
-  source: z.object({ secretArn: SecretArn, database: z.string().min(1).max(63) }),
+  source: z.strictObject({ secretArn: SecretArn, database: z.string().min(1).max(63) }),
   slotName: SlotName,
   /** The trigger was a failover (RDS-EVENT-0071 / RDS-EVENT-0049): the slot must be looked for on the new writer. */
   failover: z.boolean().default(false),
   policy: z
-    .object({
+    .strictObject({
       /** May pg_terminate_backend the stale walsender that holds the slot after the bounded wait. Off by default. */
       terminateStaleBackend: z.boolean().default(false),
     })

@@ -123,7 +123,7 @@ describe('planCutover', () => {
       /verified strictly/,
     ],
     [{ verify: { rowCounts: false } }, 'verify.rowCounts', /verified strictly/],
-    [{ end: { mode: 'stop-when-quiet', quietPols: 3 } }, 'end', /quietPols/],
+    [{ end: { mode: 'stop-when-quiet', quietPols: 3 } }, 'end.quietPols', /is not a known field/],
   ])('refuses an end it could not keep: %j', (overrides, field, message) => {
     let error: unknown;
     try {

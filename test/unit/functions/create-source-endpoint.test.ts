@@ -284,8 +284,8 @@ describe('create-source-endpoint handler', () => {
     ['a heartbeat schema with a quote', { heartbeat: { schema: 'x"y' } }, 'heartbeat.schema'],
     ['a tag key DMS reserves', { tags: { 'dms:owner': 'me' } }, 'tags.dms:owner'],
     ['an engine DMS does not take for a PostgreSQL source', { engineName: 'mysql' }, 'engineName'],
-    ['an unknown key (it would be dropped in silence)', { engine: 'aurora-postgresql' }, 'input'],
-    ['an unknown heartbeat key', { heartbeat: { every: 5 } }, 'heartbeat'],
+    ['an unknown key (it would be dropped in silence)', { engine: 'aurora-postgresql' }, 'engine'],
+    ['an unknown heartbeat key', { heartbeat: { every: 5 } }, 'heartbeat.every'],
   ])(
     'rejects %s with an InvalidInputError naming the field, before any DMS call',
     async (_case, change, field) => {

@@ -125,7 +125,10 @@ describe('health-check configuration', () => {
       field: 'config.sources.0.thresholds.walDiskPercent.warning',
       document: withSource({ thresholds: { walDiskPercent: { warning: 120 } } }),
     },
-    { field: 'config.sources.0.thresholds', document: withSource({ thresholds: { lagg: { warning: 1 } } }) },
+    {
+      field: 'config.sources.0.thresholds.lagg',
+      document: withSource({ thresholds: { lagg: { warning: 1 } } }),
+    },
     {
       field: 'config.sources.0.dmsTasks.0.replicationInstanceIdentifier',
       document: withSource({ dmsTasks: [{ taskArn: TASK, replicationInstanceIdentifier: 'arn:x' }] }),
