@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -8,6 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { UsageError } from './args.js';
+import { readJsonObjectFile } from './files.js';
 import type { Output } from './output.js';
 
 /**
@@ -114,21 +114,9 @@ export function printStateEvent(event: HistoryEvent, output: Output): void {
   }
 }
 
-/** A JSON object from a file (or stdin with -), for --input. */
-export function readJsonObject(file: string, what: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--input ${file}: ${(error as Error).message}`);
-  }
-  try {
-    const json: unknown = JSON.parse(text);
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not an object');
-    return json as Record<string, unknown>;
-  } catch {
-    throw new UsageError(`--input ${file} must be a JSON object (${what})`);
-  }
+/** A JSON object from a file (or stdin with -), for --input: bounded, and errors never echo its content. */
+export function readJsonObject(file: string, what: string): Promise<Record<string, unknown>> {
+  return readJsonObjectFile(file, '--input', what);
 }
 
 /** --name if given (checked against Step Functions' rules), else `<prefix>-<UTC time>`; 80 characters at most. */

@@ -95,3 +95,37 @@ function displayPath(file: string): string {
 function formatLimit(bytes: number): string {
   return bytes % 1_048_576 === 0 ? `${bytes / 1_048_576} MB` : `${bytes} bytes`;
 }
+
+/**
+ * A JSON document from a file the user named (bounded like readBoundedFile). JSON.parse's own message
+ * quotes the text around the mistake, so it is never shown: only that the file is not JSON.
+ */
+export async function readJsonFile(file: string, flag: string, what: string): Promise<unknown> {
+  const text = await readBoundedFile(file, flag);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(
+      flag,
+      `${displayPath(file)} is not valid JSON`,
+      `Give ${what} as JSON; check the file with a JSON linter (jq . FILE)`,
+    );
+  }
+}
+
+/** A JSON object from a file the user named (- is stdin). */
+export async function readJsonObjectFile(
+  file: string,
+  flag: string,
+  what: string,
+): Promise<Record<string, unknown>> {
+  const json = await readJsonFile(file, flag, what);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new InvalidInputError(
+      flag,
+      `${displayPath(file)} is not a JSON object`,
+      `Give ${what} as a JSON object`,
+    );
+  }
+  return json as Record<string, unknown>;
+}

@@ -49,7 +49,9 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
   },
   async run(values, context) {
     const file =
-      values.input === undefined ? undefined : readJsonObject(String(values.input), 'the cutover input');
+      values.input === undefined
+        ? undefined
+        : await readJsonObject(String(values.input), 'the cutover input');
     if (values.local) return runLocal(file, values.json === true, context);
     const stateMachineArn =
       (values['state-machine-arn'] as string | undefined) ?? context.env.DMS_CDC_CUTOVER_STATE_MACHINE_ARN;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { connectPg } from '../../adapters/pg/client.js';
 import {
   connectionFromUrl,
@@ -24,6 +23,7 @@ import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/heal
 import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
 import { systemClock } from '../../ports/clock.js';
 import { type Command, type CommandContext, quoteFlagValue, UsageError } from '../args.js';
+import { readJsonFile } from '../files.js';
 import { table } from '../output.js';
 import { withPassword } from '../source.js';
 
@@ -125,19 +125,11 @@ async function prepare(
 }
 
 async function readConfig(file: string): Promise<HealthConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config: cannot read ${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--config: ${file} is not JSON: ${(error as Error).message}`);
-  }
-  return parseHealthConfig(json, '--config');
+  // Errors name the file and what is wrong, never a byte of its content.
+  return parseHealthConfig(
+    await readJsonFile(file, '--config', 'the health-check configuration'),
+    '--config',
+  );
 }
 
 /** The configured source this URL names (same host, port and database), or the only one with a url. */

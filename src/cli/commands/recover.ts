@@ -71,7 +71,7 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
     if (!stateMachineArn || !STATE_MACHINE_ARN.test(stateMachineArn)) {
       throw new UsageError('--state-machine-arn is required: the ARN of the deployed recover state machine');
     }
-    const input = recoverInputFrom(values);
+    const input = await recoverInputFrom(values);
     const name = executionName(values.name, `manual-${String(input.taskArn).split(':').at(-1) ?? 'task'}`);
     // Every flag is checked before an execution starts.
     const pollMs = positiveInteger(values, 'poll', 5, 300) * 1000;
@@ -160,8 +160,11 @@ export const RECOVER_COMMANDS: readonly Command[] = [
   recoverCommand,
 ];
 
-function recoverInputFrom(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const base = values.input === undefined ? {} : readJsonObject(String(values.input), 'the recover input');
+async function recoverInputFrom(
+  values: Record<string, string | boolean | undefined>,
+): Promise<Record<string, unknown>> {
+  const base =
+    values.input === undefined ? {} : await readJsonObject(String(values.input), 'the recover input');
   const input: Record<string, unknown> = { ...base };
   if (typeof values.task === 'string') input.taskArn = values.task;
   const source = { ...((base.source as Record<string, unknown> | undefined) ?? {}) };
