@@ -242,7 +242,7 @@ export function versionMatrix(major: PgMajor): void {
       await waitForStatus(dms, arn, ['stopped']);
     });
 
-    it('idle_replication_slot_timeout where the server has it (18+): preflight warns, PostgreSQL invalidates the idle slot (idle_timeout), recovery names the reason', async () => {
+    it('idle_replication_slot_timeout where the server has it (18+): health shows the time left, preflight warns, PostgreSQL invalidates the idle slot (idle_timeout), recovery names the reason', async () => {
       await source.query(`SELECT pg_create_logical_replication_slot('idle_slot', 'test_decoding')`);
       const client = await source.connect();
       const [parameter] = await source.query(
@@ -250,18 +250,35 @@ export function versionMatrix(major: PgMajor): void {
       );
       try {
         const db = buildPgSourceDb(client);
+        const idleSlotHealth = async () => {
+          const health = await cli(['health', '--source', source.url(), '--json']);
+          const slots = JSON.parse(health.stdout).slots as {
+            slot: string;
+            idleTimeoutLeftSeconds?: number;
+          }[];
+          return slots.find((x) => x.slot === 'idle_slot');
+        };
         if (!parameter) {
           // Nothing invalidates an idle slot here; the reason column is absent before 17 and NULL after.
           expect((await db.readSlot('idle_slot'))?.slot.invalidationReason).toBeNull();
+          expect(await idleSlotHealth()).not.toHaveProperty('idleTimeoutLeftSeconds');
           return;
         }
-        await source.query(`ALTER SYSTEM SET idle_replication_slot_timeout = '1s'`);
+        await source.query(`ALTER SYSTEM SET idle_replication_slot_timeout = '3600s'`);
         await source.query('SELECT pg_reload_conf()');
+        // Health says how long the idle slot has left (inactive_since counts on the server's clock).
+        const left = (await idleSlotHealth())?.idleTimeoutLeftSeconds;
+        expect(left).toBeGreaterThan(3500);
+        expect(left).toBeLessThanOrEqual(3600);
+        const table = await cli(['health', '--source', source.url()]);
+        expect(table.stdout).toMatch(/^idle_slot\s.*\(invalidated in /m);
         const preflight = await cli(['preflight', '--source', source.url(), '--json']);
         const report = JSON.parse(preflight.stdout) as { findings: { id: string; severity: string }[] };
         expect(report.findings.filter((f) => f.id === 'server.idle-replication-slot-timeout')).toEqual([
           expect.objectContaining({ severity: 'warning' }),
         ]);
+        await source.query(`ALTER SYSTEM SET idle_replication_slot_timeout = '1s'`);
+        await source.query('SELECT pg_reload_conf()');
         // Invalidation happens at a checkpoint once the slot has been idle longer than the timeout.
         await expect
           .poll(

@@ -21,6 +21,7 @@ interface HealthRow extends Omit<SlotRow, 'slot_name'> {
   slot_name: string | null;
   inactive_seconds: number | null;
   invalidation_reason: string | null;
+  idle_timeout_seconds: number | null;
   xmin_age: number | null;
   catalog_xmin_age: number | null;
 }
@@ -40,7 +41,10 @@ WITH server AS (
          to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS server_time,
          (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
            AS server_lsn,
-         pg_is_in_recovery() AS in_recovery
+         pg_is_in_recovery() AS in_recovery,
+         -- PostgreSQL 18+ (no row before): seconds an inactive slot may stay idle before it is invalidated.
+         (SELECT setting::int FROM pg_settings WHERE name = 'idle_replication_slot_timeout')
+           AS idle_timeout_seconds
 ), slots AS (
   SELECT s.*, to_jsonb(s) AS j FROM pg_replication_slots s
 )
@@ -122,5 +126,21 @@ function toSlotHealth(row: HealthRow, serverLsn: Lsn): SlotHealth {
     inactiveSeconds:
       row.active || row.inactive_seconds === null ? null : Math.max(0, Number(row.inactive_seconds)),
     invalidationReason: row.invalidation_reason,
+    idleTimeoutLeftSeconds: idleTimeoutLeft(row),
   };
+}
+
+/** Seconds until PostgreSQL 18 invalidates this inactive slot (idle_replication_slot_timeout); else null. */
+function idleTimeoutLeft(row: HealthRow): number | null {
+  const timeout = row.idle_timeout_seconds;
+  if (
+    !timeout ||
+    timeout <= 0 ||
+    row.active ||
+    row.inactive_seconds === null ||
+    row.invalidation_reason !== null
+  )
+    return null;
+  // Only logical slots that hold WAL are invalidated; the invalidation itself waits for a checkpoint.
+  return Math.max(0, Math.round(timeout - Number(row.inactive_seconds)));
 }

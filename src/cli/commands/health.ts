@@ -255,7 +255,11 @@ function render(
   const inactive = new Map(
     measurement.slots.map((s) => [
       s.reading.slot.slotName,
-      s.reading.slot.active ? '-' : s.inactiveSeconds === null ? 'yes' : formatDuration(s.inactiveSeconds),
+      (s.reading.slot.active ? '-' : s.inactiveSeconds === null ? 'yes' : formatDuration(s.inactiveSeconds)) +
+        // PostgreSQL 18: idle_replication_slot_timeout invalidates the slot once this runs out.
+        (typeof s.idleTimeoutLeftSeconds === 'number'
+          ? ` (invalidated in ${formatDuration(s.idleTimeoutLeftSeconds)})`
+          : ''),
     ]),
   );
   const rows = report.slots.map((slot) => [

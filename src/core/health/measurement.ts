@@ -16,6 +16,11 @@ export interface SlotHealth {
   readonly inactiveSeconds: number | null;
   /** PostgreSQL 17+: why the slot was invalidated (wal_removed, rows_removed, ...), else null. */
   readonly invalidationReason: string | null;
+  /**
+   * PostgreSQL 18+: seconds left before idle_replication_slot_timeout invalidates this inactive slot (at the
+   * next checkpoint after it); null when the timeout is off or absent, or the slot is active or invalidated.
+   */
+  readonly idleTimeoutLeftSeconds?: number | null;
 }
 
 /** Every slot on the server and the server facts they are measured against, from one query. */

@@ -19,6 +19,8 @@ export interface SlotHealthReport {
   readonly walStatus: string | null;
   readonly lagBytes: number | null;
   readonly retainedBytes: number | null;
+  /** PostgreSQL 18+: seconds before idle_replication_slot_timeout invalidates the slot; only when it applies. */
+  readonly idleTimeoutLeftSeconds?: number;
   readonly state: AlertLevel;
   readonly breaches: readonly Breach[];
 }
@@ -47,7 +49,7 @@ export function toHealthReport(
     list.push(observation);
     bySlot.set(observation.slot, list);
   }
-  const slots: SlotHealthReport[] = measurement.slots.map(({ reading }) => {
+  const slots: SlotHealthReport[] = measurement.slots.map(({ reading, idleTimeoutLeftSeconds }) => {
     const own = bySlot.get(reading.slot.slotName) ?? [];
     return {
       slot: reading.slot.slotName,
@@ -55,6 +57,7 @@ export function toHealthReport(
       walStatus: reading.slot.walStatus,
       lagBytes: reading.lagBytes === null ? null : Number(reading.lagBytes),
       retainedBytes: reading.retainedWalBytes === null ? null : Number(reading.retainedWalBytes),
+      ...(typeof idleTimeoutLeftSeconds === 'number' && { idleTimeoutLeftSeconds }),
       state: worstLevel(own.map((o) => o.level)),
       breaches: breachesOf(own),
     };

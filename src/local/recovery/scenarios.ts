@@ -155,9 +155,13 @@ export const taskCrashMidStream: Scenario = async ({ servers }) => {
     );
     await workload.stop();
     const diff = await rig.converge();
+    const after = await rig.dms.describeTask(rig.taskArn);
     return result('c', 'task failed mid-stream (RECOVERABLE_ERROR)', rig, run, faultAt, diff, true, {
       stopReason: failed.stopReason,
       transactions: workload.committed(),
+      // What the task reports after the recovery: a resumed task that failed again says why here.
+      statusAfter: after.status,
+      failureAfter: after.lastFailureMessage ?? null,
     });
   } finally {
     await rig.shutdown();
