@@ -33,8 +33,9 @@ export function parseCommandArgs(command: Command, argv: readonly string[]) {
       allowPositionals: false,
     }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    // node:util reports unknown flags and missing values with a clear message; keep it, drop the code.
-    throw new UsageError((error as Error).message);
+    // node:util reports unknown flags and missing values with a clear message; keep it (on one line:
+    // a value starting with a dash gets three), drop the code.
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '));
   }
 }
 

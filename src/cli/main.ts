@@ -64,17 +64,24 @@ export async function main(argv: readonly string[], given: CommandContext): Prom
 
 function reportFailure(error: unknown, command: Command, output: Output): number {
   if (error instanceof UsageError) {
-    output.error(`${error.message}\n\nusage: ${command.usage}`);
+    output.error(`${oneLine(error.message)}\n\nusage: ${command.usage}`);
     return command.usageExitStatus ?? 2;
   }
   if (error instanceof OrchestratorError) {
-    output.error(`${error.name}: ${error.message}${error.remedy ? `\nremedy: ${error.remedy}` : ''}`);
+    output.error(
+      `${error.name}: ${oneLine(error.message)}${error.remedy ? `\nremedy: ${oneLine(error.remedy)}` : ''}`,
+    );
     return 1;
   }
   // Anything else (a refused connection, a server error): its message, not a stack trace.
   const code = (error as { code?: string }).code;
-  output.error(`error: ${(error as Error).message ?? String(error)}${code ? ` (${code})` : ''}`);
+  output.error(`error: ${oneLine((error as Error).message ?? String(error))}${code ? ` (${code})` : ''}`);
   return 1;
+}
+
+/** A failure is one line (and its remedy another): a message with line breaks is joined. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }
 
 function overview(): string {

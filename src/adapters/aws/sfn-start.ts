@@ -1,4 +1,5 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { redactText } from '../../core/redact.js';
 
 export interface StartRequest {
   readonly stateMachineArn: string;
@@ -26,7 +27,10 @@ export class StartExecutionUnexpectedResponseError extends Error {
 export function buildStartOnce(client: SFNClient): (request: StartRequest) => Promise<Started> {
   return async (request) => {
     try {
-      const output = await client.send(new StartExecutionCommand(request));
+      // The execution input is kept in the execution history: through the one redactor, like every sink.
+      const output = await client.send(
+        new StartExecutionCommand({ ...request, input: redactText(request.input) }),
+      );
       if (!output.executionArn) {
         throw new StartExecutionUnexpectedResponseError(
           `StartExecution of ${request.name} returned no executionArn`,
