@@ -45,7 +45,7 @@ describe('recover machine across a failover (PostgreSQL 17 primary and standby, 
     const to = parseLsn(decided.decision.atRisk?.to);
     expect(to > parseLsn(checkpoint)).toBe(true);
     expect(to <= parseLsn(run.facts.writerLsnAfter)).toBe(true);
-    expect(decided.decision.reason).toContain('not a synced failover slot');
+    expect(decided.decision.reason).toContain('neither a synced failover slot (PostgreSQL 17+)');
     // Never restarted silently: the old task is as the failure left it, and no slot was created.
     expect(run.facts).toMatchObject({
       oldTaskStatus: 'failed',

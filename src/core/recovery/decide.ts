@@ -76,7 +76,8 @@ export function decideRecovery(input: RecoveryInput): Decision {
 
 function slotMissing(input: RecoveryInput, observed: SlotObservation, checkpoint: Lsn | null): Decision {
   const why = input.failoverJustHappened
-    ? 'The slot does not exist on the new writer: it was not a synced failover slot.'
+    ? 'The slot does not exist on the new writer: it was neither a synced failover slot (PostgreSQL 17+) nor made ' +
+      'on the promoted server while it was a standby (PostgreSQL 16+).'
     : 'The slot does not exist on the source.';
   return dataGap(
     `${why} Changes after the last applied position are not retained anywhere DMS can read.`,

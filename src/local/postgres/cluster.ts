@@ -7,7 +7,7 @@ import { binariesIn, type PgMajor, postgresBinaries } from './binaries.js';
 import { baseSettings, renderSettings, type Settings } from './config.js';
 import { PgNode, sleep } from './node.js';
 import { type ServerOwner, serverOwner } from './os-user.js';
-import { withOutputPluginLibraries } from './parameters.js';
+import { serverParameters, withOutputPluginLibraries } from './parameters.js';
 import { makeNodeDir, sweepOrphans } from './registry.js';
 import { HARNESS_CONF, initDataDir } from './template.js';
 
@@ -34,7 +34,8 @@ export interface StandbyOptions {
   /**
    * Sets up PostgreSQL 17 failover-slot sync: a physical slot for the standby on the primary,
    * `sync_replication_slots`, `hot_standby_feedback`, `dbname` in `primary_conninfo`, and the
-   * standby slot in the primary's `synchronized_standby_slots`. On by default.
+   * standby slot in the primary's `synchronized_standby_slots`. On by default where the binaries have
+   * these parameters (17+); off, and refused when asked for, before.
    */
   readonly failoverSlotSync?: boolean;
   readonly settings?: Settings;
@@ -101,7 +102,14 @@ export async function createStandby(primary: PgNode, options: StandbyOptions = {
   const owner = await serverOwner();
   const binaries = primary.binaries;
   const name = options.name ?? 'standby';
-  const failoverSlotSync = options.failoverSlotSync ?? true;
+  // Detected from the binaries (postgres --describe-config), not guessed from a version.
+  const canSyncSlots = (await serverParameters(binaries)).has('sync_replication_slots');
+  const failoverSlotSync = options.failoverSlotSync ?? canSyncSlots;
+  if (failoverSlotSync && !canSyncSlots) {
+    throw new Error(
+      `${binaries.postgres} has no sync_replication_slots: failover-slot sync needs PostgreSQL 17+`,
+    );
+  }
   const dir = await prepareDir(name, owner);
   const port = await freePort();
   const node = new PgNode(name, dir, port, 'standby', owner, binaries);
@@ -117,9 +125,9 @@ export async function createStandby(primary: PgNode, options: StandbyOptions = {
       primary_conninfo: `host=127.0.0.1 port=${primary.port} user=postgres dbname=postgres application_name=${name}`,
       primary_slot_name: physicalSlot,
       hot_standby_feedback: true,
-      sync_replication_slots: failoverSlotSync,
+      ...(canSyncSlots && { sync_replication_slots: failoverSlotSync }),
       // The standby must not inherit the primary's list: after promotion it has no standby.
-      synchronized_standby_slots: '',
+      ...(canSyncSlots && { synchronized_standby_slots: '' }),
     };
     await writeHarnessConf(node, await withOutputPluginLibraries(settings, binaries));
     await chownTree(node.dir, owner);

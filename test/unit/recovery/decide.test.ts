@@ -218,7 +218,7 @@ describe('decideRecovery: boundaries and the LSNs it reports', () => {
     const decision = decideRecovery(input({ slot: undefined, failover: true }));
     expect(decision.atRisk).toEqual({ from: L('1/2000'), to: L('1/9000') });
     expect(decision.reason).toContain('1/2000 .. 1/9000');
-    expect(decision.reason).toContain('not a synced failover slot');
+    expect(decision.reason).toContain('neither a synced failover slot (PostgreSQL 17+)');
   });
 
   it('falls back to the last known good position when the task has no checkpoint', () => {
