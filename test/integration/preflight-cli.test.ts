@@ -130,7 +130,7 @@ describe('dms-cdc preflight against a real server', () => {
     expect(status).toBe(0);
   });
 
-  it('exits 2 with one line and no password when the source cannot be reached', async () => {
+  it('exits 2 with one error line, one remedy line and no password when the source cannot be reached', async () => {
     const port = await freePort();
     const { status, stdout, stderr } = await run(
       ['preflight', '--source', `postgres://dms@127.0.0.1:${port}/shop`],
@@ -138,9 +138,9 @@ describe('dms-cdc preflight against a real server', () => {
     );
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr.split('\n')).toHaveLength(2);
     expect(stderr).toMatch(
-      /^preflight could not run: SourceUnreachableError: cannot reach dms@127\.0\.0\.1:\d+\/shop/,
+      /^preflight could not run: SourceUnreachableError: cannot reach dms@127\.0\.0\.1:\d+\/shop.*\nremedy: \S/,
     );
     expect(stderr).not.toContain('hunter2-secret');
     expect(stderr).not.toMatch(/\n\s+at /);

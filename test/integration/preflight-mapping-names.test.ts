@@ -76,7 +76,7 @@ describe('preflight --table-mappings over names DMS users really have', () => {
     expect(report.source.tablesInScope).toBe(NAMES.length - 1);
   });
 
-  it('names the rule of a malformed bracket class, exit 2, one line', async () => {
+  it('names the rule of a malformed bracket class, exit 2, one error line and its remedy', async () => {
     const file = mappings('bad.json', [
       ['include', 'my-schema', '%'],
       ['exclude', 'my-schema', 'odd[name'],
@@ -84,7 +84,8 @@ describe('preflight --table-mappings over names DMS users really have', () => {
     const { status, stdout, stderr } = await preflight(file);
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr.split('\n')[1]).toMatch(/^remedy: In DMS patterns/);
     expect(stderr).toContain(
       'TableMappingPatternError: --table-mappings.rules[1].object-locator.table-name (rule "rule-2"): the [ at character 4 opens a class that is never closed',
     );

@@ -130,11 +130,13 @@ async function readMappings(file: string | undefined): Promise<TableMappings | u
   return parseTableMappingsText(text, '--table-mappings');
 }
 
+/** One error line and, when there is one, one remedy line: like every other CLI failure. */
 function oneLine(error: unknown): string {
+  const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
   if (error instanceof OrchestratorError) {
-    return `preflight could not run: ${error.name}: ${error.message}${error.remedy ? ` (remedy: ${error.remedy})` : ''}`;
+    return `preflight could not run: ${error.name}: ${flat(error.message)}${error.remedy ? `\nremedy: ${flat(error.remedy)}` : ''}`;
   }
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
-  return `preflight could not run: ${message.split('\n')[0]}${code ? ` (${code})` : ''}`;
+  return `preflight could not run: ${flat(message)}${code ? ` (${code})` : ''}`;
 }
