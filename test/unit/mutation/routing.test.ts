@@ -262,7 +262,10 @@ describe('routeRecoveryEvent: failovers', () => {
     ).toHaveLength(1);
     expect(routeRecoveryEvent(failover({ SourceArn: CLUSTER_ARN }), [byArn]).starts).toHaveLength(1);
     expect(routeRecoveryEvent(failover({}, { resources: [CLUSTER_ARN] }), [byArn]).starts).toHaveLength(1);
-    // Only a leading "rds:" is a prefix.
+    // Only a leading "rds:" is a prefix: one inside the identifier stays.
+    expect(routeRecoveryEvent(failover({ SourceIdentifier: 'orders-rds:cluster' }), [full()]).ignored).toBe(
+      'no route lists orders-rds:cluster',
+    );
     expect(
       routeRecoveryEvent(failover({ SourceIdentifier: 'xrds:orders-cluster' }), [full()]).starts,
     ).toHaveLength(0);
