@@ -146,6 +146,29 @@ export function versionMatrix(major: PgMajor): void {
         }),
       ]);
 
+      // --failover where pg_create_logical_replication_slot has the argument (17+), refused by name before.
+      const failover = await cli([
+        'slot',
+        'create',
+        '--source',
+        source.url(),
+        '--slot',
+        'failover_slot',
+        '--failover',
+        '--json',
+      ]);
+      const [signature] = await source.query<{ has: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pg_create_logical_replication_slot'
+                          AND 'failover' = ANY (proargnames)) AS has`,
+      );
+      if (signature?.has) {
+        expect(failover.status).toBe(0);
+        await source.query(`SELECT pg_drop_replication_slot('failover_slot')`);
+      } else {
+        expect(failover.status).not.toBe(0);
+        expect(failover.stderr).toContain('failover slots need PostgreSQL 17 or later');
+      }
+
       const cleanup = await cli([
         'slot',
         'cleanup',

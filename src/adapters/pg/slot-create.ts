@@ -35,24 +35,27 @@ export async function createLogicalSlot(
 ): Promise<boolean> {
   const creator = await connect();
   try {
-    const [{ pid = 0, version = 0 } = {}] = (
-      await creator.query<{ pid: number; version: number }>(
-        "SELECT pg_backend_pid() AS pid, current_setting('server_version_num')::int AS version",
+    // Whether pg_create_logical_replication_slot takes a failover argument (PostgreSQL 17+): read from
+    // the function's own signature, not guessed from the version.
+    const [{ pid = 0, hasFailover = false } = {}] = (
+      await creator.query<{ pid: number; hasFailover: boolean }>(
+        `SELECT pg_backend_pid() AS pid,
+                EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pg_create_logical_replication_slot'
+                          AND pronamespace = 'pg_catalog'::regnamespace
+                          AND 'failover' = ANY (proargnames)) AS "hasFailover"`,
       )
     ).rows;
-    if (options.failover && version < 170000) {
+    if (options.failover && !hasFailover) {
       throw new InvalidInputError(
         'failover',
         'failover slots need PostgreSQL 17 or later',
         'Create the slot without failover',
       );
     }
-    const sql =
-      version >= 170000
-        ? 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2, false, false, $3)'
-        : 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2)';
-    const params =
-      version >= 170000 ? [slotName, options.plugin, options.failover] : [slotName, options.plugin];
+    const sql = hasFailover
+      ? 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2, false, false, $3)'
+      : 'SELECT lsn::text FROM pg_create_logical_replication_slot($1, $2)';
+    const params = hasFailover ? [slotName, options.plugin, options.failover] : [slotName, options.plugin];
     const creation = creator.query(sql, params).then(
       () => true,
       async (error: unknown) => {
