@@ -230,6 +230,15 @@ describe('slot checks (pure)', () => {
     const base = withSlots(slot('dms_slot', { failover: null }));
     const pg16 = { ...base, server: { ...base.server, versionNum: 160_004, version: '16.4' } };
     expect(severities('slot.failover-ready', pg16, opts)).toEqual(['info']);
+    // By feature: the failover column (17+) decides, not the version number.
+    const withoutColumn = withSlots(slot('dms_slot', { failover: null, conflicting: null }));
+    expect(findings('slot.failover-ready', withoutColumn, opts)[0]?.title).toBe(
+      'dms_slot will not survive a standby promotion (failover slots need PostgreSQL 17)',
+    );
+    expect(findings('slot.failover-ready', withoutColumn, opts)[0]?.remedy).not.toContain('standby itself');
+    expect(findings('slot.failover-ready', pg16, opts)[0]?.remedy).toContain(
+      'a slot created on the standby itself (logical decoding on a standby) survives',
+    );
     const aurora = healthyAurora({
       replication: { slots: [slot('dms_slot')], serverLsn: '0/1600000', standbys: [] },
     });

@@ -3,7 +3,7 @@ import { formatBytes } from '../../slot.js';
 import { type EvaluationContext, type PreflightCheck, pgPluginName } from '../context.js';
 import type { SlotFact } from '../facts.js';
 import type { Problem } from '../finding.js';
-import { majorVersion, setting } from '../platform.js';
+import { setting } from '../platform.js';
 import { REF } from '../references.js';
 
 /** Every slot check but slot.exists needs the slot; without --slot none of them applies. */
@@ -221,7 +221,10 @@ const failoverReady: PreflightCheck = {
         },
       ];
     }
-    if (majorVersion(facts.server.versionNum) < 17) {
+    // pg_replication_slots has no failover column before PostgreSQL 17 (read as null): by feature.
+    if (slot.failover === null) {
+      // The conflicting column (16+) marks servers that decode on a standby.
+      const standbyDecoding = slot.conflicting !== null;
       return [
         {
           severity: 'info',
@@ -229,7 +232,10 @@ const failoverReady: PreflightCheck = {
           observed: `PostgreSQL ${facts.server.version}`,
           expected: 'PostgreSQL 17 with a failover slot synced to the standby',
           remedy:
-            'After a failover, treat the slot as lost: recreate it on the new primary and reload the target',
+            'After a failover, treat the slot as lost: recreate it on the new primary and reload the target' +
+            (standbyDecoding
+              ? '. On this version a slot created on the standby itself (logical decoding on a standby) survives that standby’s promotion'
+              : ''),
         },
       ];
     }
