@@ -12,6 +12,13 @@ beforeAll(async () => {
   await source.query('CREATE TABLE t (id int)');
 });
 
+async function slotMade(name: string): Promise<boolean> {
+  const rows = await source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [
+    name,
+  ]);
+  return rows.length > 0;
+}
+
 async function slotExists(name: string): Promise<boolean> {
   const rows = await source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [name]);
   return rows.length > 0;
@@ -58,7 +65,12 @@ describe('a slot creation that gives up', () => {
       connects += 1;
       if (connects === 2) {
         await open.query('COMMIT');
-        await until(() => slotExists('late_slot'));
+        // Made, not just begun: a slot being created is listed too (ephemeral, held by its creator).
+        // A running-xacts record lets the snapshot builder finish without waiting for the bgwriter's.
+        await until(async () => {
+          await source.query('SELECT pg_log_standby_snapshot()');
+          return slotMade('late_slot');
+        });
       }
       return source.connect();
     };
