@@ -252,7 +252,8 @@ function dataGapOptions(view: View): string[] {
     ...(view.failover
       ? [
           'Before the next failover: create the slot with failover = true and run the standby with sync_replication_slots, ' +
-            'hot_standby_feedback and the primary with synchronized_standby_slots, so the slot survives promotion.',
+            'hot_standby_feedback and the primary with synchronized_standby_slots, so the slot survives promotion ' +
+            '(PostgreSQL 17+; on 16, a slot created on the standby that will be promoted survives that promotion).',
         ]
       : []),
   ];

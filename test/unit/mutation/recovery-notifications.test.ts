@@ -111,7 +111,8 @@ const GAP_OPTIONS = (slot: string) => [
 ];
 const FAILOVER_ADVICE =
   'Before the next failover: create the slot with failover = true and run the standby with sync_replication_slots, ' +
-  'hot_standby_feedback and the primary with synchronized_standby_slots, so the slot survives promotion.';
+  'hot_standby_feedback and the primary with synchronized_standby_slots, so the slot survives promotion ' +
+  '(PostgreSQL 17+; on 16, a slot created on the standby that will be promoted survives that promotion).';
 
 describe('recovery notifications of a full execution state, line by line', () => {
   const state = fullState();
