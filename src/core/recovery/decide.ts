@@ -145,45 +145,7 @@ function whileRunning(
   lsns: Decision['lsns'],
   wait: TaskWaitObservation | null,
 ): Decision {
-  if (slot.active && wait !== null) {
-    // The machine waited for DMS: the restart DMS made is the recovery; the machine confirms the slot advances.
-    return {
-      kind: 'NO_ACTION',
-      reason:
-        `DMS restarted the task by itself (after a recoverable error it resumes from its checkpoint) and it reads ` +
-        `slot ${slot.slotName} again after ${Math.round(wait.waitedSeconds)} s: nothing is started twice.`,
-      lsns,
-      restartedByDms: true,
-    };
-  }
-  const previous = observed.previousConfirmedFlushLsn;
-  if (slot.active && previous === null) {
-    // One look shows the slot held, not that it moves nor by whom (a stale walsender holds it just the same):
-    // look again, so the machine then checks the task catches up before calling it recovered.
-    return {
-      kind: 'WAIT_FOR_TASK',
-      reason:
-        `The task reports running and slot ${slot.slotName} is active (PID ${slot.activePid ?? '?'}), but one look ` +
-        'cannot show it advancing: look again after a bounded wait; nothing is started or terminated meanwhile.',
-      lsns,
-    };
-  }
-  const advancing =
-    previous !== null && slot.confirmedFlushLsn !== null && compareLsn(slot.confirmedFlushLsn, previous) > 0;
-  if (slot.active && advancing) {
-    return {
-      kind: 'NO_ACTION',
-      reason: `The task is running and slot ${slot.slotName} is active and advancing.`,
-      lsns,
-    };
-  }
-  if (slot.active) {
-    return {
-      kind: 'ESCALATE',
-      reason: `The task reports running but slot ${slot.slotName} has not advanced since the last check: the task may be stuck.`,
-      lsns,
-    };
-  }
+  if (slot.active) return whileRunningActive(slot, observed.previousConfirmedFlushLsn, lsns, wait);
   const reconnecting = `The task reports running but nothing reads slot ${slot.slotName}`;
   if (waitIsOver(wait)) {
     return {
@@ -197,6 +159,65 @@ function whileRunning(
     reason:
       `${reconnecting} yet: DMS is reconnecting it (after a recoverable error DMS restarts a task by itself). ` +
       'Wait (bounded) and decide again; nothing is started or terminated meanwhile.',
+    lsns,
+  };
+}
+
+/**
+ * A running task with its slot active. Only confirmed_flush_lsn moving between two looks shows the task
+ * reads it: one look cannot, and a stale walsender holds a slot just the same without moving it.
+ */
+function whileRunningActive(
+  slot: SlotState,
+  previous: Lsn | null,
+  lsns: Decision['lsns'],
+  wait: TaskWaitObservation | null,
+): Decision {
+  if (previous === null) {
+    return {
+      kind: 'WAIT_FOR_TASK',
+      reason:
+        `The task reports running and slot ${slot.slotName} is active (PID ${slot.activePid ?? '?'}), but one look ` +
+        'cannot show it advancing: look again after a bounded wait; nothing is started or terminated meanwhile.',
+      lsns,
+    };
+  }
+  const confirmed = slot.confirmedFlushLsn;
+  if (confirmed !== null && compareLsn(confirmed, previous) > 0) {
+    const moved = `confirmed_flush_lsn moved from ${formatLsn(previous)} to ${formatLsn(confirmed)}`;
+    if (wait === null) {
+      return {
+        kind: 'NO_ACTION',
+        reason: `The task is running and slot ${slot.slotName} is active and advancing (${moved}).`,
+        lsns,
+      };
+    }
+    // The machine waited: DMS's own restart (after a recoverable error it resumes from its checkpoint) is the
+    // recovery; the machine then checks the task catches up.
+    return {
+      kind: 'NO_ACTION',
+      reason:
+        `DMS restarted the task by itself and it reads slot ${slot.slotName} again (${moved} during ` +
+        `${Math.round(wait.waitedSeconds)} s of waiting): nothing is started twice.`,
+      lsns,
+      restartedByDms: true,
+    };
+  }
+  if (wait !== null && !waitIsOver(wait)) {
+    return {
+      kind: 'WAIT_FOR_TASK',
+      reason:
+        `The task reports running and slot ${slot.slotName} is active (PID ${slot.activePid ?? '?'}) but has not ` +
+        'advanced yet: look again (bounded); nothing is started or terminated meanwhile.',
+      lsns,
+    };
+  }
+  return {
+    kind: 'ESCALATE',
+    reason:
+      `The task reports running but slot ${slot.slotName} has not advanced since the last check` +
+      (wait === null ? '' : ` (${waitedFor(wait)} of waiting)`) +
+      `: the task may be stuck, or PID ${slot.activePid ?? '?'} is not its walsender.`,
     lsns,
   };
 }

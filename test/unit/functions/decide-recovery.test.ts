@@ -360,10 +360,15 @@ describe('decide-recovery: a task DMS restarts by itself', () => {
   const recoverable = (settings?: object) =>
     failedTask({ ReplicationTaskSettings: settings === undefined ? undefined : JSON.stringify(settings) });
   const input = { ...recoverInput, timing: { taskWaitTimeoutSeconds: 60 } };
-  const slot = (active = false) =>
+  const slot = (active = false, confirmed = '4AF/B00000D0') =>
     fakePg((sql) =>
       isSlotQuery(sql)
-        ? [slotRow(active ? { active: true, active_pid: 5151, application_name: 'dms' } : {})]
+        ? [
+            slotRow({
+              confirmed_flush_lsn: confirmed,
+              ...(active && { active: true, active_pid: 5151, application_name: 'dms' }),
+            }),
+          ]
         : [],
     );
 
@@ -415,11 +420,24 @@ describe('decide-recovery: a task DMS restarts by itself', () => {
     const first = await invoke({ input }, slot());
     taskIs(failedTask({ Status: 'running', StopReason: undefined }));
 
-    const second = await invoke({ input, previous: first }, slot(true), NOW + 10_000);
+    const second = await invoke({ input, previous: first }, slot(true, '4AF/B0000F00'), NOW + 10_000);
 
     expect(second.decision.kind).toBe('NO_ACTION');
     expect(second.restartedByDms).toBe(true);
     expect(second.taskWait).toBeNull();
+  });
+
+  it('running again with its slot active but not advanced: looks again, never "recovered" on a held slot alone', async () => {
+    taskIs(recoverable());
+    const first = await invoke({ input }, slot());
+    taskIs(failedTask({ Status: 'running', StopReason: undefined }));
+
+    const second = await invoke({ input, previous: first }, slot(true), NOW + 10_000);
+    const late = await invoke({ input, previous: second }, slot(true), NOW + 61_000);
+
+    expect(second.decision.kind).toBe('WAIT_FOR_TASK');
+    expect(late.decision.kind).toBe('ESCALATE');
+    expect(late.decision.reason).toContain('is not its walsender');
   });
 
   it('still starting past the wait: ESCALATE', async () => {

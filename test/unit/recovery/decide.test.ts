@@ -458,17 +458,20 @@ describe('decideRecovery: a task DMS settles or restarts by itself (WAIT_FOR_TAS
     expect(over.reason).toContain('DMS did not restart it within 60 s');
   });
 
-  it('a task running again after the wait, its slot read: NO_ACTION restartedByDms', () => {
-    const decision = decideRecovery(
-      input({
-        task: task({ status: 'running' }),
-        slot: slot({ active: true, activePid: 9 }),
-        previous: L('1/2000'),
-        taskWait: waited(12),
-      }),
-    );
+  it('a task running again after the wait, its slot read and advanced: NO_ACTION restartedByDms', () => {
+    const running = (previous: Lsn) =>
+      decideRecovery(
+        input({
+          task: task({ status: 'running' }),
+          slot: slot({ active: true, activePid: 9, confirmedFlushLsn: L('1/2000') }),
+          previous,
+          taskWait: waited(12),
+        }),
+      );
 
-    expect(decision).toMatchObject({ kind: 'NO_ACTION', restartedByDms: true });
+    expect(running(L('1/1800'))).toMatchObject({ kind: 'NO_ACTION', restartedByDms: true });
+    // Held but not moved (a stale walsender looks the same): look again within the wait.
+    expect(running(L('1/2000'))).toMatchObject({ kind: 'WAIT_FOR_TASK' });
     expect(
       decideRecovery(input({ task: task({ status: 'running' }), slot: slot({ active: true }) }))
         .restartedByDms,
