@@ -30,13 +30,16 @@ const HANDLERS = [
   'PlanCutoverFunctionArn',
   'FindTaskFunctionArn',
   'PreflightFunctionArn',
+  'EnsureSlotFunctionArn',
   'CreateSourceEndpointFunctionArn',
+  'TestEndpointConnectionFunctionArn',
   'CreateCdcTaskFunctionArn',
   'StartTaskFunctionArn',
   'PollTaskFunctionArn',
   'CheckCatchUpFunctionArn',
   'StopTaskFunctionArn',
   'VerifyRowCountsFunctionArn',
+  'NotifyFunctionArn',
 ];
 
 const observation: fc.Arbitrary<Observation> = fc.record({
@@ -78,6 +81,20 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
     }),
     { maxLength: 3 },
   ),
+  broken: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(null) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ handler: fc.constantFrom(...HANDLERS), call: fc.integer({ min: 1, max: 4 }) }),
+    },
+  ),
+  delays: fc.record({
+    connection: fc.integer({ min: 0, max: 2 }),
+    ready: fc.integer({ min: 0, max: 2 }),
+    running: fc.integer({ min: 0, max: 2 }),
+  }),
+  restartsAfterCatchUp: fc.integer({ min: 0, max: 2 }),
+  withTarget: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 });
 
 async function run(world: CutoverWorld): Promise<ExecutionResult> {
@@ -104,6 +121,12 @@ function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
   // Strict verification only ever compares a stopped task.
   for (const v of record.verifies.filter((v) => v.strict)) expect(v.taskStatus).toBe('stopped');
 
+  const notifying = scenario.broken?.handler !== 'NotifyFunctionArn';
+  if (scenario.withTarget === false && scenario.mode !== 'continuous') {
+    // A cutover that would stop the task without a target to verify is refused before anything is made.
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+    expect(record.handlers).not.toContain('CreateCdcTaskFunctionArn');
+  }
   if (result.status === 'SUCCEEDED') {
     expect(scenario.blockers).toBe(0);
     if (scenario.approval !== 'not-required') expect(record.approval).toBe('approved');
@@ -121,10 +144,12 @@ function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
       const last = record.verifies.at(-1);
       expect(last).toEqual({ strict: true, taskStatus: 'stopped', passed: true });
     }
+    if (!notifying) return;
     expect(record.notifications.at(-1)?.attributes.kind).toBe('success');
     if (scenario.mode === 'continuous') expect(record.notifications.at(-1)?.body).toContain('CONTINUOUS');
     return;
   }
+  if (!notifying) return;
   // FAILED: a person is told what failed, where, and (with a task) how to recover it.
   const last = record.notifications.at(-1);
   expect(last?.attributes.kind).toMatch(/^(failure|blocked)$/);

@@ -69,6 +69,14 @@ export interface Scenario {
   readonly verify: 'equal' | 'mismatch';
   /** Transient errors thrown by the nth call of a handler (the ASL retries them). */
   readonly transient: readonly { readonly handler: string; readonly call: number; readonly error: Fault }[];
+  /** A handler that fails for good from its nth call on (no Retry matches it). */
+  readonly broken?: { readonly handler: string; readonly call: number } | null;
+  /** Looks at which DMS is not there yet: the connection test still testing, the task creating, starting. */
+  readonly delays?: { readonly connection: number; readonly ready: number; readonly running: number };
+  /** Continuous replication: looks after catch-up at which DMS is restarting the task (starting). */
+  readonly restartsAfterCatchUp?: number;
+  /** Continuous replication without a target connection: nothing is verified. */
+  readonly withTarget?: boolean;
 }
 
 export interface Record_ {
@@ -98,10 +106,19 @@ export class CutoverWorld {
   task: Task | undefined;
   private observed = 0;
   private positionPolls: number;
+  private connectionPolls: number;
+  private readyPolls: number;
+  private runningPolls: number;
+  private restartsAfterCatchUp: number;
+  private caughtUp = false;
   private readonly calls = new Map<string, number>();
 
   constructor(readonly scenario: Scenario) {
     this.positionPolls = scenario.positionPolls;
+    this.connectionPolls = scenario.delays?.connection ?? 0;
+    this.readyPolls = scenario.delays?.ready ?? 0;
+    this.runningPolls = scenario.delays?.running ?? 0;
+    this.restartsAfterCatchUp = scenario.restartsAfterCatchUp ?? 0;
   }
 
   /** The execution input for this scenario (past stop positions: the runner waits for timestamps unscaled). */
@@ -112,7 +129,10 @@ export class CutoverWorld {
       source: { secretArn: secret, database: 'shop', sslMode: 'require' },
       slot: { name: 'dms_slot' },
       replicationInstanceArn: INSTANCE_ARN,
-      target: { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:MODELTGT', secretArn: secret },
+      target: {
+        endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:MODELTGT',
+        ...(this.scenario.withTarget !== false && { secretArn: secret }),
+      },
       tableMappings: { rules: [] },
       thresholds: { maxLagBytes: 1000, maxLatencySeconds: 10, consecutivePolls: 2, pollSeconds: 1 },
       approval: { required: this.scenario.approval !== 'not-required' },
@@ -157,8 +177,7 @@ export class CutoverWorld {
       TestEndpointConnectionFunctionArn: () => ({
         replicationInstanceArn: INSTANCE_ARN,
         endpointArn: SOURCE_ENDPOINT_ARN,
-        status: 'successful',
-        done: true,
+        ...(this.connectionPolls-- > 0 ? { status: 'testing', done: false } : { status: 'successful', done: true }),
         startedAt: new Date().toISOString(),
         timeoutSeconds: 60,
       }),
@@ -188,6 +207,8 @@ export class CutoverWorld {
       this.record.handlers.push(name);
       const fault = this.scenario.transient.find((t) => t.handler === name && t.call === call);
       if (fault) throw transientError(fault.error);
+      const broken = this.scenario.broken;
+      if (broken && broken.handler === name && call >= broken.call) throw brokenError(name);
       return handler(event, context);
     }) as TaskHandler;
   }
@@ -219,8 +240,16 @@ export class CutoverWorld {
   /** DMS moves a task on between two looks: starting runs, stopping stops, a position is reached. */
   private describe(): Task {
     const task = this.current();
-    if (task.status === 'starting') this.task = { ...task, status: 'running' };
-    else if (task.status === 'stopping') this.applyStop(this.scenario.afterStopRequest);
+    if (task.status === 'creating') {
+      if (this.readyPolls-- <= 0) this.task = { ...task, status: 'ready' };
+    } else if (task.status === 'starting') {
+      if (this.runningPolls-- <= 0) this.task = { ...task, status: 'running' };
+    } else if (task.status === 'running' && this.caughtUp && this.restartsAfterCatchUp > 0) {
+      // DMS restarting the task by itself (a recoverable error): starting for a look or two, then running.
+      this.restartsAfterCatchUp -= 1;
+      this.task = { ...task, status: 'starting' };
+    }
+    if (task.status === 'stopping') this.applyStop(this.scenario.afterStopRequest);
     else if (
       task.status === 'running' &&
       this.scenario.mode === 'stop-at-position' &&
@@ -252,7 +281,7 @@ export class CutoverWorld {
     this.task ??= {
       arn: TASK_ARN,
       identifier: 'model-task',
-      status: 'ready',
+      status: this.readyPolls > 0 ? 'creating' : 'ready',
       migrationType: 'cdc',
       replicationInstanceArn: INSTANCE_ARN,
       sourceEndpointArn: SOURCE_ENDPOINT_ARN,
@@ -302,6 +331,7 @@ export class CutoverWorld {
       input.previous,
       Date.now(),
     );
+    this.caughtUp ||= verdict.caughtUp;
     return {
       ...verdict,
       lagBytes: observation.lagBytes,
@@ -323,6 +353,13 @@ export class CutoverWorld {
     if (strict && !passed) throw new RowCountMismatchError(tables);
     return { tables, mismatchedTables: passed ? 0 : 1, skipped: null, boundaryLsn: strict ? '0/2000' : null };
   }
+}
+
+/** A failure no Retry matches: the state's Catch sends the machine to its failure notification. */
+function brokenError(handler: string): Error {
+  const error = new Error(`${handler} failed for good (injected)`);
+  error.name = 'ModelBrokenError';
+  return error;
 }
 
 function transientError(name: Fault): Error {

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { runLocalMachine } from '../../src/local/machine.js';
+import type { ExecutionResult } from '../../src/local/stepfunctions/index.js';
+import { CutoverWorld, type Scenario } from '../support/cutover-world.js';
+
+/**
+ * Every failure path of the cutover machine, one at a time: a step that fails for good is caught,
+ * notified with its stage, and ends the execution FAILED; a notification that cannot be sent never
+ * changes the outcome. The generated runs in cutover.model.test.ts reach these only by chance.
+ */
+
+const quiet = { lagBytes: 0, latencySeconds: 0, stop: null };
+
+function scenario(overrides: Partial<Scenario> = {}): Scenario {
+  return {
+    mode: 'stop-when-quiet',
+    approval: 'not-required',
+    blockers: 0,
+    observations: [],
+    afterStopRequest: 'normal',
+    positionPolls: 0,
+    positionStop: 'atServerTime',
+    verify: 'equal',
+    transient: [],
+    ...overrides,
+  };
+}
+
+async function run(world: CutoverWorld): Promise<ExecutionResult> {
+  return runLocalMachine('cutover', world.handlers(), {
+    input: world.input(),
+    timeScale: 0,
+    onTaskToken: ({ token }, sfn) => world.answerApproval(token, sfn),
+  });
+}
+
+function caughtIn(result: ExecutionResult): string[] {
+  return result.events.filter((e) => e.type === 'StateCaught').map((e) => e.stateName ?? '');
+}
+
+describe('cutover machine: a step that fails for good is caught and notified', () => {
+  it.each([
+    ['PlanCutover', scenario({ broken: { handler: 'PlanCutoverFunctionArn', call: 1 } }), 'PlanCutover'],
+    ['FindTask', scenario({ broken: { handler: 'FindTaskFunctionArn', call: 1 } }), 'FindTask'],
+    ['Preflight', scenario({ broken: { handler: 'PreflightFunctionArn', call: 1 } }), 'Preflight'],
+    ['EnsureSlot', scenario({ broken: { handler: 'EnsureSlotFunctionArn', call: 1 } }), 'EnsureSlot'],
+    [
+      'CreateSourceEndpoint',
+      scenario({ broken: { handler: 'CreateSourceEndpointFunctionArn', call: 1 } }),
+      'CreateSourceEndpoint',
+    ],
+    [
+      'TestConnection',
+      scenario({ broken: { handler: 'TestEndpointConnectionFunctionArn', call: 1 } }),
+      'TestConnection',
+    ],
+    [
+      'TestConnectionAgain',
+      scenario({
+        broken: { handler: 'TestEndpointConnectionFunctionArn', call: 2 },
+        delays: { connection: 1, ready: 0, running: 0 },
+      }),
+      'TestConnectionAgain',
+    ],
+    [
+      'CreateCdcTask',
+      scenario({ broken: { handler: 'CreateCdcTaskFunctionArn', call: 1 } }),
+      'CreateCdcTask',
+    ],
+    ['PollReady', scenario({ broken: { handler: 'PollTaskFunctionArn', call: 1 } }), 'PollReady'],
+    ['StartTask', scenario({ broken: { handler: 'StartTaskFunctionArn', call: 1 } }), 'StartTask'],
+    ['PollRunning', scenario({ broken: { handler: 'PollTaskFunctionArn', call: 2 } }), 'PollRunning'],
+    ['CheckCatchUp', scenario({ broken: { handler: 'CheckCatchUpFunctionArn', call: 1 } }), 'CheckCatchUp'],
+    // Catch-up needs two polls within the thresholds: the third check is the quiet wait's first.
+    ['CheckQuiet', scenario({ broken: { handler: 'CheckCatchUpFunctionArn', call: 3 } }), 'CheckQuiet'],
+    ['StopTask', scenario({ broken: { handler: 'StopTaskFunctionArn', call: 1 } }), 'StopTask'],
+    ['PollStopped', scenario({ broken: { handler: 'PollTaskFunctionArn', call: 3 } }), 'PollStopped'],
+    [
+      'CheckStillRunning',
+      scenario({ mode: 'continuous', broken: { handler: 'PollTaskFunctionArn', call: 3 } }),
+      'CheckStillRunning',
+    ],
+    [
+      'RequestApproval',
+      scenario({ approval: 'approve', broken: { handler: 'NotifyFunctionArn', call: 1 } }),
+      'RequestApproval',
+    ],
+    [
+      'VerifyRowCounts',
+      scenario({ broken: { handler: 'VerifyRowCountsFunctionArn', call: 1 } }),
+      'VerifyRowCounts',
+    ],
+  ] as const)('%s', async (_, broken, state) => {
+    const world = new CutoverWorld(broken);
+    const result = await run(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ModelBrokenError' });
+    expect(caughtIn(result)[0]).toBe(state);
+    if (broken.broken?.handler !== 'NotifyFunctionArn') {
+      const failure = world.record.notifications.at(-1);
+      expect(failure?.attributes).toMatchObject({ kind: 'failure', severity: 'CRITICAL' });
+      expect(failure?.subject).toContain('ModelBrokenError');
+    }
+  });
+});
+
+describe('cutover machine: a notification that cannot be sent never changes the outcome', () => {
+  it('blocked: still ends Blocked, nothing created', async () => {
+    const world = new CutoverWorld(
+      scenario({ blockers: 2, broken: { handler: 'NotifyFunctionArn', call: 1 } }),
+    );
+    const result = await run(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PreflightBlockersError' });
+    expect(caughtIn(result)).toEqual(['NotifyBlocked']);
+    expect(world.task).toBeUndefined();
+  });
+
+  it('success: still SUCCEEDED with the task stopped and verified', async () => {
+    const world = new CutoverWorld(scenario({ broken: { handler: 'NotifyFunctionArn', call: 1 } }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(caughtIn(result)).toEqual(['NotifySuccess']);
+    expect(world.record.verifies).toEqual([{ strict: true, taskStatus: 'stopped', passed: true }]);
+  });
+
+  it('failure: still FAILED with the original error', async () => {
+    const world = new CutoverWorld(
+      scenario({ verify: 'mismatch', broken: { handler: 'NotifyFunctionArn', call: 1 } }),
+    );
+    const result = await run(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'RowCountMismatchError' });
+    expect(caughtIn(result)).toEqual(['VerifyRowCounts', 'NotifyFailure']);
+  });
+});
+
+describe('cutover machine: the task stops by itself during the quiet wait', () => {
+  it('fails naming the quiet wait and the StopReason; the machine never stops it', async () => {
+    const world = new CutoverWorld(
+      scenario({ observations: [quiet, quiet, { lagBytes: 5_000_000, latencySeconds: 1, stop: 'lowDisk' }] }),
+    );
+    const result = await run(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
+    expect(world.record.stopRequests).toBe(0);
+    const failure = world.record.notifications.at(-1);
+    expect(failure?.subject).toBe('[FAILED] cutover model: WaitForQuiet TaskStoppedUnexpectedlyError');
+    expect(failure?.body).toContain('STOPPED_DUE_TO_LOW_DISK');
+  });
+});
+
+describe('cutover machine: waits that need more than one look, and options', () => {
+  it('a connection test still running, a task still creating and still starting: each wait loops, then goes on', async () => {
+    const world = new CutoverWorld(scenario({ delays: { connection: 2, ready: 2, running: 2 } }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
+    expect(entered.filter((s) => s === 'TestConnectionAgain')).toHaveLength(2);
+    expect(entered.filter((s) => s === 'PollReady').length).toBeGreaterThan(1);
+    expect(entered.filter((s) => s === 'PollRunning').length).toBeGreaterThan(1);
+    expect(world.record.starts).toEqual([{ startType: 'start-replication', statusBefore: 'ready' }]);
+  });
+
+  it('continuous: a task DMS is restarting after catch-up is waited for, never started again', async () => {
+    const world = new CutoverWorld(scenario({ mode: 'continuous', restartsAfterCatchUp: 2 }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
+    expect(entered.filter((s) => s === 'WaitForStillRunning').length).toBeGreaterThan(0);
+    expect(world.record.starts).toHaveLength(1);
+    expect(world.task?.status).toBe('running');
+  });
+
+  it('continuous without a target connection: nothing to verify, the task left running', async () => {
+    const world = new CutoverWorld(scenario({ mode: 'continuous', withTarget: false }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.record.verifies).toEqual([]);
+    expect(world.record.notifications.at(-1)?.body).toContain('CONTINUOUS REPLICATION');
+  });
+});
