@@ -184,3 +184,27 @@ describe('cutover machine: waits that need more than one look, and options', () 
     expect(world.record.notifications.at(-1)?.body).toContain('CONTINUOUS REPLICATION');
   });
 });
+
+describe('cutover machine: the stop is not the one asked for', () => {
+  it.each([
+    [
+      'stop-at-position, the task stops for low disk instead',
+      scenario({ mode: 'stop-at-position', approval: 'approve', positionStop: 'lowDisk' }),
+      'STOPPED_DUE_TO_LOW_DISK',
+    ],
+    [
+      'stop-when-quiet, the stop the machine asked for ends in a recoverable error',
+      scenario({ afterStopRequest: 'recoverable' }),
+      'RECOVERABLE_ERROR',
+    ],
+  ] as const)('%s: FAILED, nothing verified, the StopReason named', async (_, stopped, code) => {
+    const world = new CutoverWorld(stopped);
+    const result = await run(world);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
+    expect(world.record.verifies).toEqual([]);
+    const failure = world.record.notifications.at(-1);
+    expect(failure?.subject).toBe('[FAILED] cutover model: WaitForStop TaskStoppedUnexpectedlyError');
+    expect(failure?.body).toContain(code);
+  });
+});

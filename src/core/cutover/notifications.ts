@@ -110,7 +110,8 @@ export function failedStage(state: unknown): CutoverStage {
     ConfirmRunning: mode !== 'continuous' || at(polls, 'final', 'done') === true,
     WaitForQuiet: !quietEnd || at(polls, 'quiet', 'caughtUp') === true,
     StopTask: !quietEnd || isObject(at(steps, 'stop')),
-    WaitForStop: !stops || at(polls, 'stopped', 'done') === true,
+    WaitForStop:
+      !stops || (at(polls, 'stopped', 'done') === true && stoppedAsAsked(mode, at(polls, 'stopped'))),
     VerifyRowCounts: at(plan, 'verify', 'rowCounts') !== true || isObject(at(steps, 'verify')),
   };
   const applies = (stage: (typeof CUTOVER_STAGES)[number]) =>
@@ -124,6 +125,13 @@ export function failedStage(state: unknown): CutoverStage {
     -1,
   );
   return CUTOVER_STAGES.slice(last + 1).find((stage) => !finished[stage]) ?? 'NotifySuccess';
+}
+
+/** The stop the plan asked for, as the stop poll reported it (the ASL's StoppedWhereAsked, read back). */
+function stoppedAsAsked(mode: string | null, poll: unknown): boolean {
+  const code = text(at(poll, 'stopCode'));
+  if (mode === 'stop-at-position') return code?.startsWith('STOPPED_AT_') === true;
+  return code === null || code === 'NORMAL';
 }
 
 export interface FailureDetail {
