@@ -94,7 +94,10 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
     running: fc.integer({ min: 0, max: 2 }),
   }),
   restartsAfterCatchUp: fc.integer({ min: 0, max: 2 }),
-  withTarget: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  withTarget: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
 });
 
 async function run(world: CutoverWorld): Promise<ExecutionResult> {

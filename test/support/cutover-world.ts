@@ -177,7 +177,9 @@ export class CutoverWorld {
       TestEndpointConnectionFunctionArn: () => ({
         replicationInstanceArn: INSTANCE_ARN,
         endpointArn: SOURCE_ENDPOINT_ARN,
-        ...(this.connectionPolls-- > 0 ? { status: 'testing', done: false } : { status: 'successful', done: true }),
+        ...(this.connectionPolls-- > 0
+          ? { status: 'testing', done: false }
+          : { status: 'successful', done: true }),
         startedAt: new Date().toISOString(),
         timeoutSeconds: 60,
       }),
