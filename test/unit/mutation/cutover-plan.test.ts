@@ -197,6 +197,15 @@ describe('planCutover refusals', () => {
     });
   });
 
+  it('refuses a password anywhere in the input, naming its path from the top', () => {
+    expect(
+      thrown(() => planCutover({ ...minimal, source: { ...minimal.source, password: 'x' } }, NOW)),
+    ).toMatchObject({
+      field: 'source.password',
+      message: 'source.password: a password may not be given in an input',
+    });
+  });
+
   it('names a nested field by its dotted path', () => {
     expect(thrown(() => planCutover({ ...minimal, thresholds: { consecutivePolls: 0 } }, NOW))).toMatchObject(
       {
