@@ -469,7 +469,9 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     });
     // Strict verification reads the stopped task's RecoveryCheckpoint.
     expect(grants('VerifyRowCounts', 'dms')).toEqual({ 'dms:DescribeReplicationTasks': '*' });
-    for (const name of ['InspectSlot', 'EnsureSlot', 'PlanCutover', 'Preflight', 'Notify'] as const)
+    // Preflight judges the source major against the replication instance's DMS engine version.
+    expect(grants('Preflight', 'dms')).toEqual({ 'dms:DescribeReplicationInstances': '*' });
+    for (const name of ['InspectSlot', 'EnsureSlot', 'PlanCutover', 'Notify'] as const)
       expect(grants(name, 'dms'), name).toEqual({});
   });
 

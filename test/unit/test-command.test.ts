@@ -99,8 +99,10 @@ describe('the test command (README: npm test; .ci/run runs exactly that)', () =>
     expect(scripts.pretest).toBe('tsx test/support/provision.ts');
   });
 
-  it('runs lint and typecheck, then vitest last (so `npm test -- <file>` reaches vitest)', () => {
-    expect(scripts.test).toBe('biome check . && tsc -p tsconfig.json && vitest run');
+  it('runs lint and typecheck, then vitest last with path coverage enforced (so `npm test -- <file>` reaches vitest)', () => {
+    expect(scripts.test).toBe(
+      'biome check . && tsc -p tsconfig.json && DMS_CDC_ASL_COVERAGE=enforce vitest run',
+    );
   });
 
   it('.ci/run installs nothing itself: a fresh clone is provisioned by npm test alone', () => {

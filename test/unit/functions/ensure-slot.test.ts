@@ -29,7 +29,8 @@ function source(options: { exists: boolean; row?: Record<string, unknown> }): Fa
   let exists = options.exists;
   return fakePg((sql) => {
     if (isSlotQuery(sql)) return exists ? [slotRow(options.row)] : [];
-    if (sql.includes('pg_backend_pid()')) return [{ pid: 4242, version: 170005 }];
+    // The creator session's first read: its PID and whether the function takes failover (17+).
+    if (sql.includes('pg_backend_pid()')) return [{ pid: 4242, hasFailover: true }];
     if (sql.includes('pg_create_logical_replication_slot')) {
       exists = true;
       return [{ lsn: '4AF/B00000D0' }];
@@ -52,7 +53,9 @@ function invoke(event: unknown, d: Partial<EnsureSlotDeps>, remainingMs = 30_000
 }
 
 const creations = (pg: FakePg) =>
-  pg.queries.filter((q) => q.sql.includes('pg_create_logical_replication_slot'));
+  pg.queries.filter(
+    (q) => q.sql.includes('pg_create_logical_replication_slot') && !q.sql.includes('pg_backend_pid()'),
+  );
 
 beforeEach(() => {
   secretsManager.reset();
