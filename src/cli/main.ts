@@ -2,23 +2,90 @@ import { readFileSync } from 'node:fs';
 import { OrchestratorError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { type Command, type CommandContext, parseCommandArgs, UsageError } from './args.js';
-import { APPROVAL_COMMANDS } from './commands/approval.js';
-import { cutoverCommand } from './commands/cutover.js';
-import { healthCommand } from './commands/health.js';
-import { preflightCommand } from './commands/preflight.js';
-import { RECOVER_COMMANDS } from './commands/recover.js';
-import { rehearseCommand } from './commands/rehearse.js';
-import { SLOT_COMMANDS } from './commands/slot.js';
 import { type Output, redacting, terminal } from './output.js';
 
-const COMMANDS: readonly Command[] = [
-  ...SLOT_COMMANDS,
-  rehearseCommand,
-  cutoverCommand,
-  preflightCommand,
-  healthCommand,
-  ...APPROVAL_COMMANDS,
-  ...RECOVER_COMMANDS,
+/**
+ * The command table: name, one-line summary and a loader. A command's module (and what it pulls in: AWS
+ * SDK clients, pg, zod schemas, the local runner) is imported only when that command runs or its usage
+ * is asked for, so `dms-cdc --help` and `--version` load none of them. The summaries are checked against
+ * the modules' own by test/unit/cli-command-table.test.ts.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+const pick = (commands: readonly Command[], name: string): Command => {
+  const command = commands.find((c) => c.name === name);
+  if (!command) throw new Error(`command table: no "${name}" in its module`);
+  return command;
+};
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'slot inspect',
+    summary: 'Show a replication slot: restart_lsn, confirmed_flush_lsn, lag, WAL status, holder',
+    load: async () => pick((await import('./commands/slot.js')).SLOT_COMMANDS, 'slot inspect'),
+  },
+  {
+    name: 'slot create',
+    summary: 'Create a logical slot for DMS (or find the existing one), never a second one',
+    load: async () => pick((await import('./commands/slot.js')).SLOT_COMMANDS, 'slot create'),
+  },
+  {
+    name: 'slot cleanup',
+    summary:
+      'Remove what DMS left on the source: DDL trigger, function, audit table, and the slot on request',
+    load: async () => pick((await import('./commands/slot.js')).SLOT_COMMANDS, 'slot cleanup'),
+  },
+  {
+    name: 'rehearse',
+    summary: 'Rehearse a whole cutover locally on embedded PostgreSQL 17 (what `npm start` runs)',
+    load: async () => (await import('./commands/rehearse.js')).rehearseCommand,
+  },
+  {
+    name: 'cutover',
+    summary: 'Start the deployed cutover state machine with an input file and follow it (or --local)',
+    load: async () => (await import('./commands/cutover.js')).cutoverCommand,
+  },
+  {
+    name: 'preflight',
+    summary: 'Check every DMS CDC prerequisite on the source (and target) in one pass',
+    load: async () => (await import('./commands/preflight.js')).preflightCommand,
+  },
+  {
+    name: 'health',
+    summary:
+      'Check slot lag, retained WAL and WAL disk use against thresholds (exit 0 OK, 1 warning, 2 critical)',
+    load: async () => (await import('./commands/health.js')).healthCommand,
+  },
+  {
+    name: 'approve',
+    summary: 'Approve a cutover waiting at its approval gate (Step Functions SendTaskSuccess)',
+    load: async () => pick((await import('./commands/approval.js')).APPROVAL_COMMANDS, 'approve'),
+  },
+  {
+    name: 'reject',
+    summary: 'Reject a cutover waiting at its approval gate: it fails with CutoverRejected (SendTaskFailure)',
+    load: async () => pick((await import('./commands/approval.js')).APPROVAL_COMMANDS, 'reject'),
+  },
+  {
+    name: 'recover decide',
+    summary: 'Print the recovery decision for a slot on the source and task observations you give (dry run)',
+    load: async () => (await import('./commands/recover-decide.js')).recoverDecideCommand,
+  },
+  {
+    name: 'recover rehearse',
+    summary:
+      'Rehearse recoveries locally: the fault matrix on embedded PostgreSQL 17 with the real recover machine',
+    load: async () => pick((await import('./commands/recover.js')).RECOVER_COMMANDS, 'recover rehearse'),
+  },
+  {
+    name: 'recover',
+    summary: 'Start the deployed recover state machine for a DMS task and follow it to the end',
+    load: async () => pick((await import('./commands/recover.js')).RECOVER_COMMANDS, 'recover'),
+  },
 ];
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
@@ -30,7 +97,7 @@ export async function main(argv: readonly string[], given: CommandContext): Prom
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = COMMANDS.find((c) => c.name === rest.join(' '));
-    output.result(topic ? topic.usage : overview());
+    output.result(topic ? (await topic.load()).usage : overview());
     return 0;
   }
   if (name === '--version' || name === '-v') {
@@ -39,8 +106,8 @@ export async function main(argv: readonly string[], given: CommandContext): Prom
   }
   // Commands are one word (`rehearse`) or a group and a verb (`slot inspect`).
   const twoWords = `${name} ${rest[0] ?? ''}`;
-  const command = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
     if (group.length > 0) {
       output.error(`"${name}" needs a subcommand: ${group.map((c) => c.name).join(', ')}`);
@@ -49,7 +116,8 @@ export async function main(argv: readonly string[], given: CommandContext): Prom
     }
     return 2;
   }
-  const args = command.name === twoWords ? rest.slice(1) : rest;
+  const args = entry.name === twoWords ? rest.slice(1) : rest;
+  const command = await entry.load();
   try {
     const values = parseCommandArgs(command, args);
     if (values.help) {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ const childEnv = { ...process.env, DMS_CDC_PG_ROOT: childRoot, DMS_CDC_PG_TEMPLA
 afterAll(() => rmSync(childRoot, { recursive: true, force: true }));
 
 beforeAll(async () => {
+  // The spawned CLI runs the bundle users get (bin/dms-cdc.js -> dist/cli/): built from this tree.
+  const build = spawnSync(process.execPath, ['bin/build-cli.js'], { cwd: repoRoot, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
   source = await primaryForFile();
   await source.query(`SELECT pg_create_logical_replication_slot('dms_orders_slot', 'test_decoding')`);
   await source.query('CREATE TABLE orders (id int PRIMARY KEY)');
@@ -178,6 +181,52 @@ describe('npm start (the local cutover rehearsal)', () => {
     expect(status).toBe(130);
     expect(stderr).toContain('servers stopped and removed');
     expect(nodeDirs()).toEqual([]);
+  });
+});
+
+describe('the dms-cdc binary', () => {
+  it('loads no command module, AWS SDK, pg or zod for --help and --version', () => {
+    // What dist/cli/main.js imports statically (chunks import chunks): esbuild marks each bundled
+    // package's code with a `// node_modules/<package>/...` comment and each source file with its path.
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(path.join(repoRoot, 'dist/cli', file), 'utf8');
+      for (const [, next] of text.matchAll(/^(?:import|export)[^;]*?from "\.\/([^"]+)"/gm)) visit(next ?? '');
+      for (const [, next] of text.matchAll(/^import "\.\/([^"]+)";/gm)) visit(next ?? '');
+    };
+    visit('main.js');
+    const code = [...seen]
+      .map((file) => readFileSync(path.join(repoRoot, 'dist/cli', file), 'utf8'))
+      .join('\n');
+    expect(code).toContain('// src/cli/main.ts');
+    expect(code).not.toMatch(
+      /\/\/ (node_modules\/(@aws-sdk|@smithy|pg|zod)\/|src\/cli\/commands\/|src\/adapters\/)/,
+    );
+    for (const flag of ['--help', '--version']) {
+      const run = spawnSync(process.execPath, ['bin/dms-cdc.js', flag], { cwd: repoRoot, encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe('');
+    }
+  });
+
+  it('names the command that builds it when the bundle is missing (one line, exit 2)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-unbuilt-'));
+    try {
+      mkdirSync(path.join(dir, 'bin'));
+      copyFileSync(path.join(repoRoot, 'bin/dms-cdc.js'), path.join(dir, 'bin/dms-cdc.js'));
+      const run = spawnSync(process.execPath, [path.join(dir, 'bin/dms-cdc.js'), '--help'], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        'dms-cdc: the CLI is not built (dist/cli/main.js is missing): run `npm run build:cli`\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
