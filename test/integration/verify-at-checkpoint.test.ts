@@ -248,6 +248,17 @@ describe('strict verification compares the target with the source as of the stop
     // does between flushing a commit and showing it. Its xid is in the snapshot's running list.
     await source.query(`ALTER SYSTEM SET synchronous_standby_names = 'nobody'`);
     await source.query('SELECT pg_reload_conf()');
+    // The reload is a signal: a backend shows the new value only once the postmaster has read it, and only
+    // a session started after that waits for the standby (under load that takes a moment).
+    await expect
+      .poll(
+        async () =>
+          (await source.query<{ synchronous_standby_names: string }>('SHOW synchronous_standby_names'))[0],
+        {
+          timeout: 10_000,
+        },
+      )
+      .toEqual({ synchronous_standby_names: 'nobody' });
     const held = await source.connect('postgres', 'held-commit');
     let heldCommit: Promise<unknown> | undefined;
     // Transactions open when the snapshot is taken, committed (or begun and committed) while the
@@ -266,6 +277,7 @@ describe('strict verification compares the target with the source as of the stop
                 `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'`,
               )
             )[0]?.n,
+          { timeout: 10_000 },
         )
         .toBe(1);
       for (const session of [open, still]) {
