@@ -88,7 +88,7 @@ export const FAILOVER_EVENT_IDS: Readonly<Record<string, string>> = {
 export function routeRecoveryEvent(event: AwsEvent, routes: readonly Route[]): Routing {
   const type = event['detail-type'];
   if (event.source === 'aws.dms' && type === DMS_TASK_STATE_CHANGE) return fromTaskEvent(event, routes);
-  if (event.source === 'aws.rds' && type !== undefined && type in FAILOVER_EVENT_IDS) {
+  if (event.source === 'aws.rds' && type !== undefined && Object.hasOwn(FAILOVER_EVENT_IDS, type)) {
     return fromFailoverEvent(event, type, routes);
   }
   return ignore(`not a DMS task state change or an RDS failover event (${event.source} ${type})`);

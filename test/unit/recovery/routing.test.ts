@@ -100,6 +100,14 @@ describe('routing AWS events to recoveries', () => {
     );
   });
 
+  it('an RDS event whose detail-type only names an inherited property is not a failover event', () => {
+    for (const type of ['toString', 'constructor', '__proto__']) {
+      expect(routeRecoveryEvent({ source: 'aws.rds', 'detail-type': type, detail: {} }, routes).ignored).toBe(
+        `not a DMS task state change or an RDS failover event (aws.rds ${type})`,
+      );
+    }
+  });
+
   it('a task without a route is ignored with the reason', () => {
     const other = 'arn:aws:dms:eu-west-1:123456789012:task:OTHER';
     expect(routeRecoveryEvent(dmsEvent('REPLICATION_TASK_FAILED', 'x', other), routes).ignored).toBe(
