@@ -134,7 +134,9 @@ export class PgNode {
   async kill(): Promise<void> {
     const pid = killPostmasterSync(this.dataDir);
     if (pid === undefined) return;
-    for (let i = 0; i < 100 && isAlive(pid); i += 1) await sleep(20);
+    // Every backend, not only the postmaster: one still dying keeps the old shared memory attached, and a
+    // start meanwhile fails with "pre-existing shared memory block is still in use".
+    for (let i = 0; i < 250 && (isAlive(pid) || groupAlive(pid)); i += 1) await sleep(20);
   }
 
   async restart(): Promise<void> {
@@ -181,4 +183,14 @@ export class PgNode {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether any process of the group the postmaster led still runs (it leads its own group: detached). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
