@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalMachine } from '../../src/local/machine.js';
 import type { ExecutionResult } from '../../src/local/stepfunctions/index.js';
-import { CutoverWorld, type Scenario } from '../support/cutover-world.js';
+import { CutoverWorld, plainScenario } from '../support/cutover-world.js';
 
 /**
  * Every failure path of the cutover machine, one at a time: a step that fails for good is caught,
@@ -11,20 +11,7 @@ import { CutoverWorld, type Scenario } from '../support/cutover-world.js';
 
 const quiet = { lagBytes: 0, latencySeconds: 0, stop: null };
 
-function scenario(overrides: Partial<Scenario> = {}): Scenario {
-  return {
-    mode: 'stop-when-quiet',
-    approval: 'not-required',
-    blockers: 0,
-    observations: [],
-    afterStopRequest: 'normal',
-    positionPolls: 0,
-    positionStop: 'atServerTime',
-    verify: 'equal',
-    transient: [],
-    ...overrides,
-  };
-}
+const scenario = plainScenario;
 
 async function run(world: CutoverWorld): Promise<ExecutionResult> {
   return runLocalMachine('cutover', world.handlers(), {

@@ -9,6 +9,7 @@ import {
   type DmsStop,
   type Fault,
   type Observation,
+  plainScenario,
   type Scenario,
 } from '../support/cutover-world.js';
 import { modelRuns } from './runs.js';
@@ -184,17 +185,13 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
   });
 
   it('a task that reaches its stop position during catch-up still waits for approval', async () => {
-    const world = new CutoverWorld({
-      mode: 'stop-at-position',
-      approval: 'approve',
-      blockers: 0,
-      observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'atServerTime' }],
-      afterStopRequest: 'normal',
-      positionPolls: 0,
-      positionStop: 'atServerTime',
-      verify: 'equal',
-      transient: [],
-    });
+    const world = new CutoverWorld(
+      plainScenario({
+        mode: 'stop-at-position',
+        approval: 'approve',
+        observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'atServerTime' }],
+      }),
+    );
     const result = await run(world);
 
     expect(result.status).toBe('SUCCEEDED');
@@ -205,17 +202,12 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
   });
 
   it('an unexpected stop during catch-up fails the cutover, naming the stage, the StopReason and the remedy', async () => {
-    const world = new CutoverWorld({
-      mode: 'stop-when-quiet',
-      approval: 'approve',
-      blockers: 0,
-      observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'lowDisk' }],
-      afterStopRequest: 'normal',
-      positionPolls: 0,
-      positionStop: 'atServerTime',
-      verify: 'equal',
-      transient: [],
-    });
+    const world = new CutoverWorld(
+      plainScenario({
+        approval: 'approve',
+        observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'lowDisk' }],
+      }),
+    );
     const result = await run(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
@@ -229,17 +221,11 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
   it('stop-when-quiet: the machine stops the task only once the source is quiet, then verifies strictly', async () => {
     const busy = { lagBytes: 5_000_000, latencySeconds: 1, stop: null };
     const quiet = { lagBytes: 10, latencySeconds: 1, stop: null };
-    const world = new CutoverWorld({
-      mode: 'stop-when-quiet',
-      approval: 'not-required',
-      blockers: 0,
-      observations: [quiet, quiet, busy, quiet, quiet],
-      afterStopRequest: 'normal',
-      positionPolls: 0,
-      positionStop: 'atServerTime',
-      verify: 'equal',
-      transient: [],
-    });
+    const world = new CutoverWorld(
+      plainScenario({
+        observations: [quiet, quiet, busy, quiet, quiet],
+      }),
+    );
     const result = await run(world);
 
     expect(result.status).toBe('SUCCEEDED');
@@ -251,17 +237,13 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
   });
 
   it('continuous: ends caught up and approved with the task running, and says so', async () => {
-    const world = new CutoverWorld({
-      mode: 'continuous',
-      approval: 'approve',
-      blockers: 0,
-      observations: [],
-      afterStopRequest: 'normal',
-      positionPolls: 0,
-      positionStop: 'atServerTime',
-      verify: 'mismatch',
-      transient: [],
-    });
+    const world = new CutoverWorld(
+      plainScenario({
+        mode: 'continuous',
+        approval: 'approve',
+        verify: 'mismatch',
+      }),
+    );
     const result = await run(world);
 
     expect(result.status).toBe('SUCCEEDED');

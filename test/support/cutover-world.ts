@@ -79,6 +79,22 @@ export interface Scenario {
   readonly withTarget?: boolean;
 }
 
+/** A run where nothing unusual happens: named tests change one thing at a time. */
+export function plainScenario(overrides: Partial<Scenario> = {}): Scenario {
+  return {
+    mode: 'stop-when-quiet',
+    approval: 'not-required',
+    blockers: 0,
+    observations: [],
+    afterStopRequest: 'normal',
+    positionPolls: 0,
+    positionStop: 'atServerTime',
+    verify: 'equal',
+    transient: [],
+    ...overrides,
+  };
+}
+
 export interface Record_ {
   readonly handlers: string[];
   readonly starts: { readonly startType: StartType; readonly statusBefore: TaskStatus }[];
