@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   approvalCommands,
   buildCutoverNotification,
-  CUTOVER_STAGES,
-  failedStage,
   NOTIFICATION_KINDS,
   type NotificationKind,
   parseFailure,
 } from '../../../src/core/cutover/notifications.js';
+import { CUTOVER_STAGES, failedStage } from '../../../src/core/cutover/stages.js';
 import { parseAlertMessage, toSnsPublishFields, validateAlertMessage } from '../../../src/ports/alerts.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test states are partial execution states, built and changed by path
