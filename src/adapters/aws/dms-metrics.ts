@@ -1,8 +1,4 @@
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import {
   type DatabaseMigrationServiceClient,
   DescribeReplicationInstancesCommand,
@@ -11,7 +7,9 @@ import { DmsResourceNotFoundError } from '../../core/dms/errors.js';
 import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { CdcLatency, DmsMetrics } from '../../ports/dms-metrics.js';
+import { defaultDmsClient } from './dms.js';
 import { toDmsError } from './dms-errors.js';
+import { once } from './once.js';
 
 /** How far back a datapoint still counts as "the current latency". DMS publishes task metrics every minute. */
 export const LATENCY_WINDOW_MS = 5 * 60_000;
@@ -113,3 +111,11 @@ function latest(result: MetricDataResult | undefined): number | null {
   });
   return best?.value ?? null;
 }
+
+/** The functions' CloudWatch reader, sharing the DMS client; built on first use and kept. */
+export const defaultDmsMetrics = once(() =>
+  buildCloudWatchDmsMetrics(
+    new CloudWatchClient({ maxAttempts: 5, retryMode: 'adaptive' }),
+    defaultDmsClient(),
+  ),
+);

@@ -19,6 +19,7 @@ import { parseLsn } from '../../core/lsn.js';
 import type { Dms, Endpoint, Task } from '../../ports/dms.js';
 import { toDmsError } from './dms-errors.js';
 import { createEndpointInput, createTaskInput, toConnectionTest, toEndpoint, toTask } from './dms-mapping.js';
+import { once } from './once.js';
 
 /**
  * Attempts per DMS call, the first included. Few on purpose: a throttled call still failing after
@@ -220,3 +221,7 @@ export function buildAwsDms(client: DatabaseMigrationServiceClient): Dms {
 function sameIdentifier(actual: string | undefined, wanted: string): boolean {
   return actual !== undefined && actual.toLowerCase() === wanted.toLowerCase();
 }
+
+/** The functions' DMS client and port, built on first use and kept for the execution environment's life. */
+export const defaultDmsClient = once(() => createDmsClient());
+export const defaultDms = once(() => buildAwsDms(defaultDmsClient()));

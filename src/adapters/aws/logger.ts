@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { redactText } from '../../core/redact.js';
+import { once } from './once.js';
 
 /**
  * The Powertools Logger every function uses: each string of each log line (message, keys, an
@@ -17,3 +18,6 @@ export function createLogger(options: { readonly logLevel?: 'SILENT' } = {}): Lo
 export function redactingReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? redactText(value) : value;
 }
+
+/** The one logger of a function's execution environment (the handlers and the source middleware share it). */
+export const sharedLogger = once(() => createLogger());

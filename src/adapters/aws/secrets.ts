@@ -1,10 +1,9 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InvalidInputError } from '../../core/errors.js';
+import type { SecretStore } from '../../ports/secret-store.js';
+import { once } from './once.js';
 
-/** Reads a secret's text. The value is a credential: callers never log it or put it in an error. */
-export interface SecretStore {
-  getSecretString(secretId: string): Promise<string>;
-}
+export type { SecretStore } from '../../ports/secret-store.js';
 
 /**
  * A SecretStore over AWS Secrets Manager (GetSecretValue, current version).
@@ -26,3 +25,6 @@ export function buildSecretsManagerStore(client: SecretsManagerClient): SecretSt
     },
   };
 }
+
+/** The functions' store, built on first use and kept for the execution environment's life. */
+export const defaultSecretStore = once(() => buildSecretsManagerStore(new SecretsManagerClient({})));

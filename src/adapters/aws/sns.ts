@@ -1,8 +1,9 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { redactValue } from '../../core/redact.js';
 import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
 import { parseLambdaInput } from './lambda-input.js';
+import { once } from './once.js';
 
 /**
  * The Alerts port over Amazon SNS: one Publish per alert to the topic. The Subject, the Message
@@ -54,3 +55,6 @@ export function alertTopicFromEnvironment(client: SNSClient, env: NodeJS.Process
       ).publish(alert),
   };
 }
+
+/** The functions' alert topic (ALERT_TOPIC_ARN), built on first use and kept for the execution environment's life. */
+export const defaultAlerts = once(() => alertTopicFromEnvironment(new SNSClient({})));

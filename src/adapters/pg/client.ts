@@ -1,13 +1,8 @@
 import pg from 'pg';
 import { InvalidInputError, OrchestratorError } from '../../core/errors.js';
-import type { Queryable } from './queryable.js';
+import type { PgConnector, Queryable } from '../../ports/pg-session.js';
 
-/** A connected client the caller must end: what one invocation uses. */
-export interface PgSession extends Queryable {
-  end(): Promise<void>;
-}
-
-export type PgConnector = (config: pg.ClientConfig) => Promise<PgSession>;
+export type { PgConnector, PgSession } from '../../ports/pg-session.js';
 
 /** The source did not answer (network, timeout, server starting or full): worth retrying with backoff. */
 export class SourceUnreachableError extends OrchestratorError {

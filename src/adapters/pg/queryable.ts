@@ -1,4 +1,1 @@
-import type pg from 'pg';
-
-/** The one method the adapters use: satisfied by pg.Client, pg.Pool and pg.PoolClient. */
-export type Queryable = Pick<pg.Client, 'query'>;
+export type { Queryable } from '../../ports/pg-session.js';
