@@ -1,17 +1,8 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { redactText } from '../../core/redact.js';
+import type { StartExecution } from '../../ports/executions.js';
 
-export interface StartRequest {
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly input: string;
-}
-
-export interface Started {
-  readonly executionArn: string;
-  /** The name was already used: an execution for this request started before (a redelivered event). */
-  readonly duplicate: boolean;
-}
+export type { Started, StartRequest } from '../../ports/executions.js';
 
 /** StartExecution answered without an executionArn: nothing to follow or report. */
 export class StartExecutionUnexpectedResponseError extends Error {
@@ -24,7 +15,7 @@ export class StartExecutionUnexpectedResponseError extends Error {
  * while it is open with a different input. Either way that name's execution was started: the caller gets
  * its ARN (built from the machine's, as Step Functions names executions) marked as a duplicate.
  */
-export function buildStartOnce(client: SFNClient): (request: StartRequest) => Promise<Started> {
+export function buildStartOnce(client: SFNClient): StartExecution {
   return async (request) => {
     try {
       // The execution input is kept in the execution history: through the one redactor, like every sink.
