@@ -87,6 +87,10 @@ describe('cutover machine: a step that fails for good is caught and notified', (
       const failure = world.record.notifications.at(-1);
       expect(failure?.attributes).toMatchObject({ kind: 'failure', severity: 'CRITICAL' });
       expect(failure?.subject).toContain('ModelBrokenError');
+      // The stage named is the state that failed, as the run's history has it (a retry loop's second
+      // Task is named by the first, which records the same result).
+      const named = state === 'TestConnectionAgain' ? 'TestConnection' : state;
+      expect(failure?.payload).toMatchObject({ stage: named });
     }
   });
 });
@@ -133,7 +137,7 @@ describe('cutover machine: the task stops by itself during the quiet wait', () =
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(world.record.stopRequests).toBe(0);
     const failure = world.record.notifications.at(-1);
-    expect(failure?.subject).toBe('[FAILED] cutover model: WaitForQuiet TaskStoppedUnexpectedlyError');
+    expect(failure?.subject).toBe('[FAILED] cutover model: CheckQuiet TaskStoppedUnexpectedlyError');
     expect(failure?.body).toContain('STOPPED_DUE_TO_LOW_DISK');
   });
 });
@@ -191,7 +195,7 @@ describe('cutover machine: the stop is not the one asked for', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(world.record.verifies).toEqual([]);
     const failure = world.record.notifications.at(-1);
-    expect(failure?.subject).toBe('[FAILED] cutover model: WaitForStop TaskStoppedUnexpectedlyError');
+    expect(failure?.subject).toBe('[FAILED] cutover model: PollStopped TaskStoppedUnexpectedlyError');
     expect(failure?.body).toContain(code);
   });
 });

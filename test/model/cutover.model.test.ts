@@ -213,7 +213,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(statesEntered(result)).not.toContain('RequestApproval');
     const failure = world.record.notifications.at(-1);
-    expect(failure?.subject).toBe('[FAILED] cutover model: CatchUp TaskStoppedUnexpectedlyError');
+    expect(failure?.subject).toBe('[FAILED] cutover model: CheckCatchUp TaskStoppedUnexpectedlyError');
     expect(failure?.body).toContain('Task StopReason: Stop Reason STOPPED_DUE_TO_LOW_DISK');
     expect(failure?.body).toContain('dms-cdc recover');
   });

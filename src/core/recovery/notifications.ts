@@ -2,6 +2,7 @@ import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../
 import { fitSnsSubject } from '../../ports/alerts.js';
 import { type FailureDetail, parseFailure } from '../cutover/notifications.js';
 import { at, bool, isObject, num, text } from '../json-read.js';
+import { RECOVER_MACHINE, stateOf } from '../statemachines/asl.js';
 import { describeStopReason, taskStopReason } from '../stop-reason.js';
 
 /**
@@ -206,9 +207,12 @@ function bodyFor(
   return lines;
 }
 
-/** The recover machine's FollowDmsRestart marks a task DMS restarted itself (nothing was started). */
+/** The start type the recover machine's FollowDmsRestart records for a task DMS restarted itself. */
+const RESTARTED_BY_DMS = at(stateOf(RECOVER_MACHINE, 'FollowDmsRestart').Parameters, 'startType');
+
+/** DMS restarted the task itself (nothing was started): the definition's own marker, not a copy of it. */
 function restartedByDms(view: View): boolean {
-  return view.started?.startType === 'restarted-by-dms';
+  return typeof RESTARTED_BY_DMS === 'string' && view.started?.startType === RESTARTED_BY_DMS;
 }
 
 function recoveredHow(view: View): string {

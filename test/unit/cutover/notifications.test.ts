@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   approvalCommands,
@@ -50,12 +51,31 @@ const finding = (id: string, severity: string) => ({
   reference: 'ref',
 });
 
-/** What each stage adds to the state when it finishes, in order. */
+// The definition as deployed, read here on its own: stage names are checked against it, not a copy.
+const DEFINITION = JSON.parse(
+  readFileSync(new URL('../../../statemachines/cutover.asl.json', import.meta.url), 'utf8'),
+) as { States: Record<string, { Type: string; Next?: string; ResultPath?: string }> };
+
+/** The Task state that records its result at `resultPath` (the first one: a retry loop records it twice). */
+function stageWriting(resultPath: string): string {
+  const found = Object.entries(DEFINITION.States).find(
+    ([, state]) => state.Type === 'Task' && state.ResultPath === resultPath,
+  );
+  if (!found) throw new Error(`no Task of cutover.asl.json records ${resultPath}`);
+  return found[0];
+}
+
+/** The notification sent when everything finished: the Task whose next state ends the execution in success. */
+const SUCCESS_NOTIFICATION = Object.entries(DEFINITION.States).find(
+  ([, state]) => state.Type === 'Task' && DEFINITION.States[state.Next ?? '']?.Type === 'Succeed',
+)?.[0];
+
+/** What each stage adds to the state when it finishes (by the result path the definition writes), in order. */
 const STAGE_RESULTS: [string, (s: State) => void][] = [
-  ['PlanCutover', (s) => (s.plan = PLAN)],
-  ['FindTask', (s) => (s.steps = { existing: { exists: false, replicating: false, status: null } })],
+  ['$.plan', (s) => (s.plan = PLAN)],
+  ['$.steps.existing', (s) => (s.steps = { existing: { exists: false, replicating: false, status: null } })],
   [
-    'Preflight',
+    '$.steps.preflight',
     (s) =>
       (s.steps = {
         ...s.steps,
@@ -70,17 +90,17 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
       }),
   ],
   [
-    'EnsureSlot',
+    '$.steps.slot',
     (s) => (s.steps.slot = { created: false, confirmedFlushLsn: '4AF/B00000D0', restartLsn: '4AF/B0000028' }),
   ],
   [
-    'CreateSourceEndpoint',
+    '$.steps.endpoint',
     (s) =>
       (s.steps.endpoint = { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SRC1', created: true }),
   ],
-  ['TestConnection', (s) => (s.steps.connection = { status: 'successful', done: true })],
+  ['$.steps.connection', (s) => (s.steps.connection = { status: 'successful', done: true })],
   [
-    'CreateCdcTask',
+    '$.steps.task',
     (s) =>
       (s.steps.task = {
         taskArn: TASK_ARN,
@@ -90,7 +110,7 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
       }),
   ],
   [
-    'WaitForReady',
+    '$.polls.ready',
     (s) =>
       (s.polls = {
         ready: { status: 'ready', done: true, since: PLAN.startedAt, polls: 1 },
@@ -99,13 +119,13 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
         stopped: null,
       }),
   ],
-  ['StartTask', (s) => (s.steps.started = { started: true, status: 'starting' })],
+  ['$.steps.started', (s) => (s.steps.started = { started: true, status: 'starting' })],
   [
-    'WaitForRunning',
+    '$.polls.running',
     (s) => (s.polls.running = { status: 'running', done: true, since: PLAN.startedAt, polls: 3 }),
   ],
   [
-    'CatchUp',
+    '$.polls.catchUp',
     (s) =>
       (s.polls.catchUp = {
         caughtUp: true,
@@ -118,19 +138,19 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
         serverLsn: '4AF/C0000178',
       }),
   ],
-  ['Approval', (s) => (s.steps.approval = { approved: true, by: 'alice' })],
+  ['$.steps.approval', (s) => (s.steps.approval = { approved: true, by: 'alice' })],
   [
-    'WaitForQuiet',
+    '$.polls.quiet',
     (s) =>
       (s.polls.quiet = { caughtUp: true, consecutive: 3, polls: 3, taskStatus: 'running', stopReason: null }),
   ],
-  ['StopTask', (s) => (s.steps.stop = { stopped: true, status: 'stopping' })],
+  ['$.steps.stop', (s) => (s.steps.stop = { stopped: true, status: 'stopping' })],
   [
-    'WaitForStop',
+    '$.polls.stopped',
     (s) => (s.polls.stopped = { status: 'stopped', stopReason: 'Stop Reason NORMAL', done: true }),
   ],
   [
-    'VerifyRowCounts',
+    '$.steps.verify',
     (s) =>
       (s.steps.verify = {
         tables: [
@@ -170,40 +190,51 @@ function failureAt(
 }
 
 describe('failedStage', () => {
-  it('is the machine stages in order (ConfirmRunning only for continuous replication, tested below)', () => {
-    expect(STAGE_RESULTS.map(([stage]) => stage)).toEqual(
-      CUTOVER_STAGES.filter((s) => s !== 'ConfirmRunning'),
+  it('is the machine stages in order (the still-running check only for continuous replication, tested below)', () => {
+    expect(STAGE_RESULTS.map(([path]) => path)).toEqual(
+      CUTOVER_STAGES.map((s) => s.resultPath).filter((p) => p !== '$.polls.final'),
     );
+    expect(CUTOVER_STAGES.map((s) => s.name)).toEqual(CUTOVER_STAGES.map((s) => stageWriting(s.resultPath)));
   });
 
-  it('names ConfirmRunning for continuous replication whose task is no longer running after approval', () => {
+  it('names only states the definition has: Tasks whose failure goes to the failure notification', () => {
+    for (const { name } of CUTOVER_STAGES) {
+      expect(DEFINITION.States[name]).toMatchObject({
+        Type: 'Task',
+        Catch: expect.arrayContaining([expect.objectContaining({ Next: 'NotifyFailure' })]),
+      });
+    }
+    expect(DEFINITION.States[SUCCESS_NOTIFICATION ?? '']).toBeDefined();
+  });
+
+  it('names the still-running check for continuous replication whose task is no longer running after approval', () => {
     const state = stateAfter(12);
     state.plan = { ...PLAN, end: { mode: 'continuous', stops: false, stopWaitUntil: null } };
     state.polls.final = { status: 'stopped', done: false };
-    expect(failedStage(state)).toBe('ConfirmRunning');
+    expect(failedStage(state)).toBe(stageWriting('$.polls.final'));
     state.polls.final = { status: 'running', done: true };
-    expect(failedStage(state)).toBe('VerifyRowCounts');
+    expect(failedStage(state)).toBe(stageWriting('$.steps.verify'));
   });
 
-  it.each(STAGE_RESULTS.map(([stage], n) => [stage, n] as const))(
-    'names %s when it is the first stage without a result',
-    (stage, n) => {
-      expect(failedStage(stateAfter(n))).toBe(stage);
+  it.each(STAGE_RESULTS.map(([path], n) => [path, n] as const))(
+    'names the Task recording %s when it is the first stage without a result',
+    (path, n) => {
+      expect(failedStage(stateAfter(n))).toBe(stageWriting(path));
     },
   );
 
   it('needs the connection test, the running wait and the catch-up to be done, not only present', () => {
     const testing = stateAfter(5);
     testing.steps.connection = { status: 'testing', done: false };
-    expect(failedStage(testing)).toBe('TestConnection');
+    expect(failedStage(testing)).toBe(stageWriting('$.steps.connection'));
 
     const starting = stateAfter(9);
     starting.polls.running = { status: 'starting', done: false };
-    expect(failedStage(starting)).toBe('WaitForRunning');
+    expect(failedStage(starting)).toBe(stageWriting('$.polls.running'));
 
     const lagging = stateAfter(10);
     lagging.polls.catchUp = { caughtUp: false, consecutive: 1 };
-    expect(failedStage(lagging)).toBe('CatchUp');
+    expect(failedStage(lagging)).toBe(stageWriting('$.polls.catchUp'));
   });
 
   it('skips the approval, the stop wait and the verification when the plan does not ask for them', () => {
@@ -215,10 +246,10 @@ describe('failedStage', () => {
       verify: { rowCounts: false },
     };
     state.polls.final = { status: 'running', done: true };
-    expect(failedStage(state)).toBe('NotifySuccess');
+    expect(failedStage(state)).toBe(SUCCESS_NOTIFICATION);
 
     state.plan.verify = { rowCounts: true };
-    expect(failedStage(state)).toBe('VerifyRowCounts');
+    expect(failedStage(state)).toBe(stageWriting('$.steps.verify'));
   });
 
   it('takes a later result as proof the earlier stages ran (a definition without the ready wait)', () => {
@@ -226,7 +257,7 @@ describe('failedStage', () => {
     delete state.polls.ready;
     state.polls.running = { status: 'starting', done: false };
 
-    expect(failedStage(state)).toBe('WaitForRunning');
+    expect(failedStage(state)).toBe(stageWriting('$.polls.running'));
   });
 
   it('does not blame preflight on a re-run that skipped it because its task already replicates', () => {
@@ -237,11 +268,11 @@ describe('failedStage', () => {
       created: false,
     };
 
-    expect(failedStage(state)).toBe('TestConnection');
+    expect(failedStage(state)).toBe(stageWriting('$.steps.connection'));
   });
 
   it('blames the success notification when every stage finished', () => {
-    expect(failedStage(stateAfter(STAGE_RESULTS.length))).toBe('NotifySuccess');
+    expect(failedStage(stateAfter(STAGE_RESULTS.length))).toBe(SUCCESS_NOTIFICATION);
   });
 });
 
@@ -328,7 +359,9 @@ describe('buildCutoverNotification', () => {
     const { subject } = buildCutoverNotification({ kind: 'failure', state }, NOW);
 
     expect(subject.length).toBeLessThan(100);
-    expect(subject).toMatch(/^\[FAILED\] cutover abbb+: CatchUp VeryLong.*\.\.\.$/);
+    expect(subject).toMatch(
+      new RegExp(`^\\[FAILED\\] cutover abbb+: ${stageWriting('$.polls.catchUp')} VeryLong.*\\.\\.\\.$`),
+    );
   });
 
   it('failure: names the stage, the error, its message and remedy, the LSNs and the timings', () => {
@@ -341,7 +374,7 @@ describe('buildCutoverNotification', () => {
     expect(body).toContain('confirmed_flush_lsn 4AF/B00000D0, restart_lsn 4AF/B0000028');
     expect(body).toContain('Started 2026-03-01T10:00:00.000Z; 42 min 30 s ago');
     expect(payload).toMatchObject({
-      stage: 'CreateCdcTask',
+      stage: stageWriting('$.steps.task'),
       error: { name: 'SlotActiveError', remedy: 'Terminate the stale walsender' },
       lsns: { slotConfirmedFlushLsn: '4AF/B00000D0' },
       timings: { elapsedSeconds: 2550 },
@@ -526,7 +559,9 @@ describe('how the cutover ended, in its notifications', () => {
   it('a stop during catch-up names the stage, the StopReason and the recover commands', () => {
     const message = buildCutoverNotification({ kind: 'failure', state: stoppedDuringCatchUp() }, NOW);
 
-    expect(message.subject).toBe('[FAILED] cutover orders: CatchUp TaskStoppedUnexpectedlyError');
+    expect(message.subject).toBe(
+      `[FAILED] cutover orders: ${stageWriting('$.polls.catchUp')} TaskStoppedUnexpectedlyError`,
+    );
     expect(message.body).toContain(
       'Task StopReason: Last Error Disk full. Stop Reason STOPPED_DUE_TO_LOW_DISK Error Level ERROR',
     );
@@ -535,7 +570,7 @@ describe('how the cutover ended, in its notifications', () => {
       `dms-cdc recover --state-machine-arn <RecoverStateMachineArn> --task ${TASK_ARN}`,
     );
     expect(message.payload).toMatchObject({
-      stage: 'CatchUp',
+      stage: stageWriting('$.polls.catchUp'),
       stop: { status: 'stopped', stopReason: expect.stringContaining('STOPPED_DUE_TO_LOW_DISK') },
       recover: [expect.stringContaining('dms-cdc recover decide'), expect.stringContaining(TASK_ARN)],
     });
@@ -550,8 +585,8 @@ describe('how the cutover ended, in its notifications', () => {
   it('names the quiet wait and the stop as their own stages', () => {
     const quiet = stateAfter(12);
     quiet.polls.quiet = { caughtUp: false, consecutive: 1, polls: 2, taskStatus: 'running' };
-    expect(failedStage(quiet)).toBe('WaitForQuiet');
-    expect(failedStage(stateAfter(13))).toBe('StopTask');
+    expect(failedStage(quiet)).toBe(stageWriting('$.polls.quiet'));
+    expect(failedStage(stateAfter(13))).toBe(stageWriting('$.steps.stop'));
   });
 
   it('continuous replication is named as such, and nothing claims a stop', () => {

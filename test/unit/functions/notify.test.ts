@@ -68,7 +68,7 @@ describe('notify handler', () => {
     expect(result).toEqual({ messageId: 'msg-1' });
     expect(snsMock).toReceiveCommandExactlyOnceWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
-      Subject: '[FAILED] cutover orders: WaitForReady TaskFailedError',
+      Subject: '[FAILED] cutover orders: PollReady TaskFailedError',
       MessageAttributes: {
         severity: { DataType: 'String', StringValue: 'CRITICAL' },
         source: { DataType: 'String', StringValue: 'orders' },
@@ -79,7 +79,7 @@ describe('notify handler', () => {
     const message = String(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message);
     const { body, payload } = parseAlertMessage(message);
     expect(body).toContain('Remedy: Run the recover state machine');
-    expect(payload).toMatchObject({ kind: 'failure', stage: 'WaitForReady', taskArn: TASK_ARN });
+    expect(payload).toMatchObject({ kind: 'failure', stage: 'PollReady', taskArn: TASK_ARN });
     expect(message).not.toContain('secretsmanager');
   });
 
