@@ -55,6 +55,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/preflight.js')).preflightCommand,
   },
   {
+    name: 'sequences sync',
+    summary: "Set each target sequence in scope to the source's value (plus a gap), never moving one back",
+    load: async () => (await import('./commands/sequences.js')).sequencesSyncCommand,
+  },
+  {
     name: 'health',
     summary:
       'Check slot lag, retained WAL and WAL disk use against thresholds (exit 0 OK, 1 warning, 2 critical)',

@@ -1,0 +1,49 @@
+import { OrchestratorError } from '../errors.js';
+import type { SyncAction, SyncStep } from './plan.js';
+
+/** Steps after which the target sequence stands at or past the source: nothing left to do. */
+const DONE: ReadonlySet<SyncAction> = new Set(['set', 'in-step', 'target-ahead']);
+
+export interface SyncSummary {
+  readonly sequences: number;
+  readonly set: number;
+  readonly inStep: number;
+  readonly targetAhead: number;
+  /** Left behind the source: missing, unreadable, not writable or out of range on the target. */
+  readonly notSynced: number;
+}
+
+export function summarizeSync(steps: readonly SyncStep[]): SyncSummary {
+  const count = (action: SyncAction) => steps.filter((s) => s.action === action).length;
+  return {
+    sequences: steps.length,
+    set: count('set'),
+    inStep: count('in-step'),
+    targetAhead: count('target-ahead'),
+    notSynced: steps.filter((s) => !DONE.has(s.action)).length,
+  };
+}
+
+export function stepsNotSynced(steps: readonly SyncStep[]): SyncStep[] {
+  return steps.filter((s) => !DONE.has(s.action));
+}
+
+/** Some target sequences could not be brought to the source's position: they would hand out used keys. */
+export class SequencesNotSyncedError extends OrchestratorError {
+  override readonly name = 'SequencesNotSyncedError';
+  readonly steps: readonly SyncStep[];
+
+  constructor(steps: readonly SyncStep[]) {
+    const shown = steps
+      .slice(0, 10)
+      .map((s) => `${s.name} (${s.action})`)
+      .join(', ');
+    const more = steps.length > 10 ? ` and ${steps.length - 10} more` : '';
+    super(
+      `${steps.length} target sequence${steps.length === 1 ? '' : 's'} could not be set to the source's value: ${shown}${more}`,
+      'Create the missing sequences on the target, GRANT SELECT, UPDATE ON SEQUENCE ... to the target role ' +
+        '(SELECT on the source), or lower the gap; then run `dms-cdc sequences sync` (it only moves sequences forward)',
+    );
+    this.steps = steps;
+  }
+}
