@@ -82,7 +82,11 @@ const logger = createLogger();
 const secrets = buildSecretsManagerStore(new SecretsManagerClient({}));
 const dmsEngineVersion = buildDmsEngineVersionReader(new DatabaseMigrationServiceClient({}));
 
-/** Checks every DMS CDC prerequisite on the source (and target) and returns the report; never throws for one. */
+/**
+ * Checks every DMS CDC prerequisite on the source (and target) and returns the report; a failed
+ * prerequisite is a finding, never an error. A check that throws fails the invocation with
+ * PreflightCheckCrashedError naming it: the cutover then stops at Preflight, nothing created.
+ */
 export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
   const deps: PreflightDeps = {
     secrets,

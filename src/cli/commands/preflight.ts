@@ -46,7 +46,8 @@ export const preflightCommand: Command = {
                            it cannot read is a blocker; without it, the newest engine DMS lists
   --json                   print the report as JSON
 
-exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run`,
+exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run (a server it cannot reach,
+             or a check that threw: its id is named, never turned into a warning)`,
   options: {
     source: { type: 'string' },
     slot: { type: 'string' },

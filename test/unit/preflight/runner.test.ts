@@ -3,7 +3,7 @@ import { ALL_CHECKS } from '../../../src/core/preflight/checks/index.js';
 import { buildContext, type PreflightCheck } from '../../../src/core/preflight/context.js';
 import { renderReport } from '../../../src/core/preflight/report.js';
 import { runPreflight } from '../../../src/core/preflight/run.js';
-import { evaluateChecks } from '../../../src/core/preflight/runner.js';
+import { evaluateChecks, PreflightCheckCrashedError } from '../../../src/core/preflight/runner.js';
 import { healthySelfManaged, healthyTarget, setting, withSettings } from './fixtures/facts.js';
 
 // Every id the issue names: stable, because state machines and scripts match on them.
@@ -79,17 +79,40 @@ describe('the runner', () => {
     },
   };
 
-  it('never stops early: a throwing check becomes a warning and the checks after it still run', () => {
+  it('a throwing check means the preflight could not run: it names the check, never a warning', () => {
     const facts = withSettings(healthySelfManaged(), { wal_level: setting('replica') });
     const checks = [broken, ...ALL_CHECKS];
-    const findings = evaluateChecks(buildContext(facts, {}, undefined), checks);
-    expect(findings.find((f) => f.id === 'test.broken')).toMatchObject({
-      severity: 'warning',
-      title: 'This check could not be evaluated',
-      observed: 'facts had an unexpected shape',
-      reference: 'https://example.invalid/broken',
-    });
-    expect(findings.find((f) => f.id === 'server.wal-level')?.severity).toBe('blocker');
+    expect(() => evaluateChecks(buildContext(facts, {}, undefined), checks)).toThrow(
+      expect.objectContaining({
+        name: 'PreflightCheckCrashedError',
+        message: 'check test.broken threw: facts had an unexpected shape',
+        checks: [{ id: 'test.broken', message: 'facts had an unexpected shape' }],
+        remedy: expect.stringContaining('Nothing was created'),
+      }),
+    );
+  });
+
+  it('runs every check before failing, so all that could not run are named', () => {
+    const second: PreflightCheck = { ...broken, id: 'test.broken-too' };
+    const checks = [broken, ...ALL_CHECKS, second];
+    let caught: unknown;
+    try {
+      evaluateChecks(buildContext(healthySelfManaged(), {}, undefined), checks);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PreflightCheckCrashedError);
+    expect((caught as PreflightCheckCrashedError).checks.map((c) => c.id)).toEqual([
+      'test.broken',
+      'test.broken-too',
+    ]);
+  });
+
+  it('facts a real check does not expect: runPreflight fails naming it, no report saying ready', async () => {
+    const facts = { ...healthySelfManaged(), preparedTransactions: [null] } as never;
+    await expect(
+      runPreflight({ describeSource: 'x', source: async () => ({ facts, roundTrips: 1 }) }),
+    ).rejects.toThrow(/^check workload\.prepared-transactions threw: /);
   });
 
   it('orders findings blockers first, then warnings, then infos', () => {
