@@ -25,8 +25,24 @@ import { connectPg } from '../src/adapters/pg/client.js';
 import { pgSourceOpener } from '../src/adapters/pg/health.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { resolveSource, SourceCheckInputSchema } from '../src/core/health/config.js';
+import {
+  BATCH_DEADLINE_MS,
+  BATCH_SIZE,
+  BatchInputSchema,
+  type BatchSummary,
+  checkBatch,
+  DEFAULT_BATCH_CONCURRENCY,
+  DEFAULT_SOURCE_TIMEOUT_SECONDS,
+  failureOf,
+  outcomeOf,
+  type RunSummary,
+  type SourceOutcome,
+  SummarizeInputSchema,
+  summarizeBatch,
+  summarizeRun,
+} from '../src/core/health/fleet.js';
 import type { CloudMetricsReader, OpenSource } from '../src/core/health/measurement.js';
-import { type HealthCheckResult, type HealthMetrics, runHealthCheck } from '../src/core/health/run.js';
+import { type HealthMetrics, runHealthCheck } from '../src/core/health/run.js';
 import type { AlertState } from '../src/ports/alert-state.js';
 import type { Alerts } from '../src/ports/alerts.js';
 import { type Clock, systemClock } from '../src/ports/clock.js';
@@ -42,7 +58,22 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_.-]{3,255}$/u, 'must be a DynamoDB table name')
     .optional(),
   ALERT_STATE_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // Bounds connecting to a source and each of its statements, so an unreachable source fails fast.
+  HEALTH_CHECK_SOURCE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(DEFAULT_SOURCE_TIMEOUT_SECONDS),
+  // Sources of one batch checked at once (see src/core/health/fleet.ts for the sizing).
+  HEALTH_CHECK_BATCH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(BATCH_SIZE)
+    .default(DEFAULT_BATCH_CONCURRENCY),
 });
+type HealthEnv = z.output<typeof Env>;
 
 export interface HealthCheckDeps extends SourceLambdaDeps {
   readonly cloud: CloudMetricsReader;
@@ -52,6 +83,8 @@ export interface HealthCheckDeps extends SourceLambdaDeps {
   readonly alerts?: Alerts;
   /** Default: the DynamoDB table ALERT_STATE_TABLE. */
   readonly state?: AlertState;
+  /** Default: BATCH_DEADLINE_MS, less if the invocation has less time left. */
+  readonly batchDeadlineMs?: number;
 }
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source credential, keeps alert state, reads RDS metrics and publishes alerts (EMF metrics go through its logs). */
@@ -87,10 +120,10 @@ const metrics = buildEmfHealthMetrics(
 );
 
 /**
- * Checks one source (one Map iteration of statemachines/health-check.asl.json): measures its slots and
- * WAL, emits EMF metrics, and alerts on changes. A source that cannot be reached is alerted and
- * returned as UNREACHABLE, not thrown, so the other sources are still checked; an invalid input or
- * an alert that could not be delivered throws.
+ * One invocation of statemachines/health-check.asl.json: either a batch of sources (one Map
+ * iteration), each measured, its EMF metrics emitted and its alerts sent, returning only counts and
+ * the failures; or, as the machine's last step, the batches' summaries added up. A source that cannot
+ * be reached or whose entry is invalid fails alone; the batch still returns within its deadline.
  */
 export function makeHandler(overrides: Partial<HealthCheckDeps> = {}) {
   const deps: HealthCheckDeps = {
@@ -103,43 +136,98 @@ export function makeHandler(overrides: Partial<HealthCheckDeps> = {}) {
     clock: systemClock,
     ...overrides,
   };
-  return middy<unknown, HealthCheckResult>()
+  return middy<unknown, BatchSummary | RunSummary>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(remedyInMessage())
-    .handler(async (event) => {
-      const input = parseLambdaInput(SourceCheckInputSchema, event);
-      const source = resolveSource(input.source, input.defaults);
-      const secretArn = source.secretArn;
-      if (!secretArn) {
-        throw new InvalidInputError('source.secretArn', `is required in AWS (source ${source.name})`);
+    .handler(async (event, context) => {
+      if (typeof event === 'object' && event !== null && 'summarize' in event) {
+        const summary = summarizeRun(parseLambdaInput(SummarizeInputSchema, event).summarize);
+        deps.logger.info('health check run done', { ...summary });
+        return summary;
       }
+      const input = parseLambdaInput(BatchInputSchema, event);
       const env = parseLambdaInput(Env, { ...deps.env }, 'environment');
-      deps.logger.appendKeys({ source: source.name });
-      const openSource: OpenSource = async (use) => {
-        const session = await sourceFromSecret(deps.secrets, deps.env, {
-          secretArn,
-          database: source.database,
-          applicationName: 'dms-cdc-health-check',
-        });
-        return pgSourceOpener({ ...session.config, statement_timeout: 15_000 }, deps.connect)(use);
-      };
-      const { result } = await runHealthCheck(source, {
-        openSource,
-        cloud: deps.cloud,
-        metrics: deps.metrics,
+      const alertDeps = { alerts: alertsOf(deps, env), state: stateOf(deps, env) };
+      const outcomes = await checkBatch(input.sources, {
+        concurrency: env.HEALTH_CHECK_BATCH_CONCURRENCY,
+        deadlineMs: Math.min(
+          deps.batchDeadlineMs ?? BATCH_DEADLINE_MS,
+          context.getRemainingTimeInMillis() - 2000,
+        ),
         clock: deps.clock,
-        alerts: deps.alerts ?? buildSnsAlerts(sns, required(env.ALERT_TOPIC_ARN, 'ALERT_TOPIC_ARN')),
-        state:
-          deps.state ??
-          buildDynamoDbAlertState(dynamodb, {
-            tableName: required(env.ALERT_STATE_TABLE, 'ALERT_STATE_TABLE'),
-            ttlDays: env.ALERT_STATE_TTL_DAYS,
-          }),
+        nameOf: entryName,
+        check: (entry, index) => checkSource(entry, index, input.defaults, { ...deps, ...alertDeps }, env),
       });
-      const log = result.status === 'CHECKED' ? deps.logger.info : deps.logger.warn;
-      log.call(deps.logger, 'health check done', { ...result });
-      return result;
+      const summary = summarizeBatch(input.batch, outcomes);
+      deps.logger.info('health check batch done', { ...summary });
+      return summary;
     });
+}
+
+type SourceCheckDeps = HealthCheckDeps & { readonly alerts: Alerts; readonly state: AlertState };
+
+async function checkSource(
+  entry: unknown,
+  index: number,
+  defaults: unknown,
+  deps: SourceCheckDeps,
+  env: HealthEnv,
+): Promise<SourceOutcome> {
+  let input: z.output<typeof SourceCheckInputSchema>;
+  try {
+    input = parseLambdaInput(SourceCheckInputSchema, { source: entry, defaults });
+  } catch (error) {
+    return failureOf(entryName(entry, index), error);
+  }
+  const source = resolveSource(input.source, input.defaults);
+  const secretArn = source.secretArn;
+  if (!secretArn) {
+    return failureOf(
+      source.name,
+      new InvalidInputError('source.secretArn', `is required in AWS (source ${source.name})`),
+    );
+  }
+  const timeoutMs = env.HEALTH_CHECK_SOURCE_TIMEOUT_SECONDS * 1000;
+  const openSource: OpenSource = async (use) => {
+    const session = await sourceFromSecret(deps.secrets, deps.env, {
+      secretArn,
+      database: source.database,
+      applicationName: 'dms-cdc-health-check',
+    });
+    const config = { ...session.config, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs };
+    return pgSourceOpener(config, deps.connect)(use);
+  };
+  const { result } = await runHealthCheck(source, {
+    openSource,
+    cloud: deps.cloud,
+    metrics: deps.metrics,
+    clock: deps.clock,
+    alerts: deps.alerts,
+    state: deps.state,
+  });
+  const log = result.status === 'CHECKED' ? deps.logger.info : deps.logger.warn;
+  log.call(deps.logger, 'health check done', { ...result });
+  return outcomeOf(result);
+}
+
+/** How a batch entry is named in a failure: its name when it has a usable one, else its position. */
+function entryName(entry: unknown, index: number): string {
+  const name = (entry as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.length > 0 ? name.slice(0, 63) : `sources[${index}]`;
+}
+
+function alertsOf(deps: HealthCheckDeps, env: HealthEnv): Alerts {
+  return deps.alerts ?? buildSnsAlerts(sns, required(env.ALERT_TOPIC_ARN, 'ALERT_TOPIC_ARN'));
+}
+
+function stateOf(deps: HealthCheckDeps, env: HealthEnv): AlertState {
+  return (
+    deps.state ??
+    buildDynamoDbAlertState(dynamodb, {
+      tableName: required(env.ALERT_STATE_TABLE, 'ALERT_STATE_TABLE'),
+      ttlDays: env.ALERT_STATE_TTL_DAYS,
+    })
+  );
 }
 
 function required(value: string | undefined, name: string): string {

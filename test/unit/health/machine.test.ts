@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/core/errors.js';
+import {
+  BATCH_SIZE,
+  type BatchSummary,
+  MAP_CONCURRENCY,
+  MAX_SOURCES,
+  summarizeBatch,
+  summarizeRun,
+} from '../../../src/core/health/fleet.js';
 import {
   type ExecutionEvent,
   type ExecutionResult,
@@ -10,8 +19,8 @@ import {
 
 /**
  * Every path of statemachines/health-check.asl.json with stub functions (no database, no AWS): where
- * the configuration comes from, defaults or none, a source that fails alone, retries of SSM and
- * Lambda errors. The real handler against PostgreSQL is in test/e2e/health-check.test.ts.
+ * the configuration comes from, defaults or none, batches, a batch that fails alone, too many sources,
+ * retries of SSM and Lambda errors. The real handler against PostgreSQL is in test/e2e/health-check.test.ts.
  */
 const DEFINITION = fileURLToPath(new URL('../../../statemachines/health-check.asl.json', import.meta.url));
 const SSM_GET_PARAMETER = 'arn:aws:states:::aws-sdk:ssm:getParameter';
@@ -23,23 +32,30 @@ const source = (name: string) => ({
   secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/${name}-AbCdEf`,
 });
 
-interface CheckEvent {
-  readonly source: { readonly name: string };
+interface BatchEvent {
+  readonly batch: number;
+  readonly sources: readonly { readonly name: string }[];
   readonly defaults: unknown;
 }
 
-/** A stub health-check function: what each source's invocation received, and a scripted answer. */
-function checker(fail: (name: string, attempt: number) => Error | undefined = () => undefined) {
-  const received: CheckEvent[] = [];
-  const attempts = new Map<string, number>();
-  const handler: TaskHandler = async (event: CheckEvent) => {
+/**
+ * A stub health-check function: what each batch invocation received and a scripted answer per batch
+ * (every source OK unless `fail` throws for the batch); the last step adds up with the real code.
+ */
+function checker(fail: (batch: BatchEvent, attempt: number) => Error | undefined = () => undefined) {
+  const received: BatchEvent[] = [];
+  const attempts = new Map<number, number>();
+  const handler: TaskHandler = async (event: BatchEvent | { summarize: BatchSummary[] }) => {
+    if ('summarize' in event) return summarizeRun(event.summarize);
     received.push(event);
-    const name = event.source.name;
-    const attempt = (attempts.get(name) ?? 0) + 1;
-    attempts.set(name, attempt);
-    const error = fail(name, attempt);
+    const attempt = (attempts.get(event.batch) ?? 0) + 1;
+    attempts.set(event.batch, attempt);
+    const error = fail(event, attempt);
     if (error) throw error;
-    return { source: name, status: 'CHECKED', state: 'OK', slots: 1 };
+    return summarizeBatch(
+      event.batch,
+      event.sources.map((s) => ({ source: s.name, level: 'OK' as const })),
+    );
   };
   return { handler, received };
 }
@@ -61,45 +77,74 @@ const topLevel = (result: ExecutionResult) =>
 const ofType = (result: ExecutionResult, type: ExecutionEvent['type']) =>
   result.events.filter((e) => e.type === type);
 
+const ARRAY_PARTITION = /States\.ArrayPartition\(\$\.sources, (\d+)\)/;
+
 describe('statemachines/health-check.asl.json paths (stub functions)', () => {
-  it('an inline document with defaults: each source gets them; one that throws is recorded FAILED, the others are checked', async () => {
-    const check = checker((name) =>
-      name === 'broken-db' ? new InvalidInputError('source.slots', 'must be a list') : undefined,
+  it('the batch size, Map concurrency and source limit in the machine are the ones fleet.ts sizes', () => {
+    const text = readFileSync(DEFINITION, 'utf8');
+    const machine = JSON.parse(text) as {
+      TimeoutSeconds: number;
+      States: Record<string, { MaxConcurrency?: number; Choices?: { NumericGreaterThan?: number }[] }>;
+    };
+    expect(Number(ARRAY_PARTITION.exec(text)?.[1])).toBe(BATCH_SIZE);
+    expect(machine.States.CheckSources?.MaxConcurrency).toBe(MAP_CONCURRENCY);
+    expect(machine.States.ChooseFleetSize?.Choices?.[0]?.NumericGreaterThan).toBe(MAX_SOURCES);
+    // An execution ends before the next one-minute schedule starts another.
+    expect(machine.TimeoutSeconds).toBeLessThan(60);
+  });
+
+  it('an inline document with defaults: batches of 25 with the defaults; a batch that throws counts its sources failed, the others are checked', async () => {
+    const check = checker((batch) =>
+      batch.batch === 1 ? new InvalidInputError('defaults.renotifyMinutes', 'must be a number') : undefined,
     );
     const defaults = { thresholds: { retainedWal: { warning: '1MB', critical: '2MB' } } };
+    const sources = Array.from({ length: 60 }, (_, i) => source(`db-${i}`));
     const result = await run(
-      { defaults, sources: [source('orders-db'), source('broken-db'), source('billing-db')] },
+      { defaults, sources },
       { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
     );
 
-    expect(topLevel(result)).toEqual(['ChooseConfiguration', 'ChooseDefaults', 'CheckSources', 'Summarize']);
+    expect(topLevel(result)).toEqual([
+      'ChooseConfiguration',
+      'ChooseDefaults',
+      'PlanBatches',
+      'ChooseFleetSize',
+      'CheckSources',
+      'Summarize',
+    ]);
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({
-      sources: 3,
-      results: [
-        { source: 'orders-db', status: 'CHECKED', state: 'OK', slots: 1 },
-        {
-          status: 'FAILED',
-          input: source('broken-db'),
-          error: 'InvalidInputError',
-          cause: expect.stringContaining('source.slots: must be a list'),
-        },
-        { source: 'billing-db', status: 'CHECKED', state: 'OK', slots: 1 },
+      sources: 60,
+      batches: 3,
+      ok: 35,
+      warning: 0,
+      critical: 0,
+      failed: 25,
+      failures: [
+        { source: 'batch 1', error: 'InvalidInputError', cause: 'none of its 25 sources was checked' },
       ],
+      failuresOmitted: 0,
     });
-    expect(check.received).toHaveLength(3);
+    expect(check.received.map((e) => [e.batch, e.sources.length]).sort()).toEqual([
+      [0, 25],
+      [1, 25],
+      [2, 10],
+    ]);
+    expect(check.received.flatMap((e) => e.sources.map((s) => s.name)).sort()).toEqual(
+      sources.map((s) => s.name).sort(),
+    );
     for (const event of check.received) expect(event.defaults).toEqual(defaults);
     expect(ofType(result, 'StateCaught')).toEqual([
       expect.objectContaining({
-        stateName: 'CheckSource',
+        stateName: 'CheckBatch',
         index: 1,
-        caught: { errorEquals: ['States.ALL'], next: 'RecordFailure' },
+        caught: { errorEquals: ['States.ALL'], next: 'RecordBatchFailure' },
       }),
     ]);
     expect(ofType(result, 'StateRetried')).toEqual([]);
   });
 
-  it('a document without defaults: NoDefaults hands every check an empty object', async () => {
+  it('a document without defaults: NoDefaults hands every batch an empty object', async () => {
     const check = checker();
     const result = await run(
       { sources: [source('orders-db')] },
@@ -110,15 +155,38 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       'ChooseConfiguration',
       'ChooseDefaults',
       'NoDefaults',
+      'PlanBatches',
+      'ChooseFleetSize',
       'CheckSources',
       'Summarize',
     ]);
     expect(result.status).toBe('SUCCEEDED');
-    expect(check.received).toEqual([{ source: source('orders-db'), defaults: {} }]);
-    expect(result.output).toMatchObject({
-      sources: 1,
-      results: [{ source: 'orders-db', status: 'CHECKED' }],
+    expect(check.received).toEqual([{ batch: 0, sources: [source('orders-db')], defaults: {} }]);
+    expect(result.output).toMatchObject({ sources: 1, batches: 1, ok: 1, failed: 0 });
+  });
+
+  it('more than 1000 sources: the execution fails with TooManySources before anything is checked', async () => {
+    const check = checker();
+    const sources = Array.from({ length: MAX_SOURCES + 1 }, (_, i) => source(`db-${i}`));
+    const result = await run(
+      { sources },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+    );
+
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'TooManySources',
+      cause: expect.stringContaining('more than 1000 sources'),
     });
+    expect(topLevel(result)).toEqual([
+      'ChooseConfiguration',
+      'ChooseDefaults',
+      'NoDefaults',
+      'PlanBatches',
+      'ChooseFleetSize',
+      'TooManySources',
+    ]);
+    expect(check.received).toEqual([]);
   });
 
   it('a configuration in SSM: a throttled read is retried, then the parameter document drives the run', async () => {
@@ -141,6 +209,8 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       'ChooseConfiguration',
       'LoadConfiguration',
       'ChooseDefaults',
+      'PlanBatches',
+      'ChooseFleetSize',
       'CheckSources',
       'Summarize',
     ]);
@@ -155,8 +225,10 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
         retry: expect.objectContaining({ attempt: 1 }),
       }),
     ]);
-    expect(check.received).toEqual([{ source: source('orders-db'), defaults: { renotifyMinutes: 15 } }]);
-    expect(result.output).toMatchObject({ sources: 1 });
+    expect(check.received).toEqual([
+      { batch: 0, sources: [source('orders-db')], defaults: { renotifyMinutes: 15 } },
+    ]);
+    expect(result.output).toMatchObject({ sources: 1, ok: 1 });
   });
 
   it('a missing SSM parameter fails the execution with its error, without retrying or checking anything', async () => {
@@ -181,51 +253,44 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     expect(check.received).toEqual([]);
   });
 
-  it('a Lambda service error on one source is retried and that source is still checked', async () => {
-    const check = checker((name, attempt) =>
-      name === 'billing-db' && attempt === 1
+  it('a Lambda service error on one batch is retried and that batch is still checked', async () => {
+    const check = checker((batch, attempt) =>
+      batch.batch === 1 && attempt === 1
         ? Object.assign(new Error('Lambda was unable to run the function'), {
             name: 'Lambda.ServiceException',
           })
         : undefined,
     );
+    const sources = Array.from({ length: 30 }, (_, i) => source(`db-${i}`));
     const result = await run(
-      { defaults: {}, sources: [source('orders-db'), source('billing-db')] },
+      { defaults: {}, sources },
       { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
     );
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({
-      sources: 2,
-      results: [
-        { source: 'orders-db', status: 'CHECKED' },
-        { source: 'billing-db', status: 'CHECKED' },
-      ],
-    });
+    expect(result.output).toMatchObject({ sources: 30, batches: 2, ok: 30, failed: 0, failures: [] });
     expect(ofType(result, 'StateRetried')).toEqual([
       expect.objectContaining({
-        stateName: 'CheckSource',
+        stateName: 'CheckBatch',
         index: 1,
         retry: expect.objectContaining({ attempt: 1 }),
       }),
     ]);
     expect(ofType(result, 'StateCaught')).toEqual([]);
-    expect(check.received.map((e) => e.source.name).sort()).toEqual([
-      'billing-db',
-      'billing-db',
-      'orders-db',
-    ]);
+    expect(check.received.map((e) => e.batch).sort()).toEqual([0, 1, 1]);
   });
 
-  it('no sources: nothing is invoked and the summary counts zero', async () => {
+  it('no sources: no batch is invoked and the summary counts zero', async () => {
     const check = checker();
     const result = await run(
       { defaults: {}, sources: [] },
       { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
     );
 
-    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { sources: 0, results: [] } });
-    expect(topLevel(result)).toEqual(['ChooseConfiguration', 'ChooseDefaults', 'CheckSources', 'Summarize']);
+    expect(result).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { sources: 0, batches: 0, ok: 0, failed: 0, failures: [] },
+    });
     expect(check.received).toEqual([]);
   });
 });

@@ -107,8 +107,8 @@ describe('coverageItems: what a definition holds', () => {
   it('finds the Map in statemachines/health-check.asl.json', () => {
     const definition = JSON.parse(readFileSync(machineFile('health-check'), 'utf8')) as AslDefinition;
     const summary = summarize('health-check', definition, new Set());
-    expect(summary.states.all.map((i) => i.state)).toContain('RecordFailure');
-    expect(summary.catches.all.map((i) => i.key)).toEqual(['CheckSource.Catch[0]']);
+    expect(summary.states.all.map((i) => i.state)).toContain('RecordBatchFailure');
+    expect(summary.catches.all.map((i) => i.key)).toEqual(['CheckBatch.Catch[0]']);
   });
 });
 
@@ -363,7 +363,7 @@ describe('recording executions from the runner', () => {
       const result = await runStateMachine({
         definitionPath: machineFile('health-check'),
         tasks: {
-          HealthCheckFunctionArn: async () => ({ status: 'CHECKED' }),
+          HealthCheckFunctionArn: async () => ({ ok: 1 }),
           'arn:aws:states:::aws-sdk:ssm:getParameter': async () => ({}),
         },
         input: { sources: [{ name: 'orders-db' }] },
@@ -383,8 +383,11 @@ describe('recording executions from the runner', () => {
         'ChooseDefaults',
         'ChooseDefaults.Default',
         'NoDefaults',
+        'PlanBatches',
+        'ChooseFleetSize',
+        'ChooseFleetSize.Default',
         'CheckSources',
-        'CheckSource',
+        'CheckBatch',
         'Summarize',
       ].sort(),
     );
