@@ -2,8 +2,12 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { PgSession, Queryable } from '../../ports/pg-session.js';
 import type { SourceDb } from '../../ports/source-db.js';
+import { connectPg } from '../pg/client.js';
 import { buildPgSourceDb } from '../pg/slots.js';
+import { type Defaults, withDefaults } from './lambda.js';
+import { sharedLogger } from './logger.js';
 import { once } from './once.js';
+import { defaultSecretStore } from './secrets.js';
 import { type LambdaSource, type SourceLambdaDeps, sourceFromSecret } from './source-session.js';
 
 /** Where a function's source is: the secret named in its input (else SOURCE_SECRET_ARN) and a database. */
@@ -25,8 +29,15 @@ export interface SourceSession {
   open(at: SourceLocation): Promise<OpenSource>;
 }
 
-export interface SourceContext extends Context {
+interface SourceContext extends Context {
   readonly source: SourceSession;
+}
+
+/** The session sourceSession put in this invocation's context. */
+export function sourceOf(context: Context): SourceSession {
+  const { source } = context as Partial<SourceContext>;
+  if (!source) throw new Error('sourceSession middleware is not in this handler chain');
+  return source;
 }
 
 /**
@@ -38,9 +49,9 @@ export interface SourceContext extends Context {
 export function sourceSession(
   deps: SourceLambdaDeps,
   applicationName: string,
-): MiddlewareObj<unknown, unknown, Error, SourceContext> {
+): MiddlewareObj<unknown, unknown, Error, Context> {
   const sessions = new WeakMap<object, Closable>();
-  const close = async (request: { context: SourceContext }) => {
+  const close = async (request: { context: Context }) => {
     await sessions.get(request.context)?.close();
   };
   return {
@@ -86,4 +97,18 @@ function newSession(deps: SourceLambdaDeps, applicationName: string): Closable {
       await Promise.all(opened.map((session) => session.then((s) => s.end()).catch(() => undefined)));
     },
   };
+}
+
+/** The production defaults of a function that reaches the source, for what the caller did not inject. */
+export function sourceDeps<Deps extends SourceLambdaDeps>(
+  overrides: Partial<Deps>,
+  more: Omit<Defaults<Deps>, keyof SourceLambdaDeps> = {} as Omit<Defaults<Deps>, keyof SourceLambdaDeps>,
+): Deps {
+  const common: Defaults<SourceLambdaDeps> = {
+    secrets: defaultSecretStore,
+    connect: () => connectPg,
+    logger: sharedLogger,
+    env: () => process.env,
+  };
+  return withDefaults(overrides, { ...common, ...more } as Defaults<Deps>);
 }
