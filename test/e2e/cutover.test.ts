@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DmsThrottledError } from '../../src/core/dms/errors.js';
+import { cdcTaskIdentifier, sourceEndpointIdentifier } from '../../src/core/dms/identifiers.js';
 import { compareTables } from '../../src/local/cutover/compare.js';
 import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
 import { localCutoverInput, runLocalCutover } from '../../src/local/cutover/run.js';
@@ -9,6 +10,8 @@ import { primaryForFile } from '../support/pg.js';
 import { holdSlot } from '../support/slot-holder.js';
 
 const TABLES = ['shop.customers', 'shop.orders'];
+/** What the plan names this input's endpoint and task after: localCutoverInput's name and the slot. */
+const NAMES = { prefix: 'rehearsal', sourceName: 'rehearsal', slotName: 'dms_slot' };
 let env: LocalCutoverEnvironment;
 
 beforeEach(async () => {
@@ -127,6 +130,10 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     expect(visited(result)).not.toContain('StopTask');
     const output = result.output as { steps: { task: { taskArn: string } } };
     expect(await env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'running' });
+    expect(await env.dms.findTask(cdcTaskIdentifier(NAMES))).toMatchObject({
+      arn: output.steps.task.taskArn,
+    });
+    expect(await env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeDefined();
     expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]/);
   });
 
@@ -136,7 +143,9 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
     expect(result).toMatchObject({ status: 'FAILED', error: 'PreflightBlockersError' });
     expect(visited(result)).not.toContain('EnsureSlot');
-    expect(await env.dms.findTask('anything')).toBeUndefined();
+    // Nothing under the names this input's endpoint and task get (the continuous run finds them there).
+    expect(await env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeUndefined();
+    expect(await env.dms.findTask(cdcTaskIdentifier(NAMES))).toBeUndefined();
     expect(alertSubjects()).toHaveLength(1);
   });
 

@@ -1,6 +1,4 @@
 import type { LocalDms } from '../../src/adapters/local/dms/engine.js';
-import { waitForTaskStatus } from '../../src/core/dms/waits.js';
-import { systemClock } from '../../src/ports/clock.js';
 import type { Task, TaskStatus } from '../../src/ports/dms.js';
 import type { PgNode } from './pg.js';
 
@@ -73,5 +71,16 @@ export function waitForStatus(
   until: TaskStatus[],
   timeoutMs = 20_000,
 ): Promise<Task> {
-  return waitForTaskStatus(dms, systemClock, arn, { until, failOn: [], timeoutMs, pollMs: 25 });
+  return untilStatus(dms, arn, until, Date.now() + timeoutMs);
+}
+
+/** Polls the local engine every 25 ms until the task is in one of `until`, or fails at the deadline. */
+async function untilStatus(dms: LocalDms, arn: string, until: TaskStatus[], deadline: number): Promise<Task> {
+  for (;;) {
+    const task = await dms.describeTask(arn);
+    if (until.includes(task.status)) return task;
+    if (Date.now() >= deadline)
+      throw new Error(`task ${arn} is ${task.status}, not ${until.join(' or ')}, after the wait`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

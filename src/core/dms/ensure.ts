@@ -58,11 +58,10 @@ export async function ensureSourceEndpoint(dms: Dms, spec: SourceEndpointSpec): 
   }
 }
 
-export async function ensureCdcTask(dms: Dms, spec: CdcTaskSpec): Promise<EnsuredTask> {
-  return ensureCdcTaskGiven(dms, spec, await dms.findTask(spec.identifier));
-}
-
-/** ensureCdcTask for a caller that has just looked the task up itself (no second DescribeReplicationTasks). */
+/**
+ * The CDC task for a spec, created when `existing` (the caller's own lookup, so there is no second
+ * DescribeReplicationTasks) is absent; an existing one is reused only when it matches the spec.
+ */
 export async function ensureCdcTaskGiven(
   dms: Dms,
   spec: CdcTaskSpec,

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ensureCdcTask, ensureSourceEndpoint } from '../../../src/core/dms/ensure.js';
+import { ensureCdcTaskGiven, ensureSourceEndpoint } from '../../../src/core/dms/ensure.js';
 import {
   ConflictingResourceError,
   DmsInvalidStateError,
   DmsResourceExistsError,
 } from '../../../src/core/dms/errors.js';
-import type { Endpoint } from '../../../src/ports/dms.js';
+import type { CdcTaskSpec, Dms, Endpoint } from '../../../src/ports/dms.js';
 import { FakeDms } from './fake-dms.js';
 import { cdcTaskSpec, INSTANCE_ARN, portTask, sourceEndpointSpec, TASK_ARN } from './fixtures.js';
 
@@ -137,7 +137,11 @@ describe('ensureSourceEndpoint', () => {
   });
 });
 
-describe('ensureCdcTask', () => {
+/** As create-task-from-slot calls it: after its own lookup of the task by identifier. */
+const ensureCdcTask = async (dms: Dms, spec: CdcTaskSpec) =>
+  ensureCdcTaskGiven(dms, spec, await dms.findTask(spec.identifier));
+
+describe('ensureCdcTaskGiven', () => {
   const existing = () => portTask({ arn: TASK_ARN, identifier: cdcTaskSpec().identifier, status: 'stopped' });
 
   it('creates the task when none has the identifier', async () => {
