@@ -25,7 +25,7 @@ export interface AlertStateRecord {
 /** What a transition writes; the store assigns the version. */
 export type AlertStateUpdate = Omit<AlertStateRecord, 'version'>;
 
-export interface AlertState {
+export interface AlertState extends HealthHistoryStore {
   get(key: string): Promise<AlertStateRecord | undefined>;
   /**
    * Writes `next` only if the stored record is still at `expectedVersion` (null: only if there is
@@ -33,4 +33,44 @@ export interface AlertState {
    * then re-reads and decides again (usually: someone else already notified).
    */
   transition(key: string, expectedVersion: number | null, next: AlertStateUpdate): Promise<boolean>;
+}
+
+/**
+ * One measurement of a source kept for forecasts: how fast WAL is written, how fast each slot falls
+ * behind and how fast the WAL disk's free space shrinks come from the differences between samples.
+ */
+export interface HealthSample {
+  /** When the check ran (epoch milliseconds, the checker's clock). */
+  readonly at: number;
+  /** pg_current_wal_lsn() (a standby: the replay position), as a decimal byte position. */
+  readonly lsn: string;
+  /** Bytes the WAL can still grow into (capacity minus pg_wal, or RDS FreeStorageSpace); null if unknown. */
+  readonly walFreeBytes: number | null;
+  /**
+   * Every slot seen, by name: its restart_lsn as a decimal byte position (null if it has none). How
+   * fast it moves against `lsn` says whether the slot keeps up; the names say which slots were dropped.
+   */
+  readonly slots: Readonly<Record<string, string | null>>;
+}
+
+/** The bounded sample history of one source; `version` as for alert records (1 for a new one). */
+export interface HealthHistoryRecord {
+  readonly samples: readonly HealthSample[];
+  readonly version: number;
+}
+
+/** Sample histories, kept next to the alert states (one record per source) with the same compare-and-set. */
+export interface HealthHistoryStore {
+  getHistory(source: string): Promise<HealthHistoryRecord | undefined>;
+  /** Writes `samples` only if the stored history is still at `expectedVersion` (null: none yet). */
+  putHistory(
+    source: string,
+    expectedVersion: number | null,
+    samples: readonly HealthSample[],
+  ): Promise<boolean>;
+}
+
+/** The alert-state key of a source's sample history: no metric is called `history`, so it never collides. */
+export function historyKey(source: string): string {
+  return `${source}#-#history`;
 }

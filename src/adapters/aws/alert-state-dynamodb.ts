@@ -5,7 +5,14 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { AlertLevel, AlertState, AlertStateRecord, AlertStateUpdate } from '../../ports/alert-state.js';
+import {
+  type AlertLevel,
+  type AlertState,
+  type AlertStateRecord,
+  type AlertStateUpdate,
+  type HealthSample,
+  historyKey,
+} from '../../ports/alert-state.js';
 
 export interface DynamoDbAlertStateOptions {
   readonly tableName: string;
@@ -39,45 +46,64 @@ export function buildDynamoDbAlertState(
 ): AlertState {
   const ttlSeconds = Math.round((options.ttlDays ?? 30) * 86_400);
   const now = options.now ?? Date.now;
-  return {
-    async get(key) {
-      const output = await client.send(
-        new GetItemCommand({
+  const read = async (key: string) =>
+    (
+      await client.send(
+        new GetItemCommand({ TableName: options.tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
+      )
+    ).Item;
+  const put = async (item: Record<string, AttributeValue>, expectedVersion: number | null) => {
+    try {
+      await client.send(
+        new PutItemCommand({
           TableName: options.tableName,
-          Key: { pk: { S: key } },
-          ConsistentRead: true,
+          Item: { ...item, expiresAt: { N: String(Math.floor(now() / 1000) + ttlSeconds) } },
+          ConditionExpression: TRANSITION_CONDITION,
+          ExpressionAttributeValues: { ':expected': { N: String(expectedVersion ?? 0) } },
         }),
       );
-      return output.Item ? fromItem(output.Item, key) : undefined;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      // Another copy of the SDK (bundling) would fail instanceof; the name is stable.
+      if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  };
+  return {
+    async get(key) {
+      const item = await read(key);
+      return item ? fromItem(item, key) : undefined;
     },
-    async transition(key, expectedVersion, next) {
-      const version = (expectedVersion ?? 0) + 1;
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: options.tableName,
-            Item: toItem(key, next, version, Math.floor(now() / 1000) + ttlSeconds),
-            ConditionExpression: TRANSITION_CONDITION,
-            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion ?? 0) } },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        // Another copy of the SDK (bundling) would fail instanceof; the name is stable.
-        if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+    transition(key, expectedVersion, next) {
+      return put(toItem(key, next, (expectedVersion ?? 0) + 1), expectedVersion);
+    },
+    async getHistory(source) {
+      const key = historyKey(source);
+      const item = await read(key);
+      if (!item) return undefined;
+      return { samples: samplesOf(item, key), version: numberOf(item.version, 'version', key) ?? 0 };
+    },
+    putHistory(source, expectedVersion, samples) {
+      // One item per source; the samples as one JSON string (a bounded list, far under the 400 KB item limit).
+      const item = {
+        pk: { S: historyKey(source) },
+        samples: { S: JSON.stringify(samples) },
+        version: { N: String((expectedVersion ?? 0) + 1) },
+      };
+      return put(item, expectedVersion);
     },
   };
 }
 
-function toItem(
-  key: string,
-  next: AlertStateUpdate,
-  version: number,
-  expiresAt: number,
-): Record<string, AttributeValue> {
+function samplesOf(item: Record<string, AttributeValue>, key: string): HealthSample[] {
+  const text = item.samples?.S;
+  const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+  if (!Array.isArray(parsed)) throw new Error(`alert-state item ${key} has no samples list`);
+  return parsed as HealthSample[];
+}
+
+function toItem(key: string, next: AlertStateUpdate, version: number): Record<string, AttributeValue> {
   return {
     pk: { S: key },
     state: { S: next.state },
@@ -85,7 +111,6 @@ function toItem(
     lastNotifiedAt: next.lastNotifiedAt === null ? { NULL: true } : { N: String(next.lastNotifiedAt) },
     lastValue: next.lastValue === null ? { NULL: true } : { N: String(next.lastValue) },
     version: { N: String(version) },
-    expiresAt: { N: String(expiresAt) },
   };
 }
 

@@ -1,6 +1,13 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AlertState, AlertStateRecord, AlertStateUpdate } from '../../ports/alert-state.js';
+import {
+  type AlertState,
+  type AlertStateRecord,
+  type AlertStateUpdate,
+  type HealthHistoryRecord,
+  type HealthSample,
+  historyKey,
+} from '../../ports/alert-state.js';
 
 /**
  * Local alert-state stores with the same compare-and-set contract as the DynamoDB one.
@@ -10,6 +17,7 @@ import type { AlertState, AlertStateRecord, AlertStateUpdate } from '../../ports
  */
 export class MemoryAlertStateStore implements AlertState {
   readonly #records = new Map<string, AlertStateRecord>();
+  readonly #histories = new Map<string, HealthHistoryRecord>();
 
   async get(key: string): Promise<AlertStateRecord | undefined> {
     return this.#records.get(key);
@@ -20,14 +28,28 @@ export class MemoryAlertStateStore implements AlertState {
     if (written) this.#records.set(key, written);
     return written !== undefined;
   }
+
+  async getHistory(source: string): Promise<HealthHistoryRecord | undefined> {
+    return this.#histories.get(source);
+  }
+
+  async putHistory(
+    source: string,
+    expectedVersion: number | null,
+    samples: readonly HealthSample[],
+  ): Promise<boolean> {
+    const written = applyTransition(this.#histories.get(source), expectedVersion, { samples });
+    if (written) this.#histories.set(source, written);
+    return written !== undefined;
+  }
 }
 
 /** The record a transition writes, or undefined when the condition fails (the caller lost). */
-export function applyTransition(
-  current: AlertStateRecord | undefined,
+export function applyTransition<T extends object>(
+  current: (T & { readonly version: number }) | undefined,
   expectedVersion: number | null,
-  next: AlertStateUpdate,
-): AlertStateRecord | undefined {
+  next: T,
+): (T & { readonly version: number }) | undefined {
   if (expectedVersion === null) return current === undefined ? { ...next, version: 1 } : undefined;
   return current?.version === expectedVersion ? { ...next, version: expectedVersion + 1 } : undefined;
 }
@@ -57,10 +79,26 @@ export class FileAlertStateStore implements AlertState {
   }
 
   async get(key: string): Promise<AlertStateRecord | undefined> {
-    return (await this.#read())[key];
+    return (await this.#read())[key] as AlertStateRecord | undefined;
   }
 
-  async transition(key: string, expectedVersion: number | null, next: AlertStateUpdate): Promise<boolean> {
+  transition(key: string, expectedVersion: number | null, next: AlertStateUpdate): Promise<boolean> {
+    return this.#compareAndSet(key, expectedVersion, next);
+  }
+
+  async getHistory(source: string): Promise<HealthHistoryRecord | undefined> {
+    return (await this.#read())[historyKey(source)] as HealthHistoryRecord | undefined;
+  }
+
+  putHistory(
+    source: string,
+    expectedVersion: number | null,
+    samples: readonly HealthSample[],
+  ): Promise<boolean> {
+    return this.#compareAndSet(historyKey(source), expectedVersion, { samples });
+  }
+
+  async #compareAndSet(key: string, expectedVersion: number | null, next: object): Promise<boolean> {
     await mkdir(dirname(this.path), { recursive: true });
     return this.#locked(async () => {
       const records = await this.#read();
@@ -73,7 +111,8 @@ export class FileAlertStateStore implements AlertState {
     });
   }
 
-  async #read(): Promise<Record<string, AlertStateRecord>> {
+  // Alert records and sample histories share the file, each under its own key.
+  async #read(): Promise<Record<string, { readonly version: number }>> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -85,7 +124,7 @@ export class FileAlertStateStore implements AlertState {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`${this.path} is not an alert-state file (expected a JSON object of records)`);
     }
-    return parsed as Record<string, AlertStateRecord>;
+    return parsed as Record<string, { readonly version: number }>;
   }
 
   async #locked<T>(work: () => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import type {
   PgHealthReader,
   SlotHealth,
   SlotsSnapshot,
+  SlotWalLimit,
   WalDirReading,
 } from '../../core/health/measurement.js';
 import { type Lsn, parseLsn } from '../../core/lsn.js';
@@ -22,6 +23,7 @@ interface HealthRow extends Omit<SlotRow, 'slot_name'> {
   inactive_seconds: number | null;
   invalidation_reason: string | null;
   idle_timeout_seconds: number | null;
+  max_slot_wal_keep_mb: string | null;
   xmin_age: number | null;
   catalog_xmin_age: number | null;
 }
@@ -44,7 +46,9 @@ WITH server AS (
          pg_is_in_recovery() AS in_recovery,
          -- PostgreSQL 18+ (no row before): seconds an inactive slot may stay idle before it is invalidated.
          (SELECT setting::int FROM pg_settings WHERE name = 'idle_replication_slot_timeout')
-           AS idle_timeout_seconds
+           AS idle_timeout_seconds,
+         -- PostgreSQL 13+ (no row before): in MB, -1 for unlimited.
+         (SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size') AS max_slot_wal_keep_mb
 ), slots AS (
   SELECT s.*, to_jsonb(s) AS j FROM pg_replication_slots s
 )
@@ -114,8 +118,16 @@ function toSnapshot(rows: readonly HealthRow[]): SlotsSnapshot {
     serverVersion: first.server_version,
     serverTime: Date.parse(first.server_time),
     inRecovery: first.in_recovery,
+    serverLsn,
+    slotWalLimit: slotWalLimit(first.max_slot_wal_keep_mb),
     slots: rows.flatMap((row) => (row.slot_name === null ? [] : [toSlotHealth(row, serverLsn)])),
   };
+}
+
+function slotWalLimit(setting: string | null): SlotWalLimit {
+  if (setting === null) return 'unavailable';
+  const mb = Number(setting);
+  return mb < 0 ? 'unlimited' : { bytes: mb * 1024 * 1024 };
 }
 
 function toSlotHealth(row: HealthRow, serverLsn: Lsn): SlotHealth {

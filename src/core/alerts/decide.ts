@@ -1,5 +1,6 @@
 import type { AlertLevel, AlertStateRecord, AlertStateUpdate } from '../../ports/alert-state.js';
 import type { Observation } from './evaluate.js';
+import { heldLevel } from './hysteresis.js';
 
 /**
  * ALERT: the level changed to WARNING or CRITICAL (up or down); RESOLVED: back to OK;
@@ -11,7 +12,19 @@ export interface Decision {
   /** What to store (compare-and-set on the version read); null: nothing worth a write. */
   readonly write: AlertStateUpdate | null;
   readonly notify: NotificationKind | null;
+  /** The level the metric stands at after hysteresis and the notification interval. */
+  readonly level: AlertLevel;
 }
+
+/** How eagerly levels change: hysteresis around thresholds and a minimum time between notifications. */
+export interface DamperPolicy {
+  /** A level is left only this far (percent of its threshold) on the good side of it. */
+  readonly hysteresisPercent: number;
+  /** A step down, back to OK, or up from a recent resolution waits this long after the last notification. */
+  readonly minNotifyMs: number;
+}
+
+const NO_DAMPING: DamperPolicy = { hysteresisPercent: 0, minNotifyMs: 0 };
 
 /**
  * The alerting rule, pure: from the stored state and a new observation, what to store and whether
@@ -23,17 +36,22 @@ export interface Decision {
  * - WARNING or CRITICAL that persists is rewritten with the new value (so the next message can give
  *   the trend since the previous check); CRITICAL is notified again once `renotifyMs` has passed
  *   since the last notification.
+ * - Damping: a level is held until the value is past its hysteresis bound (heldLevel), and a change
+ *   is held back while the last notification is younger than minNotifyMs, so flapping gives one
+ *   message. Only a rise to CRITICAL never waits: that is the alert the whole check exists for.
  */
 export function decide(
   observation: Observation,
   previous: AlertStateRecord | undefined,
   now: number,
   renotifyMs: number,
+  policy: DamperPolicy = NO_DAMPING,
 ): Decision {
   const before: AlertLevel = previous?.state ?? 'OK';
+  const level = dampedLevel(observation, previous, now, policy);
   const value = observation.value;
-  if (observation.level === before) {
-    if (before === 'OK' || !previous) return { write: null, notify: null };
+  if (level === before) {
+    if (before === 'OK' || !previous) return { write: null, notify: null, level };
     const due =
       before === 'CRITICAL' &&
       (previous.lastNotifiedAt === null || now - previous.lastNotifiedAt >= renotifyMs);
@@ -45,10 +63,26 @@ export function decide(
         lastValue: value,
       },
       notify: due ? (previous.lastNotifiedAt === null ? 'ALERT' : 'REMINDER') : null,
+      level,
     };
   }
   return {
-    write: { state: observation.level, since: now, lastNotifiedAt: now, lastValue: value },
-    notify: observation.level === 'OK' ? 'RESOLVED' : 'ALERT',
+    write: { state: level, since: now, lastNotifiedAt: now, lastValue: value },
+    notify: level === 'OK' ? 'RESOLVED' : 'ALERT',
+    level,
   };
+}
+
+function dampedLevel(
+  observation: Observation,
+  previous: AlertStateRecord | undefined,
+  now: number,
+  policy: DamperPolicy,
+): AlertLevel {
+  const before: AlertLevel = previous?.state ?? 'OK';
+  const level = heldLevel(observation, before, policy.hysteresisPercent);
+  if (level === before || level === 'CRITICAL') return level;
+  const last = previous?.lastNotifiedAt ?? null;
+  const recent = last !== null && now - last < policy.minNotifyMs;
+  return recent ? before : level;
 }

@@ -4,7 +4,7 @@ import type { NumericThreshold, ResolvedSource, WalStatusThreshold } from '../he
 import type { SlotHealth, SourceMeasurement } from '../health/measurement.js';
 import { formatDuration, formatSize, groupDigits } from '../health/sizes.js';
 import { formatLsn } from '../lsn.js';
-import { METRIC_INFO, type MetricName, type NumericMetric } from './metrics.js';
+import { LOWER_IS_WORSE, METRIC_INFO, type MetricName, type NumericMetric } from './metrics.js';
 
 /**
  * One metric of one slot (or source, or DMS task), measured and judged against its thresholds.
@@ -164,26 +164,28 @@ function evaluateSlot(source: ResolvedSource, health: SlotHealth, at: number): O
   return out;
 }
 
-function numeric(
+export function numeric(
   source: ResolvedSource,
   slot: string | undefined,
   task: string | undefined,
-  metric: NumericMetric,
+  metric: NumericMetric | 'safeWal',
   value: number,
   at: number,
   context: JsonObject,
   contextText: string,
+  thresholds: NumericThreshold = source.thresholds[metric as NumericMetric],
 ): Observation {
-  const thresholds = source.thresholds[metric];
-  const level = levelOf(value, thresholds);
+  const lower = LOWER_IS_WORSE.has(metric);
+  const level = levelOf(value, thresholds, lower);
   const crossed =
     level === 'CRITICAL' ? thresholds.critical : level === 'WARNING' ? thresholds.warning : null;
   const lowest = thresholds.warning ?? thresholds.critical;
   const label = METRIC_INFO[metric].label;
   const shown = formatValue(metric, value);
+  const [worse, better] = lower ? ['<=', '>'] : ['>=', '<'];
   let summary: string;
-  if (crossed !== null) summary = `${label} ${shown} >= ${formatValue(metric, crossed)}`;
-  else if (lowest !== null) summary = `${label} ${shown} < ${formatValue(metric, lowest)}`;
+  if (crossed !== null) summary = `${label} ${shown} ${worse} ${formatValue(metric, crossed)}`;
+  else if (lowest !== null) summary = `${label} ${shown} ${better} ${formatValue(metric, lowest)}`;
   else summary = `${label} ${shown}`;
   return {
     key: alertKey(source.name, slot, task, metric),
@@ -208,10 +210,10 @@ function numeric(
   };
 }
 
-function statusObservation(
+export function statusObservation(
   source: string,
   slot: string | undefined,
-  metric: 'sourceCheck' | 'slotMissing',
+  metric: MetricName,
   level: AlertLevel,
   status: string,
   summary: string,
@@ -236,10 +238,15 @@ function statusObservation(
   };
 }
 
-/** A value against a warning/critical pair: at or above critical is CRITICAL, then WARNING, else OK. */
-export function levelOf(value: number, thresholds: NumericThreshold): AlertLevel {
-  if (thresholds.critical !== null && value >= thresholds.critical) return 'CRITICAL';
-  if (thresholds.warning !== null && value >= thresholds.warning) return 'WARNING';
+/**
+ * A value against a warning/critical pair: at or above critical is CRITICAL, then WARNING, else OK;
+ * for a metric where less is worse (`lower`), at or below.
+ */
+export function levelOf(value: number, thresholds: NumericThreshold, lower = false): AlertLevel {
+  const reached = (threshold: number | null) =>
+    threshold !== null && (lower ? value <= threshold : value >= threshold);
+  if (reached(thresholds.critical)) return 'CRITICAL';
+  if (reached(thresholds.warning)) return 'WARNING';
   return 'OK';
 }
 
@@ -268,7 +275,7 @@ export function formatValue(metric: MetricName, value: number): string {
   }
 }
 
-function slotContext(health: SlotHealth): JsonObject {
+export function slotContext(health: SlotHealth): JsonObject {
   const { reading } = health;
   const { slot } = reading;
   return {
@@ -293,7 +300,7 @@ function slotContext(health: SlotHealth): JsonObject {
   };
 }
 
-function describeSlot(health: SlotHealth): string {
+export function describeSlot(health: SlotHealth): string {
   const { reading } = health;
   const { slot } = reading;
   const holder = slot.active

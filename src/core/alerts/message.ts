@@ -10,7 +10,7 @@ import {
 import { formatDuration } from '../health/sizes.js';
 import type { NotificationKind } from './decide.js';
 import { formatValue, type Observation } from './evaluate.js';
-import { METRIC_INFO } from './metrics.js';
+import { LOWER_IS_WORSE, METRIC_INFO } from './metrics.js';
 
 /** Identifies the payload format for programs reading it (SQS, HTTPS subscribers). */
 export const PAYLOAD_SCHEMA = 'dms-cdc.health-alert/1';
@@ -140,7 +140,11 @@ function headline(
       ? `RESOLVED: wal_status of ${where} is ${observation.status} again${sinceText(previous, now)}.`
       : `${observation.level}: wal_status of ${where} is ${observation.summary.replace('wal_status ', '')}.`;
   }
-  const value = observation.value ?? 0;
+  if (observation.value === null) {
+    // A forecast with nothing shrinking: there is no number to give.
+    return `${kind === 'RESOLVED' ? 'RESOLVED' : observation.level}: ${where}: ${observation.summary}${kind === 'RESOLVED' ? sinceText(previous, now) : ''}.`;
+  }
+  const value = observation.value;
   const exact = info.unit === 'bytes' ? ` (${Math.round(value).toLocaleString('en-US')} bytes)` : '';
   const shown = `${formatValue(observation.metric, value)}${exact}`;
   const thresholds = observation.thresholds as { warning: number | null; critical: number | null } | null;
@@ -151,8 +155,9 @@ function headline(
     return `RESOLVED: ${info.label} of ${where} is back to ${shown}${scale}${sinceText(previous, now)}.`;
   }
   const crossed = observation.threshold;
+  const side = LOWER_IS_WORSE.has(observation.metric) ? 'below' : 'above';
   return (
-    `${observation.level}: ${info.label} of ${where} is ${shown}, at or above the ` +
+    `${observation.level}: ${info.label} of ${where} is ${shown}, at or ${side} the ` +
     `${observation.level.toLowerCase()} threshold of ${crossed ? formatValue(observation.metric, Number(crossed.value)) : 'n/a'}${scale}.`
   );
 }

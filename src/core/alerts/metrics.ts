@@ -14,10 +14,21 @@ export const NUMERIC_METRICS = [
   'xminAge',
   'cdcLatencySource',
   'cdcLatencyTarget',
+  'safeWalForecast',
+  'walDiskForecast',
+  'idleTimeoutLeft',
 ] as const;
 export type NumericMetric = (typeof NUMERIC_METRICS)[number];
 
-export type MetricName = NumericMetric | 'walStatus' | 'slotMissing' | 'sourceCheck';
+export type MetricName = NumericMetric | 'safeWal' | 'walStatus' | 'slotMissing' | 'sourceCheck';
+
+/** Metrics where less is worse (room or time left): a level is entered at or below its threshold. */
+export const LOWER_IS_WORSE: ReadonlySet<MetricName> = new Set([
+  'safeWal',
+  'safeWalForecast',
+  'walDiskForecast',
+  'idleTimeoutLeft',
+]);
 
 export type MetricUnit = 'bytes' | 'percent' | 'seconds' | 'transactions' | 'status';
 
@@ -100,6 +111,50 @@ export const METRIC_INFO: Readonly<Record<MetricName, MetricInfo>> = {
       'unreserved: make the consumer catch up now or raise max_slot_wal_keep_size; lost: the changes between ' +
       "the slot's confirmed_flush_lsn and now are not recoverable from it, recreate the slot and reload the " +
       'target (`dms-cdc recover` reports the LSN range at risk)',
+  },
+  safeWal: {
+    scope: 'slot',
+    unit: 'bytes',
+    label: 'safe WAL',
+    cause:
+      'the slot holds WAL up to max_slot_wal_keep_size: once more than safe_wal_size is written without the ' +
+      'consumer advancing restart_lsn, the next checkpoint invalidates the slot and the changes it held are lost',
+    remedy:
+      `make the consumer read the slot now: ${RESUME_NOT_RESTART}; if it cannot catch up in time, raise ` +
+      'max_slot_wal_keep_size (a reload, no restart) while the disk has room',
+  },
+  safeWalForecast: {
+    scope: 'slot',
+    unit: 'seconds',
+    label: 'safe WAL gone in',
+    cause:
+      'at the rate WAL is written while the slot does not advance, safe_wal_size reaches zero soon, and the ' +
+      'checkpoint after that invalidates the slot (max_slot_wal_keep_size)',
+    remedy:
+      `make the consumer read the slot before then: ${RESUME_NOT_RESTART}; or raise max_slot_wal_keep_size ` +
+      '(a reload) if the disk has room; or slow the writes that produce the WAL (bulk loads, VACUUM FULL)',
+  },
+  walDiskForecast: {
+    scope: 'source',
+    unit: 'seconds',
+    label: 'WAL disk full in',
+    cause:
+      'the space WAL can grow into shrinks at the measured rate: slots retain WAL, archiving fails, or a bulk ' +
+      'write is running; PostgreSQL stops when pg_wal cannot grow',
+    remedy:
+      'make lagging slots catch up or drop abandoned ones, fix archiving, or add storage now (RDS: modify ' +
+      'the allocated storage or enable storage autoscaling); cap slots with max_slot_wal_keep_size',
+  },
+  idleTimeoutLeft: {
+    scope: 'slot',
+    unit: 'seconds',
+    label: 'idle timeout in',
+    cause:
+      'the slot is inactive and idle_replication_slot_timeout (PostgreSQL 18) invalidates it at the first ' +
+      'checkpoint after the timeout; the changes it held are then lost',
+    remedy:
+      `make the consumer connect to the slot before then: ${RESUME_NOT_RESTART}; or raise ` +
+      'idle_replication_slot_timeout (a reload) while it is brought back',
   },
   xminAge: {
     scope: 'slot',

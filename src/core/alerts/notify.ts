@@ -3,7 +3,7 @@ import type { Alerts, Severity } from '../../ports/alerts.js';
 import type { Clock } from '../../ports/clock.js';
 import { OrchestratorError } from '../errors.js';
 import { describeError } from '../health/check.js';
-import { decide, type NotificationKind } from './decide.js';
+import { type DamperPolicy, decide, type NotificationKind } from './decide.js';
 import type { Observation } from './evaluate.js';
 import { buildAlertMessage } from './message.js';
 import type { MetricName } from './metrics.js';
@@ -26,6 +26,8 @@ export interface ObservationOutcome {
   readonly metric: MetricName;
   readonly slot: string | undefined;
   readonly level: AlertLevel;
+  /** The observation's summary (its own level's words, even when hysteresis held another level). */
+  readonly summary: string;
   readonly sent: SentAlert | null;
   /** Another run wrote this key between our read and our write: it decided, we stayed quiet. */
   readonly lostRace: boolean;
@@ -59,10 +61,11 @@ export async function processObservations(
   observations: readonly Observation[],
   renotifyMinutes: number,
   deps: AlertDeps,
+  policy?: DamperPolicy,
 ): Promise<ObservationOutcome[]> {
   const renotifyMs = renotifyMinutes * 60_000;
   const settled = await mapLimit(observations, CONCURRENCY, (observation) =>
-    processOne(observation, renotifyMs, deps),
+    processOne(observation, renotifyMs, deps, policy),
   );
   const failures: { key: string; error: string }[] = [];
   const outcomes: ObservationOutcome[] = [];
@@ -78,22 +81,30 @@ async function processOne(
   observation: Observation,
   renotifyMs: number,
   deps: AlertDeps,
+  policy: DamperPolicy | undefined,
 ): Promise<ObservationOutcome> {
+  const previous = await deps.state.get(observation.key);
+  const now = deps.clock.now();
+  const decision = decide(observation, previous, now, renotifyMs, policy);
   const base = {
     key: observation.key,
     metric: observation.metric,
     slot: observation.slot,
-    level: observation.level,
+    level: decision.level,
+    summary: observation.summary,
   };
-  const previous = await deps.state.get(observation.key);
-  const now = deps.clock.now();
-  const decision = decide(observation, previous, now, renotifyMs);
   if (!decision.write) return { ...base, sent: null, lostRace: false };
   const expected = previous?.version ?? null;
   const won = await deps.state.transition(observation.key, expected, decision.write);
   if (!won) return { ...base, sent: null, lostRace: true };
   if (!decision.notify) return { ...base, sent: null, lostRace: false };
-  const message = buildAlertMessage(observation, decision.notify, previous, now);
+  // A held level (hysteresis) is the level the message speaks of.
+  const message = buildAlertMessage(
+    { ...observation, level: decision.level },
+    decision.notify,
+    previous,
+    now,
+  );
   try {
     const { messageId } = await deps.alerts.publish(message);
     return {

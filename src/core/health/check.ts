@@ -53,6 +53,8 @@ export async function measureSource(source: ResolvedSource, deps: MeasureDeps): 
     wal: walHealth(source, walDir, cloud),
     dms: cloud?.dms ?? [],
     problems,
+    ...(snapshot.serverLsn !== undefined && { serverLsn: snapshot.serverLsn }),
+    ...(snapshot.slotWalLimit !== undefined && { slotWalLimit: snapshot.slotWalLimit }),
   };
 }
 

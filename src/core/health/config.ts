@@ -1,9 +1,15 @@
 import * as z from 'zod';
-import { NUMERIC_METRICS, type NumericMetric } from '../alerts/metrics.js';
+import { LOWER_IS_WORSE, NUMERIC_METRICS, type NumericMetric } from '../alerts/metrics.js';
 import { metricInstanceIdentifier } from '../dms/identifiers.js';
 import { InvalidInputError } from '../errors.js';
 import { describeIssue, refusePasswordKeys } from '../input-keys.js';
 import type { WalStatus } from '../slot.js';
+import {
+  DEFAULT_SAFE_WAL,
+  SafeWalLevelSchema,
+  type SafeWalThreshold,
+  safeWalOrderProblem,
+} from './safe-wal.js';
 import { InvalidQuantityError, parseDuration, parseSize } from './sizes.js';
 
 /**
@@ -40,6 +46,7 @@ export interface WalStatusThreshold {
 
 export type Thresholds = Readonly<Record<NumericMetric, NumericThreshold>> & {
   readonly walStatus: WalStatusThreshold;
+  readonly safeWal: SafeWalThreshold;
 };
 
 const GiB = 1024 ** 3;
@@ -61,10 +68,21 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // Seconds, from CloudWatch AWS/DMS.
   cdcLatencySource: { warning: 5 * 60, critical: 30 * 60 },
   cdcLatencyTarget: { warning: 5 * 60, critical: 30 * 60 },
+  // Seconds left (less is worse): before safe_wal_size reaches zero at the measured rate, before the
+  // WAL disk is full, and (PostgreSQL 18) before idle_replication_slot_timeout invalidates the slot.
+  safeWalForecast: { warning: 6 * 3600, critical: 3600 },
+  walDiskForecast: { warning: 6 * 3600, critical: 3600 },
+  idleTimeoutLeft: { warning: 6 * 3600, critical: 3600 },
+  // `extended` (past max_wal_size, still within max_slot_wal_keep_size) can be added to either list.
   walStatus: { warning: ['unreserved'], critical: ['lost'] },
+  safeWal: DEFAULT_SAFE_WAL,
 };
 
 export const DEFAULT_RENOTIFY_MINUTES = 60;
+/** A level is left only this far (percent of its threshold) on the good side of it: no flapping. */
+export const DEFAULT_HYSTERESIS_PERCENT = 10;
+/** A step down or back to OK is notified at most this often per slot and metric. */
+export const DEFAULT_MIN_NOTIFY_MINUTES = 10;
 
 function quantity(parse: (value: string | number) => number) {
   return z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -98,6 +116,10 @@ const PartialThresholdsSchema = z.strictObject({
   xminAge: levels(Count).optional(),
   cdcLatencySource: levels(Duration).optional(),
   cdcLatencyTarget: levels(Duration).optional(),
+  safeWalForecast: levels(Duration).optional(),
+  walDiskForecast: levels(Duration).optional(),
+  idleTimeoutLeft: levels(Duration).optional(),
+  safeWal: levels(SafeWalLevelSchema).optional(),
   walStatus: z
     .strictObject({
       warning: z.array(z.enum(WAL_STATUSES)).optional(),
@@ -130,9 +152,15 @@ const DmsTaskSchema = z.strictObject({
     .transform(metricInstanceIdentifier),
 });
 
+const Alerting = {
+  renotifyMinutes: z.number().int().min(1).max(10_080).optional(),
+  hysteresisPercent: z.number().min(0).max(50).optional(),
+  minNotifyMinutes: z.number().min(0).max(1440).optional(),
+};
+
 const DefaultsSchema = z.strictObject({
   thresholds: PartialThresholdsSchema.optional(),
-  renotifyMinutes: z.number().int().min(1).max(10_080).optional(),
+  ...Alerting,
 });
 
 export const SourceConfigSchema = z
@@ -152,7 +180,7 @@ export const SourceConfigSchema = z
     /** Self-managed servers: the size of the volume pg_wal grows into, for walDiskPercent. */
     walDiskCapacityBytes: Size.optional(),
     thresholds: PartialThresholdsSchema.optional(),
-    renotifyMinutes: z.number().int().min(1).max(10_080).optional(),
+    ...Alerting,
   })
   .refine((source) => source.secretArn !== undefined || source.url !== undefined, {
     message: 'give secretArn (AWS) or url (local)',
@@ -206,6 +234,8 @@ export interface ResolvedSource {
   readonly walDiskCapacityBytes: number | undefined;
   readonly thresholds: Thresholds;
   readonly renotifyMinutes: number;
+  readonly hysteresisPercent: number;
+  readonly minNotifyMinutes: number;
 }
 
 /** Validates a configuration document; the first problem is an InvalidInputError naming its path. */
@@ -241,13 +271,23 @@ export function resolveSource(
   );
   for (const metric of NUMERIC_METRICS) {
     const { warning, critical } = thresholds[metric];
-    if (warning !== null && critical !== null && warning > critical) {
+    if (warning === null || critical === null) continue;
+    if (LOWER_IS_WORSE.has(metric) ? warning < critical : warning > critical) {
+      const side = LOWER_IS_WORSE.has(metric) ? ['below', 'above'] : ['above', 'below'];
       throw new InvalidInputError(
         `${field}.thresholds.${metric}`,
-        `warning ${warning} is above critical ${critical} for source ${source.name}`,
-        'Set the warning threshold at or below the critical one (or null to switch a level off)',
+        `warning ${warning} is ${side[0]} critical ${critical} for source ${source.name}`,
+        `Set the warning threshold at or ${side[1]} the critical one (or null to switch a level off)`,
       );
     }
+  }
+  const safeWalProblem = safeWalOrderProblem(thresholds.safeWal);
+  if (safeWalProblem) {
+    throw new InvalidInputError(
+      `${field}.thresholds.safeWal`,
+      `${safeWalProblem} for source ${source.name}`,
+      'Set the warning level at or above the critical one (or null to switch a level off)',
+    );
   }
   return {
     name: source.name,
@@ -263,6 +303,8 @@ export function resolveSource(
     walDiskCapacityBytes: source.walDiskCapacityBytes,
     thresholds,
     renotifyMinutes: source.renotifyMinutes ?? defaults.renotifyMinutes ?? DEFAULT_RENOTIFY_MINUTES,
+    hysteresisPercent: source.hysteresisPercent ?? defaults.hysteresisPercent ?? DEFAULT_HYSTERESIS_PERCENT,
+    minNotifyMinutes: source.minNotifyMinutes ?? defaults.minNotifyMinutes ?? DEFAULT_MIN_NOTIFY_MINUTES,
   };
 }
 
@@ -274,6 +316,7 @@ export function mergeThresholds(base: Thresholds, override: PartialThresholds | 
     if (level) merged[metric] = { ...base[metric], ...definedOnly(level) };
   }
   if (override.walStatus) merged.walStatus = { ...base.walStatus, ...definedOnly(override.walStatus) };
+  if (override.safeWal) merged.safeWal = { ...base.safeWal, ...definedOnly(override.safeWal) };
   return merged as Thresholds;
 }
 

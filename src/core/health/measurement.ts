@@ -1,3 +1,4 @@
+import type { Lsn } from '../lsn.js';
 import type { SlotReading } from '../slot.js';
 import type { DmsTaskRef } from './config.js';
 
@@ -30,7 +31,17 @@ export interface SlotsSnapshot {
   readonly serverTime: number;
   readonly inRecovery: boolean;
   readonly slots: readonly SlotHealth[];
+  /** pg_current_wal_lsn() (a standby: pg_last_wal_replay_lsn()), for the WAL rate between checks. */
+  readonly serverLsn?: Lsn;
+  /** max_slot_wal_keep_size (PostgreSQL 13+). */
+  readonly slotWalLimit?: SlotWalLimit;
 }
+
+/**
+ * max_slot_wal_keep_size as it bears on safe_wal_size: a size in bytes, `unlimited` (-1, the default:
+ * slots keep WAL without bound and safe_wal_size is null), or `unavailable` (PostgreSQL 12 has neither).
+ */
+export type SlotWalLimit = { readonly bytes: number } | 'unlimited' | 'unavailable';
 
 /** pg_ls_waldir(): every file in pg_wal. */
 export interface WalDirReading {
@@ -104,4 +115,6 @@ export interface SourceMeasurement {
   readonly wal: WalDiskHealth | null;
   readonly dms: readonly DmsLatencyReading[];
   readonly problems: readonly string[];
+  readonly serverLsn?: Lsn;
+  readonly slotWalLimit?: SlotWalLimit;
 }

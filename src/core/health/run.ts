@@ -1,5 +1,7 @@
 import type { AlertLevel } from '../../ports/alert-state.js';
+import { resolveDroppedSlot } from '../alerts/dropped.js';
 import { evaluateSource, evaluateUnreachable, type Observation } from '../alerts/evaluate.js';
+import { evaluateAhead } from '../alerts/evaluate-ahead.js';
 import { worstLevel } from '../alerts/metrics.js';
 import {
   type AlertDeps,
@@ -9,6 +11,8 @@ import {
 } from '../alerts/notify.js';
 import { describeError, type MeasureDeps, measureSource } from './check.js';
 import type { ResolvedSource } from './config.js';
+import type { Forecasts } from './forecast.js';
+import { viewHistory } from './history.js';
 import type { SourceMeasurement } from './measurement.js';
 
 /** Where measurements go besides alerts: CloudWatch EMF in AWS. */
@@ -44,6 +48,11 @@ export interface HealthCheckResult {
   readonly error: string | null;
 }
 
+/** The damping every notification of the source goes through (hysteresis, minimum interval). */
+export function damperOf(source: ResolvedSource) {
+  return { hysteresisPercent: source.hysteresisPercent, minNotifyMs: source.minNotifyMinutes * 60_000 };
+}
+
 /**
  * One health check of one source: measure, evaluate, store and notify. A source that cannot be
  * measured is not an exception here: it becomes a CRITICAL `sourceCheck` observation, alerted like
@@ -57,6 +66,7 @@ export async function runHealthCheck(
   result: HealthCheckResult;
   measurement: SourceMeasurement | null;
   observations: Observation[];
+  forecasts: Forecasts | null;
 }> {
   let measurement: SourceMeasurement | null = null;
   let error: string | null = null;
@@ -65,22 +75,32 @@ export async function runHealthCheck(
   } catch (thrown) {
     error = describeError(thrown);
   }
+  const history = measurement ? await viewHistory(deps.state, measurement, deps.clock.now()) : null;
+  const forecasts = history?.forecasts ?? null;
   const observations = measurement
-    ? evaluateSource(source, measurement)
+    ? [...evaluateSource(source, measurement), ...evaluateAhead(source, measurement, forecasts)]
     : evaluateUnreachable(source, error ?? 'unknown error', deps.clock.now());
   deps.metrics?.record({ source: source.name, measurement, observations });
-  const outcomes = await processObservations(observations, source.renotifyMinutes, deps);
+  const outcomes = await processObservations(observations, source.renotifyMinutes, deps, damperOf(source));
+  const dropped: SentAlert[] = [];
+  for (const slot of history?.droppedSlots ?? []) {
+    const sent = await resolveDroppedSlot(source.name, slot, deps);
+    if (sent) dropped.push(sent);
+  }
+  await history?.save();
+  const result = summarize(source, measurement, outcomes, error, deps);
   return {
-    result: summarize(source, measurement, observations, outcomes, error, deps),
+    result: { ...result, alerts: [...result.alerts, ...dropped] },
     measurement,
     observations,
+    forecasts,
   };
 }
 
+// Levels are the decided ones (a level held by hysteresis counts as still breached).
 function summarize(
   source: ResolvedSource,
   measurement: SourceMeasurement | null,
-  observations: readonly Observation[],
   outcomes: readonly ObservationOutcome[],
   error: string | null,
   deps: HealthCheckDeps,
@@ -88,10 +108,10 @@ function summarize(
   return {
     source: source.name,
     status: measurement ? 'CHECKED' : 'UNREACHABLE',
-    state: worstLevel(observations.map((o) => o.level)),
+    state: worstLevel(outcomes.map((o) => o.level)),
     measuredAt: new Date(measurement?.measuredAt ?? deps.clock.now()).toISOString(),
     slots: measurement?.slots.length ?? 0,
-    breaches: observations
+    breaches: outcomes
       .filter((o) => o.level !== 'OK')
       .map((o) => ({ key: o.key, level: o.level, summary: o.summary })),
     alerts: outcomes.flatMap((o) => (o.sent ? [o.sent] : [])),

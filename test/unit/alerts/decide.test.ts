@@ -29,8 +29,12 @@ function stored(state: AlertLevel, extra: Partial<AlertStateRecord> = {}): Alert
 
 describe('decide', () => {
   it('OK with no record, or an OK record: no write, no notification', () => {
-    expect(decide(retained(1), undefined, T0, RENOTIFY)).toEqual({ write: null, notify: null });
-    expect(decide(retained(1), stored('OK'), T0, RENOTIFY)).toEqual({ write: null, notify: null });
+    expect(decide(retained(1), undefined, T0, RENOTIFY)).toEqual({ write: null, notify: null, level: 'OK' });
+    expect(decide(retained(1), stored('OK'), T0, RENOTIFY)).toEqual({
+      write: null,
+      notify: null,
+      level: 'OK',
+    });
   });
 
   it.each<[AlertLevel | undefined, number, AlertLevel]>([
@@ -44,6 +48,7 @@ describe('decide', () => {
     expect(decision).toEqual({
       write: { state: level, since: T0, lastNotifiedAt: T0, lastValue: mib * MiB },
       notify: 'ALERT',
+      level,
     });
   });
 
@@ -51,6 +56,7 @@ describe('decide', () => {
     expect(decide(retained(1), stored(before), T0, RENOTIFY)).toEqual({
       write: { state: 'OK', since: T0, lastNotifiedAt: T0, lastValue: 1 * MiB },
       notify: 'RESOLVED',
+      level: 'OK',
     });
   });
 
@@ -64,6 +70,7 @@ describe('decide', () => {
         lastValue: 15 * MiB,
       },
       notify: null,
+      level: 'WARNING',
     });
   });
 
@@ -77,11 +84,13 @@ describe('decide', () => {
         lastValue: 30 * MiB,
       },
       notify: null,
+      level: 'CRITICAL',
     });
     const due = stored('CRITICAL', { lastNotifiedAt: T0 - RENOTIFY });
     expect(decide(retained(30), due, T0, RENOTIFY)).toEqual({
       write: { state: 'CRITICAL', since: due.since, lastNotifiedAt: T0, lastValue: 30 * MiB },
       notify: 'REMINDER',
+      level: 'CRITICAL',
     });
   });
 });

@@ -29,6 +29,8 @@ describe('health-check configuration', () => {
       walDiskCapacityBytes: undefined,
       thresholds: DEFAULT_THRESHOLDS,
       renotifyMinutes: DEFAULT_RENOTIFY_MINUTES,
+      hysteresisPercent: 10,
+      minNotifyMinutes: 10,
     });
     expect(DEFAULT_THRESHOLDS).toEqual({
       slotLag: { warning: 1 * GiB, critical: 5 * GiB },
@@ -39,7 +41,11 @@ describe('health-check configuration', () => {
       xminAge: { warning: 200_000_000, critical: 1_000_000_000 },
       cdcLatencySource: { warning: 300, critical: 1800 },
       cdcLatencyTarget: { warning: 300, critical: 1800 },
+      safeWalForecast: { warning: 6 * 3600, critical: 3600 },
+      walDiskForecast: { warning: 6 * 3600, critical: 3600 },
+      idleTimeoutLeft: { warning: 6 * 3600, critical: 3600 },
       walStatus: { warning: ['unreserved'], critical: ['lost'] },
+      safeWal: { warning: { percent: 50 }, critical: { percent: 20 } },
     });
     expect(DEFAULT_RENOTIFY_MINUTES).toBe(60);
   });
