@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { DatabaseName, JsonDocument, Plugin } from '../lambda-schemas.js';
+import { DatabaseName, JsonDocument, Plugin, TaskArn } from '../lambda-schemas.js';
 
-/** The inputs of the slot steps (inspect, ensure, terminate the holder). */
+/** The inputs of the steps that read or change the slot (inspect, ensure, terminate the holder, catch-up). */
 
 const SecretArn = z.string().min(1).max(2048);
 /** The source as the recover machine names it: its secret and database. */
@@ -55,3 +55,20 @@ export const EnsureSlotInput = z.strictObject({
     .optional(),
 });
 export type EnsureSlotInput = z.output<typeof EnsureSlotInput>;
+
+const Count = z.number().int().min(0);
+export const CheckCatchUpInput = z.strictObject({
+  taskArn: TaskArn,
+  source: SourceRef,
+  slotName: z.string(),
+  /** The cutover plan's thresholds; keys this step does not use are ignored. */
+  thresholds: z.object({
+    maxLagBytes: Count,
+    maxLatencySeconds: z.number().min(0),
+    consecutivePolls: z.number().int().min(1),
+    pollSeconds: z.number().int().min(1).optional(),
+    catchUpTimeoutSeconds: z.number().int().min(1),
+  }),
+  /** The previous poll's output, or null on the first poll. */
+  previous: z.object({ consecutive: Count, polls: Count, since: z.iso.datetime() }).nullable().default(null),
+});
