@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
+import { SlotHolderTerminationRefusedError } from '../../core/recovery/errors.js';
 import type { SlotReading } from '../../core/slot.js';
 import { SlotActiveError, SlotNotFoundError } from '../../core/slot-errors.js';
 import { checkSlotMatches, type SlotPlugin } from '../../core/start-position.js';
@@ -7,6 +8,7 @@ import { ensurePglogicalSets, type PglogicalSetup, type TableRef } from './pglog
 import type { Queryable } from './queryable.js';
 import { type Connect, createLogicalSlot } from './slot-create.js';
 import { buildPgSourceDb } from './slots.js';
+import { SQLSTATE, sqlState } from './sqlstate.js';
 
 export interface EnsureSlotRequest {
   readonly slotName: string;
@@ -135,16 +137,25 @@ SELECT s.active_pid AS pid, a.application_name, pg_terminate_backend(s.active_pi
   LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
  WHERE s.slot_name = $1::text AND s.active_pid = $2::int`;
 
-/** Terminates `pid` only while it holds `slotName`; no row when it no longer does. */
+/**
+ * Terminates `pid` only while it holds `slotName` (terminated false when it no longer does). A server that
+ * refuses (SQLSTATE 42501: the role lacks pg_signal_backend) is SlotHolderTerminationRefusedError.
+ */
 export async function terminateSlotHolder(
   db: Queryable,
   slotName: string,
   pid: number,
   waitMs: number,
-): Promise<{ pid: number; application_name: string | null; terminated: boolean }[]> {
-  const { rows } = await db.query<{ pid: number; application_name: string | null; terminated: boolean }>(
-    TERMINATE_SQL,
-    [slotName, pid, waitMs],
-  );
-  return rows;
+): Promise<{ terminated: boolean; application: string | null }> {
+  try {
+    const { rows } = await db.query<{ application_name: string | null; terminated: boolean }>(TERMINATE_SQL, [
+      slotName,
+      pid,
+      waitMs,
+    ]);
+    return { terminated: rows[0]?.terminated === true, application: rows[0]?.application_name ?? null };
+  } catch (error) {
+    if (sqlState(error) !== SQLSTATE.insufficientPrivilege) throw error;
+    throw new SlotHolderTerminationRefusedError(slotName, pid, (error as Error).message);
+  }
 }
