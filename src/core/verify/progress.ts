@@ -1,0 +1,25 @@
+/** A progress line for a long comparison: tables done, rows compared, rate and time left. */
+export interface ProgressState {
+  readonly tablesDone: number;
+  readonly tables: number;
+  readonly rowsCompared: number;
+  /** The rows expected in all (the catalog's estimate), 0 when unknown. */
+  readonly rowsEstimated: number;
+  readonly elapsedSeconds: number;
+}
+
+export function progressLine(state: ProgressState): string {
+  const rate = state.elapsedSeconds > 0 ? state.rowsCompared / state.elapsedSeconds : 0;
+  const left =
+    rate > 0 && state.rowsEstimated > state.rowsCompared
+      ? `, about ${formatDuration((state.rowsEstimated - state.rowsCompared) / rate)} left`
+      : '';
+  return `verify: ${state.tablesDone}/${state.tables} tables, ${state.rowsCompared.toLocaleString('en-US')} rows compared, ${Math.round(rate).toLocaleString('en-US')} rows/s${left}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

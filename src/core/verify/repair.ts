@@ -1,0 +1,85 @@
+/**
+ * The statements that would make the target equal to the source, as text: never run here. Every row
+ * travels as one JSON literal (the source's to_jsonb of the row) read back by jsonb_populate_record
+ * into the target table's own row type, so each value is converted by PostgreSQL's input function for
+ * its column, whatever the type: no value is spliced into SQL except as a quoted string literal.
+ */
+
+export interface RepairTable {
+  readonly schema: string;
+  readonly name: string;
+  /** Primary key columns; empty for a table without one. */
+  readonly keyColumns: readonly string[];
+  /** Every column, in catalog order. */
+  readonly columns: readonly string[];
+}
+
+/** Always quoted, `"` doubled: PostgreSQL reads it back as exactly `name`. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A string literal that reads back as exactly `text` whatever standard_conforming_strings says:
+ * quotes doubled, and with any backslash the E'' form with backslashes doubled.
+ */
+export function quoteLiteral(text: string): string {
+  const quoted = text.replaceAll("'", "''");
+  return text.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+function qualified(table: RepairTable): string {
+  return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
+}
+
+function populate(table: RepairTable, json: string): string {
+  return `jsonb_populate_record(NULL::${qualified(table)}, ${quoteLiteral(json)})`;
+}
+
+function keyMatch(table: RepairTable, left: string, right: string): string {
+  return table.keyColumns
+    .map((c) => `${left}.${quoteIdentifier(c)} = ${right}.${quoteIdentifier(c)}`)
+    .join(' AND ');
+}
+
+/** The file's opening: one transaction, and the session the comparison used. */
+export function repairHeader(sourceDescription: string): string {
+  return [
+    '-- Statements that make the target equal to the source, written by dms-cdc verify; review before running.',
+    `-- Source: ${sourceDescription.replace(/[\r\n]/g, ' ')}`,
+    '-- Rerunning is safe: inserts skip keys already present, updates and deletes match by key.',
+    'BEGIN;',
+    '',
+  ].join('\n');
+}
+
+export const REPAIR_FOOTER = 'COMMIT;\n';
+
+/** A row the target lacks (with a key: skipped if the key is there by now). */
+export function insertRow(table: RepairTable, rowJson: string): string {
+  const conflict = table.keyColumns.length > 0 ? ' ON CONFLICT DO NOTHING' : '';
+  return `INSERT INTO ${qualified(table)} SELECT * FROM ${populate(table, rowJson)}${conflict};`;
+}
+
+/** A row the target holds with other values: every non-key column set from the source row. */
+export function updateRow(table: RepairTable, rowJson: string): string {
+  const keys = new Set(table.keyColumns);
+  const columns = table.columns.filter((c) => !keys.has(c));
+  if (columns.length === 0) return `-- ${qualified(table)}: only key columns, nothing to update`;
+  const list = columns.map(quoteIdentifier).join(', ');
+  const values = columns.map((c) => `r.${quoteIdentifier(c)}`).join(', ');
+  return `UPDATE ${qualified(table)} AS t SET (${list}) = ROW(${values}) FROM ${populate(table, rowJson)} AS r WHERE ${keyMatch(table, 't', 'r')};`;
+}
+
+/** A row only the target has, by its key (given as JSON of the key columns' text). */
+export function deleteRow(table: RepairTable, keyJson: string): string {
+  return `DELETE FROM ${qualified(table)} AS t USING ${populate(table, keyJson)} AS r WHERE ${keyMatch(table, 't', 'r')};`;
+}
+
+/**
+ * Copies of a row only the target has, in a table without a key: that many rows equal to it (jsonb
+ * equality, so 1.50 matches 1.5), picked by ctid.
+ */
+export function deleteCopies(table: RepairTable, rowJson: string, copies: number): string {
+  return `DELETE FROM ${qualified(table)} WHERE ctid IN (SELECT ctid FROM ${qualified(table)} AS x WHERE to_jsonb(x) = ${quoteLiteral(rowJson)}::jsonb LIMIT ${Math.trunc(copies)});`;
+}
