@@ -1,4 +1,4 @@
-// npm run bench:recovery: the recovery fault matrix (issue 7), each scenario on fresh PostgreSQL 17
+// npm run bench:recovery: the recovery fault matrix, each scenario on fresh PostgreSQL 17
 // servers with the local DMS engine and the real recover machine, polls shortened (timeScale 0.2;
 // 0.02 for the unreachable source, whose Decide retries then take ~3.9 s instead of ~195 s).
 // Per scenario: the first decision, the time from the injected fault to the machine's action (the

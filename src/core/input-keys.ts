@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { InvalidInputError } from './errors.js';
 
 /**
- * Strict inputs (issue 13 item 5): what a rejected input is told. An unknown key is named with its
+ * Strict inputs: what a rejected input is told. An unknown key is named with its
  * path (a typo must never fall back to a default silently), and a key named like a password is
  * refused anywhere in an input: credentials live in Secrets Manager (or PGPASSWORD / ~/.pgpass for
  * the CLI), never in a Lambda payload, an execution input or a config file that ends up in logs,

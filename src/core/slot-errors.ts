@@ -6,7 +6,7 @@ import type { Platform } from './preflight/platform.js';
  * The named replication slot does not exist on the server that was asked.
  *
  * DMS cannot start from a missing slot, and after a failover a missing slot means the changes it held
- * may be gone (DESIGN.md section 5, `DATA_GAP`): nothing should create a new one silently.
+ * may be gone (docs/architecture.md, restart versus resume: `DATA_GAP`): nothing should create a new one silently.
  */
 export class SlotNotFoundError extends OrchestratorError {
   override readonly name = 'SlotNotFoundError';

@@ -1,5 +1,5 @@
 /**
- * Per-alert state for deduplication (DESIGN.md section 8): what level a metric is at, since when,
+ * Per-alert state for deduplication (docs/architecture.md, "Health checks and alerts"): what level a metric is at, since when,
  * and when it was last notified. Several health checks can run at once (a schedule that overlaps a
  * slow run, a CLI --watch next to the schedule), so a change is a compare-and-set on `version`: the
  * run whose write lands publishes, the other learns it lost and stays quiet.

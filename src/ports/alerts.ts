@@ -1,7 +1,7 @@
 import { OrchestratorError } from '../core/errors.js';
 
 /**
- * Where health-check alerts go (DESIGN.md section 8). Two adapters: SNS in AWS, and a JSON Lines
+ * Where health-check alerts go (docs/architecture.md, "Health checks and alerts"). Two adapters: SNS in AWS, and a JSON Lines
  * sink in local mode. Both render and check a message with the pure functions below, so anything
  * the local sink accepts, SNS Publish accepts too.
  */

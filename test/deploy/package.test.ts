@@ -415,7 +415,7 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       ]),
     );
     // No EventBridge rule and no alarm publishes to the topic (the alarms go through notify-alarm, which
-    // adds the alert attributes): no grant to events.amazonaws.com or cloudwatch.amazonaws.com (issue 12).
+    // adds the alert attributes): no grant to events.amazonaws.com or cloudwatch.amazonaws.com.
     expect(principals).not.toContainEqual({ Service: 'events.amazonaws.com' });
     expect(principals).not.toContainEqual({ Service: 'cloudwatch.amazonaws.com' });
     // Grants only for AWS services on AWS resources (Control Tower CT.KMS.PR.3).

@@ -8,7 +8,7 @@ import { primaryForFile } from '../support/pg.js';
 
 /**
  * `slot.create: true` on a source without the slot: preflight must not block on the slot EnsureSlot is
- * about to create (issue 11 item 4), and the cutover then streams from the new slot.
+ * about to create, and the cutover then streams from the new slot.
  */
 
 const TABLES = ['shop.customers', 'shop.orders'];

@@ -161,7 +161,7 @@ describe('dms-cdc health', () => {
       },
     };
     const started = performance.now();
-    // 5 s is the shortest interval --watch accepts (issue 13 item 7).
+    // 5 s is the shortest interval --watch accepts.
     const { status } = await run(
       ['--source', node.url(), '--watch', '5', '--warn-retained', '1MB'],
       output,

@@ -26,7 +26,7 @@ import { modelRuns } from './runs.js';
  * and reachability) that moves on between observations (DMS restarting the task by itself, a stale
  * walsender exiting or not, the slot advancing or not, throttling, an unreachable source). The real
  * decide-recovery, start-task, poll-task, stop-task and notify-recovery run with fake ports. After every
- * run the invariants of DESIGN.md section 5 are checked on what the machine did to the world.
+ * run the invariants of docs/architecture.md (restart versus resume) are checked on what the machine did to the world.
  */
 
 const stops = Object.keys(DMS_STOPS) as DmsStop[];
@@ -142,7 +142,7 @@ function checkpointOf(task: Task | undefined): Lsn | null {
 
 const FAILED_KINDS = ['data-gap', 'escalate', 'failure'];
 
-/** The invariants of a recovery run (DESIGN.md sections 4 and 5). */
+/** The invariants of a recovery run (docs/architecture.md: the DMS facts and restart versus resume). */
 function checkInvariants(world: RecoverWorld, result: ExecutionResult): void {
   const { record, scenario } = world;
   const timeoutMs = scenario.taskWaitTimeoutSeconds * 1000;

@@ -6,7 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 import { registerSecret } from '../../src/core/redact.js';
 
-/** Found by the hostile-input property suite (issue 13). */
+/** Found by the hostile-input property suite. */
 describe('what the hostile-input suite found', () => {
   it('a flag value starting with a dash is one error line (node:util says it in three), then the usage', async () => {
     const output = recordingOutput();

@@ -37,7 +37,7 @@ describe('stop reasons: the plain form', () => {
 describe('stop reasons: the failure form DMS writes', () => {
   it.each([
     [
-      'the form quoted in issue 11 (two spaces after Last Error)',
+      'the form DMS writes (two spaces after Last Error)',
       'Last Error  ODBC general error. Stop Reason RECOVERABLE_ERROR Error Level RECOVERABLE',
       { code: 'RECOVERABLE_ERROR', lastError: 'ODBC general error.', errorLevel: 'RECOVERABLE' },
     ],

@@ -15,7 +15,7 @@ import { once } from './once.js';
 export function buildSnsAlerts(client: SNSClient, topicArn: string): Alerts {
   return {
     async publish(alert: AlertMessage) {
-      // Through the one redactor first: no subscriber ever receives a secret (issue 13).
+      // Through the one redactor first: no subscriber ever receives a secret.
       const fields = toSnsPublishFields(redactValue(alert));
       const output = await client.send(
         new PublishCommand({

@@ -2,7 +2,7 @@ import type { AlertAttributes, AlertMessage, Severity } from '../../ports/alerts
 import { fitSnsSubject } from '../../ports/alerts.js';
 
 /**
- * The stack's operational alarms (issue 12 item 4) as alerts on the alert topic, with the same
+ * The stack's operational alarms as alerts on the alert topic, with the same
  * `severity`/`kind`/`source` attributes as every other alert, so the subscriptions' filter policies
  * deliver them like the rest. CloudWatch alarm actions can only publish to SNS without attributes;
  * the alarms invoke notify-alarm instead, which builds the message here. Pure.

@@ -4,7 +4,7 @@ import { OrchestratorError } from '../errors.js';
 /**
  * A start that would restart a task that already ran. DMS recreates the replication slot when a CDC
  * task is restarted (start-replication or reload-target on a task that has run): every change the old
- * slot still held, from its confirmed_flush_lsn on, never reaches the target (DESIGN.md section 4).
+ * slot still held, from its confirmed_flush_lsn on, never reaches the target (docs/architecture.md, "DMS facts the code respects").
  */
 export class TaskRestartRefusedError extends OrchestratorError {
   override readonly name = 'TaskRestartRefusedError';
@@ -28,7 +28,7 @@ export class TaskRestartRefusedError extends OrchestratorError {
 
 /**
  * A first start other than start-replication. A task that never ran has no checkpoint to resume from and
- * nothing to reload: start-replication is the only start DMS documents for it (DESIGN.md section 4).
+ * nothing to reload: start-replication is the only start DMS documents for it (docs/architecture.md, "DMS facts the code respects").
  */
 export class FirstStartTypeError extends OrchestratorError {
   override readonly name = 'FirstStartTypeError';

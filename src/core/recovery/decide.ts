@@ -24,7 +24,7 @@ const DMS_SETTLING: ReadonlySet<TaskStatus> = new Set([
 ]);
 
 /**
- * Restart versus resume (DESIGN.md section 5). One decision, never a DMS restart: a restart
+ * Restart versus resume (docs/architecture.md). One decision, never a DMS restart: a restart
  * recreates the slot and drops every change it held. Rules are checked in order of how much data
  * they protect: an unreachable source or a missing/invalidated slot first, then who holds the
  * slot, then what the task can do.

@@ -5,7 +5,7 @@ import { stopReasonCode } from '../stop-reason.js';
 import { Replacement, SlotName, Timing } from './input.js';
 
 /**
- * Which recoveries an AWS event starts, through configuration (DESIGN.md section 4, issue 7):
+ * Which recoveries an AWS event starts, through configuration (docs/architecture.md, "DMS facts the code respects"):
  *
  * - `DMS Replication Task State Change` (source aws.dms): REPLICATION_TASK_FAILED, or REPLICATION_TASK_STOPPED
  *   whose detailMessage ends in Stop Reason RECOVERABLE_ERROR or FATAL_ERROR, for a task in the routes: one recovery of

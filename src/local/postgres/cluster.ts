@@ -94,8 +94,8 @@ async function startPrimaryOnce(options: PrimaryOptions, preferredPort: number |
 }
 
 /**
- * A physical streaming standby of `primary`, made the way DESIGN.md section 6 describes
- * (the embedded package has no pg_basebackup): a low-level backup taken with
+ * A physical streaming standby of `primary`, made without pg_basebackup (the embedded package has
+ * none): a low-level backup taken with
  * pg_backup_start/pg_backup_stop in one session, the data directory copied in between.
  */
 export async function createStandby(primary: PgNode, options: StandbyOptions = {}): Promise<PgNode> {

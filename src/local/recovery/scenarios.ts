@@ -14,7 +14,7 @@ import {
 import { startRecoveryWorkload } from './workload.js';
 
 /**
- * The recovery fault matrix (issue 7), each scenario on real PostgreSQL 17 servers, the local DMS engine
+ * The recovery fault matrix, each scenario on real PostgreSQL 17 servers, the local DMS engine
  * and the real recover machine. The e2e tests assert on these results and `npm run bench:recovery`
  * prints them, so both prove the same runs.
  */

@@ -9,7 +9,7 @@ import {
 import { CatchUpTimeoutError } from '../../../src/core/cutover/errors.js';
 import type { TaskStatus } from '../../../src/ports/dms.js';
 
-/** The catch-up wait, poll by poll, at every threshold boundary (issue 11, mutation testing). */
+/** The catch-up wait, poll by poll, at every threshold boundary (mutation testing). */
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const THRESHOLDS: CatchUpThresholds = {
   maxLagBytes: 1000,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planCutover } from '../../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 
-/** The cutover plan, field by field: every payload the ASL passes on unchanged (issue 11, mutation testing). */
+/** The cutover plan, field by field: every payload the ASL passes on unchanged (mutation testing). */
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf';
 const TARGET_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/target-XyZ';

@@ -7,7 +7,7 @@ import type {
 import type { SlotState } from '../../../src/core/slot.js';
 
 /**
- * One recovery input per branch of the decision table (DESIGN.md section 5), for the exact-decision test
+ * One recovery input per branch of the decision table (docs/architecture.md, "Recovery: restart versus resume"), for the exact-decision test
  * (recovery-decide.test.ts). The slot is 1/1000 (restart) .. 1/2000 (confirmed) on a writer at 1/9000;
  * the task failed with RECOVERABLE_ERROR at checkpoint 1/3000; the last known good position is 1/500.
  */

@@ -5,7 +5,7 @@ import {
   restartsOnRecoverableError,
 } from '../../../src/core/recovery/dms-restarts.js';
 
-/** How DMS restarts a task by itself, read from ReplicationTaskSettings (issue 11, mutation testing). */
+/** How DMS restarts a task by itself, read from ReplicationTaskSettings (mutation testing). */
 const settings = (errorBehavior: unknown) => JSON.stringify({ ErrorBehavior: errorBehavior });
 
 describe('recoverableErrorBehavior', () => {

@@ -16,7 +16,7 @@ import {
 
 /**
  * LSN maths pinned against BigInt arithmetic, and the exact errors a bad position gives: the edges
- * (0, 2^32, 2^64-1, equal positions) and the wording a user reads (issue 11, mutation testing).
+ * (0, 2^32, 2^64-1, equal positions) and the wording a user reads (mutation testing).
  */
 const MAX = (1n << 64n) - 1n;
 const anyOffset = fc.bigInt({ min: 0n, max: MAX });

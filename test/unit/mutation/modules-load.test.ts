@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
  *
  * Imported inside the tests on purpose: a fault in code that runs when a module loads (a zod schema,
  * a constant table) then fails these tests instead of failing the collection of every test file that
- * imports the module, which mutation testing cannot tell from "no test noticed" (issue 11). So this
+ * imports the module, which mutation testing cannot tell from "no test noticed". So this
  * file imports none of these modules statically.
  */
 describe('the data-safety core loads', () => {

@@ -4,9 +4,9 @@ import { toDecisionReport } from '../../../src/core/recovery/report.js';
 import { recoveryInput, SCENARIOS } from './decide-scenarios.js';
 
 /**
- * The recovery decision for one input per branch of the decision table (DESIGN.md section 5), exactly:
+ * The recovery decision for one input per branch of the decision table (docs/architecture.md, "Recovery: restart versus resume"), exactly:
  * kind, the reason a person reads in the notification, the LSNs it was made on, the range at risk, the
- * slot holder and whether DMS's own restart was the recovery (issue 11, mutation testing). The inputs are
+ * slot holder and whether DMS's own restart was the recovery (mutation testing). The inputs are
  * in decide-scenarios.ts; a changed reason is a changed message: change it here with the code.
  */
 type Expected = ReturnType<typeof toDecisionReport> & { readonly restartedByDms: boolean | null };

@@ -3,7 +3,7 @@ import { RecoverInput } from '../../../src/core/recovery/input.js';
 
 /**
  * The recover machine's input at every boundary: what it accepts, what it refuses and with which
- * message, and every default (issue 11, mutation testing).
+ * message, and every default (mutation testing).
  */
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';

@@ -7,7 +7,7 @@ import {
 /**
  * The recovery notifications as people read them: every line of every kind, for a full execution state
  * and for an empty one (a state the machine only partly built), plus the branches in between
- * (issue 11, mutation testing). A changed word here is a changed message: change the test with it.
+ * (mutation testing). A changed word here is a changed message: change the test with it.
  */
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const TASK = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';

@@ -14,7 +14,7 @@ import type { Endpoint, Task } from '../../../src/ports/dms.js';
 /**
  * What the recover machine derives from DMS before deciding: whether the task can be resumed (and why
  * not, exactly), the task as the execution state carries it, and the new task's payload
- * (issue 11, mutation testing).
+ * (mutation testing).
  */
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';

@@ -6,7 +6,7 @@ import {
 } from '../../../src/core/recovery/errors.js';
 import { formatRange, toDecisionReport } from '../../../src/core/recovery/report.js';
 
-/** The decision as JSON and the recovery errors, exactly (issue 11, mutation testing). */
+/** The decision as JSON and the recovery errors, exactly (mutation testing). */
 const lsn = (text: string): Lsn => parseLsn(text);
 
 describe('toDecisionReport', () => {

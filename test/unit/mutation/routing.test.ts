@@ -11,7 +11,7 @@ import {
 
 /**
  * The recovery router at its edges: exactly which events start which recoveries with which input,
- * the exact reason an event is ignored, and the execution names (issue 11, mutation testing).
+ * the exact reason an event is ignored, and the execution names (mutation testing).
  */
 const TASK = 'arn:aws:dms:eu-west-1:123456789012:task:AAAA';
 const OTHER_TASK = 'arn:aws:dms:eu-west-1:123456789012:task:BBBB';

@@ -10,8 +10,8 @@ import { type StartType, TASK_STATUSES, type Task } from '../../../src/ports/dms
 import { portTask, TASK_ARN } from '../dms/fixtures.js';
 
 /**
- * The start rule over every task status, start type and allowRestart, against the table DESIGN.md
- * section 4 gives (issue 11, mutation testing): no path restarts a task that ran unless asked to.
+ * The start rule over every task status, start type and allowRestart, against the rules in
+ * docs/architecture.md (mutation testing): no path restarts a task that ran unless asked to.
  */
 const START_TYPES: readonly StartType[] = ['start-replication', 'resume-processing', 'reload-target'];
 const neverRan = (overrides: Partial<Task> = {}) => portTask({ status: 'ready', ...overrides });

@@ -10,7 +10,7 @@ import {
 
 /**
  * StopReason parsing at its edges: spacing DMS or a person may use, texts around the code, and which of
- * StopReason and LastFailureMessage a task's reason and message come from (issue 11, mutation testing).
+ * StopReason and LastFailureMessage a task's reason and message come from (mutation testing).
  */
 const NOTHING = { code: undefined, lastError: undefined, errorLevel: undefined };
 

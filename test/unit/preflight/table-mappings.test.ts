@@ -110,7 +110,7 @@ describe('selection rules', () => {
   });
 });
 
-describe('DMS wildcards on any name (issue 13 item 4)', () => {
+describe('DMS wildcards on any name', () => {
   it.each([
     ['order-items', 'order-items', true],
     ['order-items', 'orderXitems', false],

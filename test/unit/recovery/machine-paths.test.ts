@@ -37,7 +37,7 @@ function decided(kind: Kind, extra: Record<string, unknown> = {}) {
     source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
     settings,
     slotWait: null,
-    // Read by the recover machine once DMS's own restarts are observed (issue 11, item 11).
+    // Read by the recover machine once DMS's own restarts are observed.
     taskWait: null,
     restartedByDms: false,
     newTask: null,

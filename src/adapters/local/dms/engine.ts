@@ -31,7 +31,7 @@ const STARTABLE = new Set(['ready', 'stopped', 'failed']);
 
 /**
  * A local stand-in for AWS DMS, for `npm start` and the tests, never for production. It keeps
- * DMS's semantics where data safety is decided (DESIGN.md section 7): start positions older than
+ * DMS's semantics where data safety is decided (docs/architecture.md, "Local mode and the local DMS engine"): start positions older than
  * the slot's confirmed_flush_lsn are refused, resume continues from the checkpoint, a restart
  * recreates the slot, a missing or busy slot fails the task with DMS's stop reasons.
  */

@@ -5,10 +5,10 @@ import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
 
 /**
- * Guidance for a Kinesis Data Streams target (issue 15 item 6): the task settings that keep each row's
+ * Guidance for a Kinesis Data Streams target: the task settings that keep each row's
  * changes in order and the stream fast. Info findings only: DMS runs without them, but out of order
  * or throttled. Sources: the AWS DMS Kinesis target page (object mapping, partition keys, multithreaded
- * CDC apply) and Rockset's PostgreSQL-to-Kinesis guide (reference/003: parallel apply settings,
+ * CDC apply) and Rockset's PostgreSQL-to-Kinesis guide (parallel apply settings,
  * primary keys, one stream per table).
  */
 function kinesisTables(context: EvaluationContext): TableFact[] | undefined {
