@@ -24,6 +24,10 @@ const QUIET = {
   inactiveTime: { warning: null, critical: null },
   xminAge: { warning: null, critical: null },
   walStatus: { warning: [], critical: [] },
+  safeWal: { warning: null, critical: null },
+  safeWalForecast: { warning: null, critical: null },
+  walDiskForecast: { warning: null, critical: null },
+  idleTimeoutLeft: { warning: null, critical: null },
 };
 
 let dir: string;
@@ -46,7 +50,8 @@ function watch(
   options: { state?: AlertState; sinkFile?: string } = {},
 ): Harness {
   const config = parseHealthConfig({
-    defaults: { thresholds: QUIET },
+    // Checks here follow each other within seconds: no minimum interval between notifications.
+    defaults: { thresholds: QUIET, minNotifyMinutes: 0 },
     sources: [{ name: 'orders-db', url: node.url(), ...source }],
   });
   const resolved = resolveSource(config.sources[0] as never, config.defaults);
@@ -225,7 +230,8 @@ describe('health check and alerts on PostgreSQL 17', () => {
     // The same evaluation twice at once: both read version null, one compare-and-set wins per key.
     const resolved = resolveSource(
       parseHealthConfig({
-        defaults: { thresholds: QUIET },
+        // Checks here follow each other within seconds: no minimum interval between notifications.
+        defaults: { thresholds: QUIET, minNotifyMinutes: 0 },
         sources: [{ name: 'orders-db', url: node.url(), ...config }],
       }).sources[0] as never,
       { thresholds: QUIET },

@@ -1,0 +1,264 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
+import { LocalSnsSink, type SnsNotification } from '../../src/adapters/local/sns-sink.js';
+import { pgSourceOpener } from '../../src/adapters/pg/health.js';
+import { parseHealthConfig, resolveSource } from '../../src/core/health/config.js';
+import { runHealthCheck } from '../../src/core/health/run.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { type PgNode, primaryForFile } from '../support/pg.js';
+
+/**
+ * Warnings before a slot is lost, on a real PostgreSQL 17 with max_slot_wal_keep_size = 64MB. The
+ * WAL is real; time is not: the checker's clock is injected and moves a fixed step per check while
+ * a fixed volume of WAL is written, so the write rate is steady and nothing depends on how fast
+ * this machine runs.
+ */
+
+const MiB = 1024 ** 2;
+const LIMIT = 64 * MiB;
+const STEP_MS = 30 * 60_000;
+const WAL_PER_STEP_MIB = 2;
+
+// Every threshold off except the ones under test.
+const QUIET = {
+  slotLag: { warning: null, critical: null },
+  retainedWal: { warning: null, critical: null },
+  walDiskBytes: { warning: null, critical: null },
+  walDiskPercent: { warning: null, critical: null },
+  inactiveTime: { warning: null, critical: null },
+  xminAge: { warning: null, critical: null },
+  walDiskForecast: { warning: null, critical: null },
+  idleTimeoutLeft: { warning: null, critical: null },
+};
+
+class SteppedClock implements Clock {
+  constructor(private at: number) {}
+  now(): number {
+    return this.at;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.at += ms;
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+let dir: string;
+let node: PgNode;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dms-cdc-early-'));
+  // max_wal_size (1GB by default) far above the slot limit: wal_status stays `reserved` until the
+  // slot passes max_slot_wal_keep_size, so every warning below must come while it says reserved.
+  node = await primaryForFile({
+    name: 'early-warning',
+    settings: { max_slot_wal_keep_size: '64MB', checkpoint_timeout: '1h' },
+  });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function watcher(source: Record<string, unknown>, clock: Clock, defaults: Record<string, unknown> = {}) {
+  const config = parseHealthConfig({
+    // No reminders: each message is a change of level.
+    defaults: { thresholds: QUIET, renotifyMinutes: 10_080, ...defaults },
+    sources: [{ name: 'orders-db', url: node.url(), ...source }],
+  });
+  const sinkFile = path.join(dir, `${Math.random().toString(36).slice(2)}.jsonl`);
+  const deps = {
+    openSource: pgSourceOpener(node.connectionConfig()),
+    state: new MemoryAlertStateStore(),
+    alerts: new LocalSnsSink({ path: sinkFile }),
+    clock,
+  };
+  const resolved = resolveSource(config.sources[0] as never, config.defaults);
+  return {
+    check: () => runHealthCheck(resolved, deps),
+    sent: async () =>
+      (await readFile(sinkFile, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as SnsNotification),
+  };
+}
+
+const tag = (n: SnsNotification) =>
+  `${n.MessageAttributes.severity?.Value} ${n.MessageAttributes.metric?.Value}`;
+
+async function emitWal(mib: number): Promise<void> {
+  await node.query(
+    `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, $1)`,
+    [mib],
+  );
+}
+
+describe('safe_wal_size and its forecast on PostgreSQL 17, max_slot_wal_keep_size 64MB', () => {
+  it('an inactive slot: OK, WARNING, CRITICAL while reserved, a forecast within 20% of the real loss', async () => {
+    await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const clock = new SteppedClock(Date.parse('2026-03-01T00:00:00Z'));
+    const watch = watcher({ slots: ['dms_slot'] }, clock);
+    interface Check {
+      at: number;
+      walStatus: string | null;
+      safe: number | null;
+      forecast: number | null;
+      alerts: string[];
+    }
+    const checks: Check[] = [];
+    let lostAt: number | null = null;
+    for (let step = 0; step < 60 && lostAt === null; step += 1) {
+      const { result, measurement, observations } = await watch.check();
+      const slot = measurement?.slots[0];
+      const forecast = observations.find((o) => o.metric === 'safeWalForecast')?.value ?? null;
+      checks.push({
+        at: clock.now(),
+        walStatus: slot?.reading.slot.walStatus ?? null,
+        safe: slot?.reading.slot.safeWalSizeBytes == null ? null : Number(slot.reading.slot.safeWalSizeBytes),
+        forecast,
+        alerts: result.alerts.map((a) => a.subject),
+      });
+      if (slot?.reading.slot.walStatus === 'lost') lostAt = clock.now();
+      // The next interval: a fixed volume of WAL, then a checkpoint (which is what invalidates a slot).
+      clock.advance(STEP_MS);
+      await emitWal(WAL_PER_STEP_MIB);
+      await node.query('CHECKPOINT');
+    }
+    if (lostAt === null) throw new Error('the slot was never lost');
+
+    const sent = await watch.sent();
+    expect(sent.map(tag)).toEqual([
+      'WARNING safeWal',
+      'WARNING safeWalForecast',
+      'CRITICAL safeWal',
+      'CRITICAL safeWalForecast',
+      // With a checkpoint in every interval the slot goes from reserved to lost between two checks:
+      // wal_status alone warns only once it is too late.
+      'CRITICAL walStatus',
+    ]);
+    const firstAlert = (metric: string, level: string) => {
+      const index = checks.findIndex((c) =>
+        c.alerts.some((s) => s.startsWith(`[${level}]`) && s.includes(metric)),
+      );
+      const check = checks[index];
+      if (!check) throw new Error(`no ${level} ${metric}`);
+      return check;
+    };
+    // The first checks are OK: more than half of the 64 MB is left.
+    expect(checks[0]).toMatchObject({ walStatus: 'reserved', alerts: [] });
+    const warning = firstAlert('safe WAL ', 'WARNING');
+    const critical = firstAlert('safe WAL ', 'CRITICAL');
+    expect(warning.walStatus).toBe('reserved');
+    expect(warning.safe).toBeLessThanOrEqual(LIMIT / 2);
+    expect(critical.walStatus).toBe('reserved');
+    expect(critical.safe).toBeLessThanOrEqual(LIMIT / 5);
+
+    // The first forecast alert predicted the loss within 20% of the time that was really left.
+    const forecastAlert = firstAlert('safe WAL gone in', 'WARNING');
+    expect(forecastAlert.walStatus).toBe('reserved');
+    const predicted = forecastAlert.at + Number(forecastAlert.forecast) * 1000;
+    const actualLeft = lostAt - forecastAlert.at;
+    expect(Math.abs(predicted - lostAt)).toBeLessThanOrEqual(0.2 * actualLeft);
+
+    const message = sent.find((n) => tag(n) === 'WARNING safeWalForecast')?.Message ?? '';
+    expect(message).toMatch(/WAL written at \d+(\.\d)? (B|KiB)\/s/);
+    expect(message).toContain('Remedy: make the consumer read the slot before then');
+
+    const lostCheck = checks.at(-1);
+    console.log(
+      `[early-warning] first WARNING (safe WAL ${((warning.safe ?? 0) / MiB).toFixed(1)} MiB) ` +
+        `${((lostAt - warning.at) / 3600_000).toFixed(1)} h before the slot was lost; ` +
+        `CRITICAL ${((lostAt - critical.at) / 3600_000).toFixed(1)} h before; forecast at its first alert ` +
+        `${(Number(forecastAlert.forecast) / 3600).toFixed(2)} h vs ${(actualLeft / 3600_000).toFixed(2)} h real ` +
+        `(${WAL_PER_STEP_MIB} MiB per ${STEP_MS / 60_000} min, ${checks.length} checks, last ${lostCheck?.walStatus})`,
+    );
+    await node.query(`SELECT pg_drop_replication_slot('dms_slot')`);
+  });
+
+  it('wal_status extended (past max_wal_size, within the slot limit) alerts when configured to', async () => {
+    await node.query(`ALTER SYSTEM SET max_wal_size = '32MB'`);
+    await node.query('SELECT pg_reload_conf()');
+    await node.query(`SELECT pg_create_physical_replication_slot('ext_slot', true)`);
+    try {
+      const watch = watcher(
+        { slots: ['ext_slot'], thresholds: { walStatus: { warning: ['extended', 'unreserved'] } } },
+        new SteppedClock(Date.parse('2026-03-02T00:00:00Z')),
+      );
+      for (let i = 0; i < 80; i += 1) {
+        const rows = await node.query<{ wal_status: string }>(
+          `SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'ext_slot'`,
+        );
+        if (rows[0]?.wal_status === 'extended') break;
+        await emitWal(1);
+      }
+      const { result } = await watch.check();
+      expect(result.breaches).toContainEqual({
+        key: 'orders-db#ext_slot#walStatus',
+        level: 'WARNING',
+        summary: 'wal_status extended',
+      });
+      expect((await watch.sent()).map((n) => n.Subject)).toContain(
+        '[WARNING] orders-db slot ext_slot: wal_status extended',
+      );
+    } finally {
+      await node.query(`SELECT pg_drop_replication_slot('ext_slot')`);
+      await node.query('ALTER SYSTEM RESET max_wal_size');
+      await node.query('SELECT pg_reload_conf()');
+    }
+  });
+
+  it('a value flapping around a threshold gives one alert, and one RESOLVED once it stays clear', async () => {
+    await node.query(`SELECT pg_create_physical_replication_slot('flap_slot', true)`);
+    const clock = new SteppedClock(Date.parse('2026-03-03T00:00:00Z'));
+    const thresholds = {
+      retainedWal: { warning: '10MB', critical: '40MB' },
+      safeWal: { warning: null, critical: null },
+    };
+    const damped = watcher({ slots: ['flap_slot'], thresholds }, clock);
+    // The same checks without damping: what the flapping would have sent.
+    const undamped = watcher({ slots: ['flap_slot'], thresholds }, clock, {
+      hysteresisPercent: 0,
+      minNotifyMinutes: 0,
+    });
+    /** Retained WAL set to exactly `mib` (a physical slot's restart_lsn moves where it is told). */
+    const retain = async (mib: number) => {
+      const [now] = await node.query<{ held: string }>(
+        `SELECT pg_current_wal_lsn() - restart_lsn AS held FROM pg_replication_slots WHERE slot_name = 'flap_slot'`,
+      );
+      await emitWal(Math.max(1, Math.ceil(mib + 0.5 - Number(now?.held ?? 0) / MiB)));
+      await node.query('CREATE TABLE IF NOT EXISTS tick (id int); INSERT INTO tick VALUES (1)');
+      await node.query(
+        `SELECT pg_replication_slot_advance('flap_slot', pg_current_wal_flush_lsn() - $1::numeric)`,
+        [Math.round(mib * MiB)],
+      );
+    };
+    const retained: number[] = [];
+    // Over, inside the 10% band, over, under, over, under: each a minute apart.
+    for (const mib of [10.6, 9.5, 10.6, 8.5, 10.2, 8.5]) {
+      clock.advance(60_000);
+      await retain(mib);
+      const { measurement } = await damped.check();
+      await undamped.check();
+      retained.push(Number(measurement?.slots[0]?.reading.retainedWalBytes) / MiB);
+    }
+    expect(retained.map(Math.round)).toEqual([11, 10, 11, 9, 10, 9]);
+    expect((await damped.sent()).map(tag)).toEqual(['WARNING retainedWal']);
+    expect((await undamped.sent()).map(tag)).toEqual([
+      'WARNING retainedWal',
+      'RESOLVED retainedWal',
+      'WARNING retainedWal',
+      'RESOLVED retainedWal',
+      'WARNING retainedWal',
+      'RESOLVED retainedWal',
+    ]);
+    // Clear of the band for longer than the minimum interval: one RESOLVED.
+    clock.advance(15 * 60_000);
+    await retain(8.5);
+    await damped.check();
+    expect((await damped.sent()).map(tag)).toEqual(['WARNING retainedWal', 'RESOLVED retainedWal']);
+    await node.query(`SELECT pg_drop_replication_slot('flap_slot')`);
+  });
+});
