@@ -1,4 +1,9 @@
+import { InvalidInputError } from '../../core/errors.js';
+import type { TableMappings } from '../../core/preflight/table-mappings.js';
+import { tablesToCount } from '../../core/row-counts.js';
+import type { SourceConnection } from './connection.js';
 import type { Queryable } from './queryable.js';
+import { listUserTables } from './row-counts.js';
 
 export interface TableRef {
   readonly schema: string;
@@ -104,4 +109,34 @@ async function describeTables(db: Queryable, tables: readonly TableRef[]): Promi
     if (!ref) throw new Error(`no table at position ${r.ord}`);
     return { ref, name: r.name, hasIdentity: r.ok };
   });
+}
+
+/** The replication set's tables: listed, or those table mappings select on the source. */
+export type ReplicationSetSelection =
+  | { readonly tables: readonly TableRef[] }
+  | { readonly tableMappings: TableMappings };
+
+/**
+ * The tables given, or those the table mappings select on the source now, with the same rule preflight
+ * and verification scope by (so the slot replicates exactly what the task will ask for).
+ */
+export async function replicationSetTables(
+  db: Queryable,
+  selection: ReplicationSetSelection,
+): Promise<readonly TableRef[]> {
+  if ('tables' in selection) return selection.tables;
+  const selected = tablesToCount(await listUserTables(db), selection.tableMappings);
+  if (selected.length === 0) {
+    throw new InvalidInputError(
+      'pglogical.tableMappings',
+      'selects no table on the source, so the pglogical replication set would be empty',
+      'Check the selection rules against the source schemas (dms-cdc preflight --table-mappings shows the scope)',
+    );
+  }
+  return selected.map((t) => ({ schema: t.schema, table: t.name }));
+}
+
+/** The pglogical node's DSN: where the provider is, without credentials (pglogical reads them itself). */
+export function providerDsn(connection: SourceConnection): string {
+  return `host=${connection.host} port=${connection.port} dbname=${connection.database}`;
 }

@@ -1,10 +1,16 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import { SlotHolderTerminationRefusedError } from '../../core/recovery/errors.js';
-import type { SlotReading } from '../../core/slot.js';
+import { type SlotReading, type SlotReport, toSlotReport } from '../../core/slot.js';
 import { SlotActiveError, SlotNotFoundError } from '../../core/slot-errors.js';
 import { checkSlotMatches, type SlotPlugin } from '../../core/start-position.js';
-import { ensurePglogicalSets, type PglogicalSetup, type TableRef } from './pglogical.js';
+import {
+  ensurePglogicalSets,
+  type PglogicalSetup,
+  type ReplicationSetSelection,
+  replicationSetTables,
+  type TableRef,
+} from './pglogical.js';
 import type { Queryable } from './queryable.js';
 import { type Connect, createLogicalSlot } from './slot-create.js';
 import { buildPgSourceDb } from './slots.js';
@@ -62,6 +68,51 @@ export async function ensureSlot(connect: Connect, request: EnsureSlotRequest): 
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** A pglogical request whose tables may still be a selection to resolve on the source. */
+export type EnsureSlotSelecting = Omit<EnsureSlotRequest, 'pglogical'> & {
+  readonly pglogical?: {
+    readonly nodeName: string;
+    readonly dsn: string;
+    readonly set: ReplicationSetSelection;
+  };
+};
+
+/** ensureSlot after resolving the replication set's tables on `db` (before the slot is looked at). */
+export async function ensureSlotSelecting(
+  connect: Connect,
+  db: Queryable,
+  { pglogical, ...request }: EnsureSlotSelecting,
+): Promise<EnsureSlotResult> {
+  const tables = pglogical && (await replicationSetTables(db, pglogical.set));
+  return ensureSlot(connect, {
+    ...request,
+    ...(pglogical && tables && { pglogical: { nodeName: pglogical.nodeName, dsn: pglogical.dsn, tables } }),
+  });
+}
+
+export interface EnsuredSlotReport {
+  readonly slotName: string;
+  readonly created: boolean;
+  /** The slot's confirmed_flush_lsn right after this step (a later task reads it again before creation). */
+  readonly confirmedFlushLsn: string | null;
+  readonly restartLsn: string | null;
+  readonly slot: SlotReport;
+  readonly pglogical: PglogicalSetup | null;
+}
+
+export function reportEnsuredSlot(slotName: string, result: EnsureSlotResult): EnsuredSlotReport {
+  const slot = toSlotReport(result.reading);
+  const { confirmedFlushLsn, restartLsn } = slot;
+  return {
+    slotName,
+    created: result.created,
+    confirmedFlushLsn,
+    restartLsn,
+    slot,
+    pglogical: result.pglogical ?? null,
+  };
 }
 
 export interface CleanupResult {

@@ -1,5 +1,9 @@
 import * as z from 'zod';
-import { DatabaseName, JsonDocument, Plugin, TaskArn } from '../lambda-schemas.js';
+import { InvalidInputError } from '../../../core/errors.js';
+import { parseTableMappings } from '../../../core/preflight/table-mappings.js';
+import type { ReplicationSetSelection } from '../../pg/pglogical.js';
+import { parseLambdaInput } from '../lambda-input.js';
+import { DatabaseName, JsonDocument, jsonDocument, Plugin, TaskArn } from '../lambda-schemas.js';
 
 /** The inputs of the steps that read or change the slot (inspect, ensure, terminate the holder, catch-up). */
 
@@ -54,7 +58,25 @@ export const EnsureSlotInput = z.strictObject({
     })
     .optional(),
 });
-export type EnsureSlotInput = z.output<typeof EnsureSlotInput>;
+
+/** ensure-slot's input; a pglogical slot comes with its replication set's tables, read here. */
+export function parseEnsureSlot(event: unknown) {
+  const input = parseLambdaInput(EnsureSlotInput, event);
+  if (input.plugin === 'pglogical' && !input.pglogical) {
+    throw new InvalidInputError('pglogical', 'a pglogical slot needs the tables for its replication sets');
+  }
+  const { pglogical } = input;
+  const replicationSet: ReplicationSetSelection | undefined =
+    pglogical &&
+    (pglogical.tables
+      ? { tables: pglogical.tables }
+      : {
+          tableMappings: parseTableMappings(
+            jsonDocument(pglogical.tableMappings ?? '', 'pglogical.tableMappings').value,
+          ),
+        });
+  return { ...input, replicationSet };
+}
 
 const Count = z.number().int().min(0);
 export const CheckCatchUpInput = z.strictObject({
