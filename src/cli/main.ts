@@ -66,6 +66,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/health.js')).healthCommand,
   },
   {
+    name: 'verify',
+    summary:
+      'Compare table contents of source and target by key with server-side checksums (exit 0 equal, 1 differ)',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
     name: 'approve',
     summary: 'Approve a cutover waiting at its approval gate (Step Functions SendTaskSuccess)',
     load: async () => pick((await import('./commands/approval.js')).APPROVAL_COMMANDS, 'approve'),
