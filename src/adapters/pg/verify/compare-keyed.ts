@@ -84,7 +84,9 @@ async function split(pair: TablePair, item: Pending, options: CompareOptions): P
   const values = found.map((r) => r.v);
   const depth = item.range.prefix.length;
   if (Number(found[0]?.c ?? 0) === 1 && depth + 1 < pair.sourceSide.key.length) {
-    return Promise.all(descend(item.range, values[0] as string).map((range) => measured(pair, range)));
+    const pieces: Pending[] = [];
+    for (const range of descend(item.range, values[0] as string)) pieces.push(await measured(pair, range));
+    return pieces;
   }
   const [sourceBuckets, targetBuckets] = await both<StatsRow & { b: number }>(pair, (s) =>
     bucketQuery(s, item.range, values),

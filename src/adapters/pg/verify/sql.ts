@@ -105,7 +105,7 @@ export function splitValuesQuery(t: SideTable, range: KeyRange, buckets: number,
   const sample = percent < 100 ? ` TABLESAMPLE BERNOULLI (${percent})` : '';
   const step = params.add(buckets, 'int8');
   return {
-    text: `SELECT v::text AS v, c FROM (SELECT v, row_number() OVER (ORDER BY v) AS rn, count(*) OVER () AS c FROM (SELECT DISTINCT ${keyOrder(column.name, column.side)} AS v FROM ${t.qualified}${sample} WHERE ${where}) d) s WHERE rn % greatest(1, c / ${step}) = 0 ORDER BY v`,
+    text: `SELECT v::text AS v, c FROM (SELECT v, row_number() OVER (ORDER BY v) AS rn, count(*) OVER () AS c FROM (SELECT DISTINCT ${keyOrder(column.name, column.side)} AS v FROM ${t.qualified}${sample} WHERE ${where}) d) s WHERE rn % greatest(1, c / ${step}) = 0 ORDER BY rn`,
     values: params.values,
   };
 }
