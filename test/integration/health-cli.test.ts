@@ -44,9 +44,14 @@ describe('dms-cdc health', () => {
     const { status, stdout } = await run(['--source', node.url()]);
     expect(status).toBe(0);
     expect(stdout).toMatch(
-      /^slot\s+active\s+wal_status\s+lag\s+retained WAL\s+inactive\s+state\s+breaches$/m,
+      /^slot\s+active\s+wal_status\s+lag\s+retained WAL\s+safe WAL\s+inactive\s+state\s+breaches$/m,
     );
-    expect(stdout).toMatch(/^dms_slot\s+no\s+reserved\s+\d(\.\d)? MiB\s+\d(\.\d)? MiB\s+[\d.]+ s\s+OK\s+-$/m);
+    expect(stdout).toMatch(
+      /^dms_slot\s+no\s+reserved\s+\d(\.\d)? MiB\s+\d(\.\d)? MiB\s+n\/a\s+[\d.]+ s\s+OK\s+-$/m,
+    );
+    expect(stdout).toMatch(
+      /^max_slot_wal_keep_size: unlimited \(-1\): slots keep WAL without bound, safe WAL does not apply$/m,
+    );
     // Physical slots are not DMS's: only logical ones by default.
     expect(stdout).not.toContain('standby_slot');
     expect(stdout).toMatch(/^WAL on disk: \d+ MiB in \d+ files$/m);
@@ -57,7 +62,14 @@ describe('dms-cdc health', () => {
     const { status, stdout } = await run(['--source', node.url(), '--json', '--warn-retained', '1MB']);
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as HealthReport;
-    expect(Object.keys(report)).toEqual(['source', 'slots', 'wal', 'state']);
+    expect(Object.keys(report)).toEqual([
+      'source',
+      'slots',
+      'wal',
+      'maxSlotWalKeepSize',
+      'walRateBytesPerSecond',
+      'state',
+    ]);
     expect(report).toEqual({
       source: expect.stringMatching(/^postgres@127\.0\.0\.1:\d+\/postgres \(tls disable\)$/),
       slots: [
@@ -67,6 +79,8 @@ describe('dms-cdc health', () => {
           walStatus: 'reserved',
           lagBytes: expect.any(Number),
           retainedBytes: expect.any(Number),
+          safeWalBytes: null,
+          invalidationReason: null,
           state: 'WARNING',
           breaches: [
             {
@@ -80,6 +94,8 @@ describe('dms-cdc health', () => {
         },
       ],
       wal: { bytes: expect.any(Number), files: expect.any(Number) },
+      maxSlotWalKeepSize: 'unlimited',
+      walRateBytesPerSecond: null,
       state: 'WARNING',
     });
     expect(report.slots[0]?.retainedBytes).toBeGreaterThan(1 * MiB);
@@ -179,6 +195,35 @@ describe('dms-cdc health', () => {
     // One pause of 5 s between two frames, and no wait after Ctrl-C.
     expect(performance.now() - started).toBeLessThan(15_000);
   }, 20_000);
+
+  it('--state keeps samples between runs: safe WAL, the WAL rate and when safe WAL is gone', async () => {
+    await node.query(`ALTER SYSTEM SET max_slot_wal_keep_size = '1GB'`);
+    await node.query('SELECT pg_reload_conf()');
+    try {
+      const state = path.join(dir, 'health-state.json');
+      const reports: HealthReport[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        await node.query(`SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024))`);
+        const { stdout } = await run(['--source', node.url(), '--state', state, '--json']);
+        reports.push(JSON.parse(stdout) as HealthReport);
+      }
+      const [first, , third] = reports;
+      expect(first?.maxSlotWalKeepSize).toBe(1024 * MiB);
+      expect(first?.slots[0]?.safeWalBytes).toBeGreaterThan(512 * MiB);
+      // Two samples are no rate yet; the third check has one, and the inactive slot shrinks at it.
+      expect(first?.walRateBytesPerSecond).toBeNull();
+      expect(first?.slots[0]?.safeWalGoneInSeconds).toBeUndefined();
+      expect(third?.walRateBytesPerSecond).toBeGreaterThan(0);
+      expect(third?.slots[0]?.safeWalGoneInSeconds).toBeGreaterThanOrEqual(0);
+
+      const { stdout } = await run(['--source', node.url(), '--state', state]);
+      expect(stdout).toMatch(/^dms_slot\s+no\s+reserved\s+.*\(gone in [^)]+\)/m);
+      expect(stdout).toMatch(/^max_slot_wal_keep_size: 1 GiB; WAL written at .+\/s$/m);
+    } finally {
+      await node.query('ALTER SYSTEM RESET max_slot_wal_keep_size');
+      await node.query('SELECT pg_reload_conf()');
+    }
+  });
 
   it.each([
     ['0.05', 'below 5 s'],

@@ -261,4 +261,30 @@ describe('safe_wal_size and its forecast on PostgreSQL 17, max_slot_wal_keep_siz
     expect((await damped.sent()).map(tag)).toEqual(['WARNING retainedWal', 'RESOLVED retainedWal']);
     await node.query(`SELECT pg_drop_replication_slot('flap_slot')`);
   });
+
+  it('a slot that was dropped resolves its open alerts with one message', async () => {
+    await node.query(`SELECT pg_create_logical_replication_slot('gone_slot', 'test_decoding')`);
+    const clock = new SteppedClock(Date.parse('2026-03-04T00:00:00Z'));
+    const watch = watcher(
+      {
+        slots: 'logical',
+        thresholds: { retainedWal: { warning: '1MB', critical: '2MB' }, inactiveTime: { warning: '0s' } },
+      },
+      clock,
+    );
+    await emitWal(3);
+    await watch.check();
+    expect((await watch.sent()).map(tag).sort()).toEqual(['CRITICAL retainedWal', 'WARNING inactiveTime']);
+    await node.query(`SELECT pg_drop_replication_slot('gone_slot')`);
+    clock.advance(60_000);
+    const { result } = await watch.check();
+    clock.advance(60_000);
+    await watch.check();
+    const sent = await watch.sent();
+    expect(sent.map(tag).slice(2)).toEqual(['RESOLVED slotDropped']);
+    expect(result.alerts.map((a) => a.subject)).toEqual([
+      '[RESOLVED] orders-db slot gone_slot: slot dropped',
+    ]);
+    expect(sent[2]?.Message).toContain('its alerts are closed: retained WAL CRITICAL, inactive WARNING');
+  });
 });

@@ -1,3 +1,4 @@
+import { FileAlertStateStore, MemoryAlertStateStore } from '../../adapters/local/alert-state-store.js';
 import { connectPg } from '../../adapters/pg/client.js';
 import {
   connectionFromUrl,
@@ -7,6 +8,7 @@ import {
 } from '../../adapters/pg/connection.js';
 import { pgSourceOpener } from '../../adapters/pg/health.js';
 import { evaluateSource, formatValue, type Observation } from '../../core/alerts/evaluate.js';
+import { evaluateAhead } from '../../core/alerts/evaluate-ahead.js';
 import { OrchestratorError } from '../../core/errors.js';
 import { describeError, measureSource } from '../../core/health/check.js';
 import {
@@ -18,9 +20,11 @@ import {
   resolveSource,
   type SourceConfig,
 } from '../../core/health/config.js';
+import { viewHistory } from '../../core/health/history.js';
 import type { SourceMeasurement } from '../../core/health/measurement.js';
 import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/health/report.js';
 import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
+import type { HealthHistoryStore } from '../../ports/alert-state.js';
 import { systemClock } from '../../ports/clock.js';
 import { type Command, type CommandContext, quoteFlagValue, UsageError } from '../args.js';
 import { readJsonFile } from '../files.js';
@@ -30,12 +34,13 @@ import { withPassword } from '../source.js';
 const show = (t: NumericThreshold, metric: 'slotLag' | 'retainedWal') =>
   `${t.warning === null ? 'off' : formatValue(metric, t.warning)} / ${t.critical === null ? 'off' : formatValue(metric, t.critical)}`;
 
-const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch SECONDS]
+const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch SECONDS] [--state FILE]
                 [--warn-lag SIZE] [--crit-lag SIZE] [--warn-retained SIZE] [--crit-retained SIZE]
 
   Measures every logical slot on the source in one query (lag to confirmed_flush_lsn, WAL retained by
   restart_lsn, active, wal_status, inactive time on PostgreSQL 17+, xmin age) and WAL on disk
-  (pg_ls_waldir, needs pg_monitor), and evaluates them against the thresholds.
+  (pg_ls_waldir, needs pg_monitor), and evaluates them against the thresholds. With
+  max_slot_wal_keep_size set (13+), safe_wal_size too: WARNING under half of it, CRITICAL under a fifth.
 
   --source <url>         postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL);
                          the password from PGPASSWORD or ~/.pgpass. Optional with --config when the file's
@@ -44,7 +49,10 @@ const USAGE = `dms-cdc health --source <url> [--config FILE] [--json] [--watch S
                          from its defaults and from the source whose url matches --source
   --json                 print {source, slots[{slot, active, walStatus, lagBytes, retainedBytes, state,
                          breaches}], wal{bytes, files}, state}
-  --watch <seconds>      check again every so many seconds (5 to 86400), redrawing in place, until Ctrl-C
+  --watch <seconds>      check again every so many seconds (5 to 86400), redrawing in place, until Ctrl-C;
+                         from the third check on, the WAL rate and when safe_wal_size reaches zero
+  --state <file>         keep the samples forecasts are made from in this file (a JSON alert-state
+                         store), so single checks run from cron forecast too
   --warn-lag, --crit-lag            lag thresholds (default ${show(DEFAULT_THRESHOLDS.slotLag, 'slotLag')})
   --warn-retained, --crit-retained  retained WAL thresholds (default ${show(DEFAULT_THRESHOLDS.retainedWal, 'retainedWal')})
                          Sizes: bytes, or 512MB, 20GB, 1.5GiB (powers of 1024, as in postgresql.conf)
@@ -61,6 +69,7 @@ export const healthCommand: Command = {
     config: { type: 'string' },
     json: { type: 'boolean' },
     watch: { type: 'string' },
+    state: { type: 'string' },
     'warn-lag': { type: 'string' },
     'crit-lag': { type: 'string' },
     'warn-retained': { type: 'string' },
@@ -87,6 +96,8 @@ interface Setup {
   readonly label: string;
   readonly json: boolean;
   readonly watchSeconds: number | undefined;
+  /** The samples forecasts come from: a file with --state, else memory (the checks of one --watch). */
+  readonly history: HealthHistoryStore;
 }
 
 async function prepare(
@@ -121,6 +132,8 @@ async function prepare(
     label,
     json: values.json === true,
     watchSeconds: watchFlag(values.watch),
+    history:
+      typeof values.state === 'string' ? new FileAlertStateStore(values.state) : new MemoryAlertStateStore(),
   };
 }
 
@@ -191,8 +204,13 @@ async function measureOnce(setup: Setup): Promise<Outcome> {
       openSource: pgSourceOpener(toPgConfig(setup.connection, 'dms-cdc-health'), connectPg),
       clock: systemClock,
     });
-    const observations = evaluateSource(setup.source, measurement);
-    const report = toHealthReport(setup.label, measurement, observations);
+    const history = await viewHistory(setup.history, measurement, systemClock.now());
+    const observations = [
+      ...evaluateSource(setup.source, measurement),
+      ...evaluateAhead(setup.source, measurement, history.forecasts),
+    ];
+    await history.save();
+    const report = toHealthReport(setup.label, measurement, observations, history.forecasts);
     return {
       ok: true,
       report,
@@ -265,9 +283,10 @@ function render(
   const rows = report.slots.map((slot) => [
     slot.slot,
     slot.active ? 'yes' : 'no',
-    slot.walStatus ?? '-',
+    `${slot.walStatus ?? '-'}${slot.invalidationReason ? ` (${slot.invalidationReason})` : ''}`,
     slot.lagBytes === null ? '-' : formatSize(slot.lagBytes),
     slot.retainedBytes === null ? '-' : formatSize(slot.retainedBytes),
+    safeWalCell(slot, report),
     inactive.get(slot.slot) ?? '-',
     slot.state,
     slot.breaches.map((b) => b.message).join('; ') || '-',
@@ -277,15 +296,48 @@ function render(
     '',
     rows.length === 0
       ? 'no replication slots selected'
-      : table(['slot', 'active', 'wal_status', 'lag', 'retained WAL', 'inactive', 'state', 'breaches'], rows),
+      : table(
+          [
+            'slot',
+            'active',
+            'wal_status',
+            'lag',
+            'retained WAL',
+            'safe WAL',
+            'inactive',
+            'state',
+            'breaches',
+          ],
+          rows,
+        ),
     '',
     walLine(measurement),
+    limitLine(report),
   ];
   const sourceBreaches = observations.filter((o) => o.slot === undefined && o.level !== 'OK');
   for (const breach of sourceBreaches) lines.push(`${breach.level}: ${breach.summary}`);
   for (const problem of measurement.problems) lines.push(`note: ${problem}`);
   lines.push(`state: ${report.state}`);
   return lines.join('\n');
+}
+
+function safeWalCell(slot: HealthReport['slots'][number], report: HealthReport): string {
+  if (slot.safeWalBytes === null) return typeof report.maxSlotWalKeepSize === 'number' ? '-' : 'n/a';
+  const goneIn = slot.safeWalGoneInSeconds;
+  return `${formatSize(slot.safeWalBytes)}${goneIn === undefined ? '' : ` (gone in ${formatDuration(goneIn)})`}`;
+}
+
+function limitLine(report: HealthReport): string {
+  const limit = report.maxSlotWalKeepSize;
+  const rate =
+    report.walRateBytesPerSecond === null
+      ? ''
+      : `; WAL written at ${formatSize(report.walRateBytesPerSecond)}/s`;
+  if (limit === 'unlimited') {
+    return `max_slot_wal_keep_size: unlimited (-1): slots keep WAL without bound, safe WAL does not apply${rate}`;
+  }
+  if (limit === 'not available') return `max_slot_wal_keep_size: not available before PostgreSQL 13${rate}`;
+  return `max_slot_wal_keep_size: ${formatSize(limit)}${rate}`;
 }
 
 function walLine(measurement: SourceMeasurement): string {
