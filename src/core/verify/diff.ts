@@ -47,19 +47,30 @@ export interface HashCount {
   readonly copies: number;
 }
 
+/** A row hash one side holds more copies of: by how many, and how many the source holds. */
+export interface CopiesDiff extends HashCount {
+  readonly onSource: number;
+}
+
 /** Row hashes with more copies on one side than the other, and by how many. */
 export function diffMultiset(
   source: readonly HashCount[],
   target: readonly HashCount[],
-): { readonly missingOnTarget: HashCount[]; readonly extraOnTarget: HashCount[] } {
-  const counts = new Map<string, number>();
-  for (const row of source) counts.set(row.hash, (counts.get(row.hash) ?? 0) + row.copies);
-  for (const row of target) counts.set(row.hash, (counts.get(row.hash) ?? 0) - row.copies);
-  const missingOnTarget: HashCount[] = [];
-  const extraOnTarget: HashCount[] = [];
+): { readonly missingOnTarget: CopiesDiff[]; readonly extraOnTarget: CopiesDiff[] } {
+  const counts = new Map<string, { source: number; target: number }>();
+  const entry = (hash: string) => {
+    const found = counts.get(hash) ?? { source: 0, target: 0 };
+    counts.set(hash, found);
+    return found;
+  };
+  for (const row of source) entry(row.hash).source += row.copies;
+  for (const row of target) entry(row.hash).target += row.copies;
+  const missingOnTarget: CopiesDiff[] = [];
+  const extraOnTarget: CopiesDiff[] = [];
   for (const [hash, n] of counts) {
-    if (n > 0) missingOnTarget.push({ hash, copies: n });
-    else if (n < 0) extraOnTarget.push({ hash, copies: -n });
+    if (n.source > n.target) missingOnTarget.push({ hash, copies: n.source - n.target, onSource: n.source });
+    else if (n.source < n.target)
+      extraOnTarget.push({ hash, copies: n.target - n.source, onSource: n.source });
   }
   return { missingOnTarget, extraOnTarget };
 }

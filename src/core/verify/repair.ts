@@ -42,13 +42,21 @@ function keyMatch(table: RepairTable, left: string, right: string): string {
     .join(' AND ');
 }
 
-/** The file's opening: one transaction, and the session the comparison used. */
+/**
+ * The file's opening: one transaction, with the session settings the comparison read rows in (the
+ * row literals and the jsonb comparisons of rows without a key depend on them).
+ */
 export function repairHeader(sourceDescription: string): string {
   return [
     '-- Statements that make the target equal to the source, written by dms-cdc verify; review before running.',
     `-- Source: ${sourceDescription.replace(/[\r\n]/g, ' ')}`,
-    '-- Rerunning is safe: inserts skip keys already present, updates and deletes match by key.',
+    '-- Rerunning is safe: inserts skip keys already present, updates and deletes match by key, and a',
+    '-- table without a key is brought to the number of copies of each row the source holds.',
     'BEGIN;',
+    "SET LOCAL TimeZone TO 'UTC';",
+    "SET LOCAL DateStyle TO 'ISO, YMD';",
+    "SET LOCAL IntervalStyle TO 'postgres';",
+    'SET LOCAL extra_float_digits TO 1;',
     '',
   ].join('\n');
 }
@@ -76,10 +84,18 @@ export function deleteRow(table: RepairTable, keyJson: string): string {
   return `DELETE FROM ${qualified(table)} AS t USING ${populate(table, keyJson)} AS r WHERE ${keyMatch(table, 't', 'r')};`;
 }
 
+function copiesOf(table: RepairTable, rowJson: string): string {
+  return `(SELECT count(*) FROM ${qualified(table)} AS x WHERE to_jsonb(x) = ${quoteLiteral(rowJson)}::jsonb)`;
+}
+
 /**
- * Copies of a row only the target has, in a table without a key: that many rows equal to it (jsonb
- * equality, so 1.50 matches 1.5), picked by ctid.
+ * A table without a key: brings the target to `onSource` copies of the row (jsonb equality, so 1.50
+ * matches 1.5), adding the copies it lacks or removing, by ctid, the ones it has too many of.
  */
-export function deleteCopies(table: RepairTable, rowJson: string, copies: number): string {
-  return `DELETE FROM ${qualified(table)} WHERE ctid IN (SELECT ctid FROM ${qualified(table)} AS x WHERE to_jsonb(x) = ${quoteLiteral(rowJson)}::jsonb LIMIT ${Math.trunc(copies)});`;
+export function setCopies(table: RepairTable, rowJson: string, onSource: number): string[] {
+  const n = Math.trunc(onSource);
+  return [
+    `INSERT INTO ${qualified(table)} SELECT r.* FROM ${populate(table, rowJson)} AS r CROSS JOIN generate_series(1, ${n} - ${copiesOf(table, rowJson)});`,
+    `DELETE FROM ${qualified(table)} WHERE ctid IN (SELECT ctid FROM ${qualified(table)} AS x WHERE to_jsonb(x) = ${quoteLiteral(rowJson)}::jsonb LIMIT greatest(0, ${copiesOf(table, rowJson)} - ${n}));`,
+  ];
 }

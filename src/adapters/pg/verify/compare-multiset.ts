@@ -1,8 +1,8 @@
 import { DifferenceCollector } from '../../../core/verify/collect.js';
-import { diffMultiset, type HashCount } from '../../../core/verify/diff.js';
+import { type CopiesDiff, diffMultiset, type HashCount } from '../../../core/verify/diff.js';
 import type { RowCopies, RowValues, TableVerification } from '../../../core/verify/model.js';
 import { EMPTY_STATS, nextStep, WHOLE_TABLE } from '../../../core/verify/ranges.js';
-import { deleteCopies, insertRow, type RepairTable } from '../../../core/verify/repair.js';
+import { type RepairTable, setCopies } from '../../../core/verify/repair.js';
 import {
   both,
   type CompareOptions,
@@ -84,7 +84,7 @@ async function comparePass(
   const diff = diffMultiset(sourceHashes.map(toCount), targetHashes.map(toCount));
   const copies = (list: readonly HashCount[]) => list.reduce((n, h) => n + h.copies, 0);
   // Rows are read for the report's room, or all of them when repair statements are wanted.
-  const wanted = (list: HashCount[], room: number) => (options.repair ? list : list.slice(0, room));
+  const wanted = (list: CopiesDiff[], room: number) => (options.repair ? list : list.slice(0, room));
   const missing = wanted(diff.missingOnTarget, collector.missingRoom);
   const extra = wanted(diff.extraOnTarget, collector.extraRoom);
   const [sourceRows, targetRows] = await Promise.all([
@@ -121,13 +121,10 @@ async function comparePass(
     keyColumns: [],
     columns: pair.source.columns.map((c) => c.name),
   };
-  for (const h of missing) {
+  for (const h of [...missing, ...extra]) {
     const row = rowOf.get(h.hash);
-    if (row !== undefined) for (let i = 0; i < h.copies; i += 1) await options.repair(insertRow(table, row));
-  }
-  for (const h of extra) {
-    const row = rowOf.get(h.hash);
-    if (row !== undefined) await options.repair(deleteCopies(table, row, h.copies));
+    if (row !== undefined)
+      for (const statement of setCopies(table, row, h.onSource)) await options.repair(statement);
   }
 }
 
