@@ -57,14 +57,17 @@ export interface RecoveryInput {
   readonly taskWait?: TaskWaitObservation | null;
 }
 
-export type DecisionKind =
-  | 'NO_ACTION'
-  | 'RESUME'
-  | 'WAIT_FOR_SLOT'
-  | 'WAIT_FOR_TASK'
-  | 'NEW_TASK_FROM_SLOT'
-  | 'DATA_GAP'
-  | 'ESCALATE';
+/** Every decision the recover machine branches on; its Choice states compare these names. */
+export const DECISION_KINDS = [
+  'NO_ACTION',
+  'RESUME',
+  'WAIT_FOR_SLOT',
+  'WAIT_FOR_TASK',
+  'NEW_TASK_FROM_SLOT',
+  'DATA_GAP',
+  'ESCALATE',
+] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface LsnRange {
   /** Exclusive: the last position known to be applied. null when not known. */
