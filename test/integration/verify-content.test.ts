@@ -201,6 +201,29 @@ describe('verify: differences by key', () => {
   });
 });
 
+describe('verify: sequences', () => {
+  it('fails on a target sequence behind the source, and passes one ahead (a safety gap)', async () => {
+    const db = await pair('CREATE TABLE tickets (id serial PRIMARY KEY, title text)');
+    await node.query(
+      `INSERT INTO tickets (title) SELECT 't' || g FROM generate_series(1, 10) g`,
+      [],
+      db.source,
+    );
+    // DMS carries the rows with their keys but never calls nextval on the target.
+    await node.query(`INSERT INTO tickets SELECT g, 't' || g FROM generate_series(1, 10) g`, [], db.target);
+    const behind = await verify(db);
+    expect(behind.tables[0]?.equal).toBe(true);
+    expect(behind.sequences).toEqual([
+      expect.objectContaining({ name: 'public.tickets_id_seq', source: 10, equal: false, status: 'behind' }),
+    ]);
+    expect(behind.summary).toMatchObject({ equal: false, sequencesFailing: 1 });
+    await node.query(`SELECT setval('tickets_id_seq', 1010)`, [], db.target);
+    const ahead = await verify(db);
+    expect(ahead.sequences[0]).toMatchObject({ status: 'ahead', target: 1010 });
+    expect(ahead.summary).toMatchObject({ equal: true, sequencesDifferent: 1, sequencesFailing: 0 });
+  });
+});
+
 function sortKeys<T extends object>(rows: readonly T[]): T[] {
   return [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }

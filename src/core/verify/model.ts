@@ -1,3 +1,5 @@
+import type { SequenceComparison } from '../sequences/compare.js';
+
 /**
  * The result model of a content verification: per table, the rows that differ by key (or, for a
  * table without a primary key, by whole row), capped lists with their totals, and a summary.
@@ -41,12 +43,16 @@ export interface TableVerification {
   readonly problem: string | null;
 }
 
-/** A sequence's last value on both sides (read by the sequence reader, when present). */
-export interface SequenceVerification {
-  readonly name: string;
-  readonly source: number | null;
-  readonly target: number | null;
-  readonly equal: boolean;
+/** A sequence of the source against the target's (the sequence comparison's own result). */
+export type SequenceVerification = SequenceComparison;
+
+/**
+ * Sequences that fail a verification: a target behind the source would hand out keys the source
+ * already used; one missing or unreadable cannot be vouched for. A target ahead (a safety gap set at
+ * the cutover) is reported, not a failure.
+ */
+export function sequenceFails(sequence: SequenceVerification): boolean {
+  return sequence.status !== 'equal' && sequence.status !== 'ahead';
 }
 
 export interface VerifySummary {
@@ -58,6 +64,8 @@ export interface VerifySummary {
   readonly extraOnTarget: number;
   readonly changed: number;
   readonly sequencesDifferent: number;
+  /** Sequences behind, missing or unreadable on the target (see sequenceFails). */
+  readonly sequencesFailing: number;
   readonly equal: boolean;
   readonly seconds: number;
 }
@@ -79,6 +87,7 @@ export function summarize(
   const sum = (pick: (t: TableVerification) => number) => tables.reduce((n, t) => n + pick(t), 0);
   const tablesEqual = tables.filter((t) => t.equal).length;
   const sequencesDifferent = sequences.filter((s) => !s.equal).length;
+  const sequencesFailing = sequences.filter(sequenceFails).length;
   return {
     tables: tables.length,
     tablesEqual,
@@ -88,7 +97,8 @@ export function summarize(
     extraOnTarget: sum((t) => t.totals.extraOnTarget),
     changed: sum((t) => t.totals.changed),
     sequencesDifferent,
-    equal: tablesEqual === tables.length && sequencesDifferent === 0,
+    sequencesFailing,
+    equal: tablesEqual === tables.length && sequencesFailing === 0,
     seconds: Math.round(seconds * 1000) / 1000,
   };
 }

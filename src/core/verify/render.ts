@@ -5,7 +5,7 @@ export function renderVerifyReport(report: VerifyReport, shown = 10): string {
   const s = report.summary;
   const verdict = s.equal
     ? 'source and target are equal'
-    : `${s.tablesDifferent} of ${s.tables} tables differ (${s.missingOnTarget} rows missing on the target, ${s.extraOnTarget} extra, ${s.changed} changed)`;
+    : `${s.tablesDifferent} of ${s.tables} tables differ (${s.missingOnTarget} rows missing on the target, ${s.extraOnTarget} extra, ${s.changed} changed); ${s.sequencesFailing} sequences behind or missing`;
   const lines = [`verify: ${verdict}; ${s.rowsCompared} rows compared in ${s.seconds} s`];
   for (const table of report.tables) lines.push(...renderTable(table, shown));
   for (const sequence of report.sequences) {

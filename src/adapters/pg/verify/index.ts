@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { qualifiedName, selectScope } from '../../../core/preflight/scope.js';
 import type { TableMappings } from '../../../core/preflight/table-mappings.js';
+import { compareSequences } from '../../../core/sequences/compare.js';
 import { uncomparable } from '../../../core/verify/collect.js';
 import {
   buildReport,
@@ -12,6 +13,7 @@ import type { ProgressState } from '../../../core/verify/progress.js';
 import { DEFAULT_PLANNING, type Planning, WHOLE_TABLE } from '../../../core/verify/ranges.js';
 import type { PgConnector } from '../client.js';
 import { listUserTables } from '../row-counts.js';
+import { readSequencePairs } from '../sequences.js';
 import { readShapes, shapeProblem, type TableShape } from './catalog.js';
 import { compareKeyedTable } from './compare-keyed.js';
 import { compareMultisetTable } from './compare-multiset.js';
@@ -45,7 +47,9 @@ export async function verifyOverPg(connect: PgConnector, request: VerifyRequest)
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const tables = await compareTables(source, target, request, started);
-    return buildReport(tables, [], (Date.now() - started) / 1000);
+    checkAbort(request.signal);
+    const sequences = compareSequences(await readSequencePairs(source.db, target.db, request.tableMappings));
+    return buildReport(tables, sequences, (Date.now() - started) / 1000);
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
     await Promise.all([closeVerifySession(source), closeVerifySession(target)]);
