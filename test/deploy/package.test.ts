@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_DEADLINE_MS } from '../../src/core/health/fleet.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -566,6 +567,20 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(machine.Properties.DefinitionSubstitutions).toEqual({
       HealthCheckFunctionArn: { 'Fn::GetAtt': ['HealthCheckLambdaFunction', 'Arn'] },
     });
+  });
+
+  it('ends a health-check run inside its one-minute schedule: batch deadline < function timeout <= task timeout, execution timeout < 60 s', () => {
+    const fn = (template.Resources.HealthCheckLambdaFunction as Resource).Properties;
+    const asl = JSON.parse(readFileSync(path.join(ROOT, 'statemachines/health-check.asl.json'), 'utf8')) as {
+      TimeoutSeconds: number;
+      States: { CheckSources: { ItemProcessor: { States: { CheckBatch: { TimeoutSeconds: number } } } } };
+    };
+    const taskTimeout = asl.States.CheckSources.ItemProcessor.States.CheckBatch.TimeoutSeconds;
+    expect(template.Parameters.HealthCheckSchedule?.Default).toBe('rate(1 minute)');
+    expect(BATCH_DEADLINE_MS / 1000).toBeLessThan(Number(fn.Timeout));
+    expect(Number(fn.Timeout)).toBeLessThanOrEqual(taskTimeout);
+    expect(taskTimeout).toBeLessThan(asl.TimeoutSeconds);
+    expect(asl.TimeoutSeconds).toBeLessThan(60);
   });
 
   it('gives the source secret, its key and the VPC only to the functions that connect to the source', () => {
