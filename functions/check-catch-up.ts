@@ -7,14 +7,14 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
+import { defaultClock, lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { CheckCatchUpInput } from '../src/adapters/aws/payloads/slot.js';
 import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { type CatchUpPollResult, pollCatchUp } from '../src/core/cutover/catch-up-poll.js';
 import { validateSlotName } from '../src/core/identifiers.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 import type { Dms } from '../src/ports/dms.js';
 import type { DmsMetrics } from '../src/ports/dms-metrics.js';
 
@@ -37,7 +37,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** One poll of the catch-up wait (src/core/cutover/catch-up-poll.ts); CatchUpTimeoutError past the plan's deadline. */
 export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
-  const more = { dms: defaultDms, metrics: defaultDmsMetrics, clock: () => systemClock };
+  const more = { dms: defaultDms, metrics: defaultDmsMetrics, clock: defaultClock };
   const deps = sourceDeps<CheckCatchUpDeps>(overrides, more);
   return lambda<CatchUpPollResult>(deps.logger)
     .use(sourceSession(deps, 'dms-cdc-check-catch-up'))

@@ -19,7 +19,7 @@ import {
   cdcTaskRequest,
   cdcTaskResult,
 } from '../src/adapters/aws/payloads/cdc-task.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -61,8 +61,7 @@ export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
       const slotName = validateSlotName(input.slotName);
       const identifier = cdcTaskIdentifierOf(input, slotName);
       const request = cdcTaskRequest(input, identifier, slotName, deps.env.DMS_CDC_STACK);
-      const at = { secretArn: input.sourceSecretArn, database: input.databaseName };
-      const source = await sourceOf(context).open(at);
+      const source = await sourceOf(context).open(sourceAt(input));
       const where = { database: source.connection.database, source: source.describe };
       deps.logger.info('creating CDC task from slot', { identifier, slotName, source: source.describe });
       const result = cdcTaskResult(

@@ -6,13 +6,13 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
+import { defaultClock, lambda } from '../src/adapters/aws/lambda.js';
 import { parseDecideRecovery } from '../src/adapters/aws/payloads/recovery.js';
 import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { retryableOnSessionLoss } from '../src/adapters/pg/session-loss.js';
 import { type DecideRecoveryResult, decideRecoveryStep } from '../src/core/recovery/decide-step.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 import type { Dms } from '../src/ports/dms.js';
 
 export type { DecideRecoveryResult } from '../src/core/recovery/decide-step.js';
@@ -32,7 +32,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** The recovery decision for the task and its slot (src/core/recovery/decide-step.ts); reads only. */
 export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
-  const deps = sourceDeps<DecideRecoveryDeps>(overrides, { dms: defaultDms, clock: () => systemClock });
+  const deps = sourceDeps<DecideRecoveryDeps>(overrides, { dms: defaultDms, clock: defaultClock });
   return lambda<DecideRecoveryResult>(deps.logger)
     .use(sourceSession(deps, 'dms-cdc-decide-recovery'))
     .handler(async (event, context) => {

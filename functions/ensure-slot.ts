@@ -8,7 +8,7 @@ import {
 import { lambda } from '../src/adapters/aws/lambda.js';
 import { budgetMs, slotPlugin } from '../src/adapters/aws/lambda-schemas.js';
 import { parseEnsureSlot } from '../src/adapters/aws/payloads/slot.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { providerDsn } from '../src/adapters/pg/pglogical.js';
 import {
@@ -30,15 +30,9 @@ export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
   return lambda<EnsuredSlotReport>(deps.logger)
     .use(sourceSession(deps, 'dms-cdc-ensure-slot'))
     .handler(async (event, context) => {
-      const {
-        sourceSecretArn: secretArn,
-        database,
-        pglogical,
-        replicationSet,
-        ...input
-      } = parseEnsureSlot(event);
+      const { pglogical, replicationSet, ...input } = parseEnsureSlot(event);
       const slotName = validateSlotName(input.slotName);
-      const source = await sourceOf(context).open({ secretArn, database });
+      const source = await sourceOf(context).open(sourceAt(input));
       // At least a second even when the invocation is nearly out of time: the creation then fails fast.
       const timeoutMs = Math.max(
         1_000,
@@ -57,7 +51,14 @@ export function makeHandler(overrides: Partial<EnsureSlotDeps> = {}) {
       const set = pglogical &&
         replicationSet && { ...pglogical, dsn: providerDsn(connection), set: replicationSet };
       const connect = async () => (await source.connect()) as pg.Client;
-      const request = { ...input, slotName, plugin: slotPlugin(plugin), database: connection.database };
+      const { failover } = input;
+      const request = {
+        slotName,
+        plugin: slotPlugin(plugin),
+        database: connection.database,
+        allowCreate,
+        failover,
+      };
       const result = await ensureSlotSelecting(connect, source.client, {
         ...request,
         timeoutMs,

@@ -7,7 +7,7 @@ import {
 import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { InspectSlotInput } from '../src/adapters/aws/payloads/slot.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import type { SlotReport } from '../src/core/slot.js';
@@ -30,16 +30,9 @@ export function makeHandler(overrides: Partial<InspectSlotDeps> = {}) {
     .handler(async (event, context) => {
       const input = parseLambdaInput(InspectSlotInput, event);
       const slotName = validateSlotName(input.slotName);
-      const source = await sourceOf(context).open({
-        secretArn: input.sourceSecretArn,
-        database: input.database,
-      });
-      deps.logger.info('reading replication slot', {
-        slotName,
-        source: source.describe,
-        secretId: source.secretId,
-      });
-      return { found: true, slot: await inspectSlot(source.db, slotName, source.describe) };
+      const { describe, secretId, db } = await sourceOf(context).open(sourceAt(input));
+      deps.logger.info('reading replication slot', { slotName, source: describe, secretId });
+      return { found: true, slot: await inspectSlot(db, slotName, describe) };
     });
 }
 

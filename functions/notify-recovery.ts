@@ -1,12 +1,12 @@
 import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-calls.js';
-import { type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { defaultClock, type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { RecoveryNotifyInput } from '../src/adapters/aws/payloads/notify.js';
 import { defaultAlerts } from '../src/adapters/aws/sns.js';
 import { buildRecoveryNotification } from '../src/core/recovery/notifications.js';
 import type { Alerts } from '../src/ports/alerts.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 
 export interface NotifyRecoveryResult {
   readonly messageId: string;
@@ -24,7 +24,7 @@ export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
 export function makeHandler(overrides: Partial<NotifyRecoveryDeps> = {}) {
   const deps = withDefaults(overrides, {
     alerts: defaultAlerts,
-    clock: () => systemClock,
+    clock: defaultClock,
     logger: sharedLogger,
   });
   return lambda<NotifyRecoveryResult>(deps.logger).handler(async (event) => {

@@ -1,11 +1,11 @@
 import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-calls.js';
-import { type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { defaultClock, type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
 import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { parseCutoverNotify } from '../src/adapters/aws/payloads/notify.js';
 import { defaultAlerts } from '../src/adapters/aws/sns.js';
 import { buildCutoverNotification } from '../src/core/cutover/notifications.js';
 import type { Alerts } from '../src/ports/alerts.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 
 export interface NotifyResult {
   readonly messageId: string;
@@ -24,21 +24,14 @@ export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
  * .waitForTaskToken state: it only publishes how to answer; the answer comes from `dms-cdc approve|reject`.
  */
 export function makeHandler(overrides: Partial<NotifyDeps> = {}) {
-  const deps = withDefaults(overrides, {
-    alerts: defaultAlerts,
-    clock: () => systemClock,
-    logger: sharedLogger,
-  });
+  const deps = withDefaults(overrides, { alerts: defaultAlerts, clock: defaultClock, logger: sharedLogger });
   return lambda<NotifyResult>(deps.logger).handler(async (event) => {
     const input = parseCutoverNotify(event);
     const message = buildCutoverNotification(input, new Date(deps.clock.now()));
     const { messageId } = await deps.alerts.publish(message);
     // The subject only: the body of an approval request carries the task token.
-    deps.logger.info('published cutover notification', {
-      kind: input.kind,
-      subject: message.subject,
-      messageId,
-    });
+    const { subject } = message;
+    deps.logger.info('published cutover notification', { kind: input.kind, subject, messageId });
     return { messageId };
   });
 }

@@ -1,9 +1,9 @@
 import { type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
-import { type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { defaultClock, type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
 import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { executionInput } from '../src/adapters/aws/payloads/cutover.js';
 import { type CutoverPlan, planCutover } from '../src/core/cutover/plan.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 
 export interface PlanCutoverDeps extends LambdaDeps {
   readonly clock: Clock;
@@ -17,7 +17,7 @@ export const IAM_CALLS: readonly IamCall[] = [...OWN_LOGS];
  * returns the plan every later state reads. Pure: it touches nothing, so it is always safe to retry.
  */
 export function makeHandler(overrides: Partial<PlanCutoverDeps> = {}) {
-  const deps = withDefaults(overrides, { logger: sharedLogger, clock: () => systemClock });
+  const deps = withDefaults(overrides, { logger: sharedLogger, clock: defaultClock });
   return lambda<CutoverPlan>(deps.logger).handler(async (event) => {
     const plan = planCutover(executionInput(event), new Date(deps.clock.now()));
     deps.logger.info('cutover planned', { sourceName: plan.sourceName, slot: plan.slot.name });

@@ -1,12 +1,12 @@
 import { defaultDms } from '../src/adapters/aws/dms.js';
 import { DMS_ENDPOINT_ANY, DMS_INSTANCE_ANY, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, defaultClock, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { budgetMs } from '../src/adapters/aws/lambda-schemas.js';
 import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { TestEndpointConnectionInput } from '../src/adapters/aws/payloads/endpoint.js';
 import { type ConnectionTestProgress, followConnectionTest } from '../src/core/dms/connection-test.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 
 export type TestEndpointConnectionResult = ConnectionTestProgress;
 export interface TestEndpointConnectionDeps extends DmsLambdaDeps {
@@ -26,7 +26,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** Tests the connection from the replication instance to an endpoint, within a slice of this invocation (src/core/dms/connection-test.ts). */
 export function makeHandler(overrides: Partial<TestEndpointConnectionDeps> = {}) {
-  const defaults = { dms: defaultDms, logger: sharedLogger, clock: () => systemClock, pollMs: () => 5_000 };
+  const defaults = { dms: defaultDms, logger: sharedLogger, clock: defaultClock, pollMs: () => 5_000 };
   const deps = withDefaults(overrides, defaults);
   return lambda<ConnectionTestProgress>(deps.logger).handler(async (event, context) => {
     const input = parseLambdaInput(TestEndpointConnectionInput, event);

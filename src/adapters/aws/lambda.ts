@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { systemClock } from '../../ports/clock.js';
 import type { Dms } from '../../ports/dms.js';
 import { remedyInMessage } from './remedy-in-message.js';
 
@@ -35,3 +36,6 @@ export interface LambdaDeps {
 export interface DmsLambdaDeps extends LambdaDeps {
   readonly dms: Dms;
 }
+
+/** The real clock, as a default of withDefaults. */
+export const defaultClock = () => systemClock;

@@ -16,6 +16,15 @@ export interface SourceLocation {
   readonly database?: string;
 }
 
+/** Where a step whose input names the source as `sourceSecretArn` and `database` (or `databaseName`) finds it. */
+export function sourceAt(input: {
+  readonly sourceSecretArn?: string;
+  readonly database?: string;
+  readonly databaseName?: string;
+}): SourceLocation {
+  return { secretArn: input.sourceSecretArn, database: input.database ?? input.databaseName };
+}
+
 /** The source once its secret is read: one session, opened by the first query and closed by the middleware. */
 export interface OpenSource extends LambdaSource {
   readonly client: Queryable;
