@@ -6,6 +6,7 @@ import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-stor
 import { LocalSnsSink, type SnsNotification } from '../../src/adapters/local/sns-sink.js';
 import { pgSourceOpener } from '../../src/adapters/pg/health.js';
 import { parseHealthConfig, resolveSource } from '../../src/core/health/config.js';
+import { toHealthReport } from '../../src/core/health/report.js';
 import { runHealthCheck } from '../../src/core/health/run.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
@@ -18,6 +19,7 @@ import { type PgNode, primaryForFile } from '../support/pg.js';
  */
 
 const MiB = 1024 ** 2;
+const T_BASE = Date.parse('2026-03-05T00:00:00Z');
 const LIMIT = 64 * MiB;
 const STEP_MS = 30 * 60_000;
 const WAL_PER_STEP_MIB = 2;
@@ -286,5 +288,64 @@ describe('safe_wal_size and its forecast on PostgreSQL 17, max_slot_wal_keep_siz
       '[RESOLVED] orders-db slot gone_slot: slot dropped',
     ]);
     expect(sent[2]?.Message).toContain('its alerts are closed: retained WAL CRITICAL, inactive WARNING');
+  });
+});
+
+describe('where safe WAL does not exist, and PostgreSQL 18 idle_replication_slot_timeout', () => {
+  it('PostgreSQL 12: no safe_wal_size and no max_slot_wal_keep_size, said as not available', async () => {
+    const old = await primaryForFile({ name: 'early-pg12', major: 12 });
+    await old.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const config = parseHealthConfig({ sources: [{ name: 'old-db', url: old.url() }] });
+    const { measurement, observations } = await runHealthCheck(
+      resolveSource(config.sources[0] as never, config.defaults),
+      {
+        openSource: pgSourceOpener(old.connectionConfig()),
+        state: new MemoryAlertStateStore(),
+        alerts: new LocalSnsSink({ path: path.join(dir, 'pg12.jsonl') }),
+        clock: new SteppedClock(T_BASE),
+      },
+    );
+    if (!measurement) throw new Error('not measured');
+    const report = toHealthReport('old-db', measurement, observations);
+    expect(report.maxSlotWalKeepSize).toBe('not available');
+    expect(report.slots[0]).toMatchObject({ slot: 'dms_slot', safeWalBytes: null, invalidationReason: null });
+    expect(observations.filter((o) => o.metric === 'safeWal')).toEqual([]);
+    await old.destroy();
+  });
+
+  it('PostgreSQL 18: an inactive slot warns before idle_replication_slot_timeout invalidates it', async () => {
+    const next = await primaryForFile({
+      name: 'early-pg18',
+      major: 18,
+      settings: { idle_replication_slot_timeout: '2h' },
+    });
+    await next.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const config = parseHealthConfig({
+      defaults: { thresholds: QUIET },
+      sources: [
+        {
+          name: 'new-db',
+          url: next.url(),
+          thresholds: { idleTimeoutLeft: { warning: '6h', critical: '1h' } },
+        },
+      ],
+    });
+    const { result } = await runHealthCheck(resolveSource(config.sources[0] as never, config.defaults), {
+      openSource: pgSourceOpener(next.connectionConfig()),
+      state: new MemoryAlertStateStore(),
+      alerts: new LocalSnsSink({ path: path.join(dir, 'pg18.jsonl') }),
+      clock: new SteppedClock(T_BASE),
+    });
+    expect(result.breaches).toEqual([
+      {
+        key: 'new-db#dms_slot#idleTimeoutLeft',
+        level: 'WARNING',
+        summary: expect.stringMatching(/^idle timeout in (2 h|1 h 59 min) <= 6 h$/),
+      },
+    ]);
+    expect(result.alerts[0]?.subject).toMatch(
+      /^\[WARNING\] new-db slot dms_slot: idle timeout in (2 h|1 h 59 min) <= 6 h$/,
+    );
+    await next.destroy();
   });
 });
