@@ -8,6 +8,7 @@ import { pgSourceOpener } from '../../src/adapters/pg/health.js';
 import { evaluateSource } from '../../src/core/alerts/evaluate.js';
 import { processObservations } from '../../src/core/alerts/notify.js';
 import { parseHealthConfig, resolveSource } from '../../src/core/health/config.js';
+import { toHealthReport } from '../../src/core/health/report.js';
 import { type HealthCheckDeps, runHealthCheck } from '../../src/core/health/run.js';
 import type { AlertState } from '../../src/ports/alert-state.js';
 import { parseAlertMessage } from '../../src/ports/alerts.js';
@@ -196,6 +197,13 @@ describe('health check and alerts on PostgreSQL 17', () => {
       invalidationReason: 'wal_removed',
     });
     expect(lost.result.state).toBe('CRITICAL');
+    // The report (dms-cdc health --json) names why PostgreSQL invalidated it.
+    const report = toHealthReport('orders-db', lost.measurement as never, lost.observations);
+    expect(report.slots[0]).toMatchObject({
+      slot: 'doomed',
+      walStatus: 'lost',
+      invalidationReason: 'wal_removed',
+    });
     const sent = await watcher.notifications();
     expect(sent.map((n) => n.Subject)).toEqual([
       '[WARNING] orders-db slot doomed: wal_status unreserved',
