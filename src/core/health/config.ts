@@ -4,6 +4,7 @@ import { metricInstanceIdentifier } from '../dms/identifiers.js';
 import { InvalidInputError } from '../errors.js';
 import { describeIssue, refusePasswordKeys } from '../input-keys.js';
 import type { WalStatus } from '../slot.js';
+import { MAX_SOURCES } from './fleet.js';
 import {
   DEFAULT_SAFE_WAL,
   SafeWalLevelSchema,
@@ -191,7 +192,8 @@ export type SourceConfig = z.output<typeof SourceConfigSchema>;
 export const HealthConfigSchema = z
   .strictObject({
     defaults: DefaultsSchema.optional(),
-    sources: z.array(SourceConfigSchema).min(1).max(500),
+    // One schedule checks at most this many within its minute (src/core/health/fleet.ts).
+    sources: z.array(SourceConfigSchema).min(1).max(MAX_SOURCES),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseHealthConfig } from '../../../src/core/health/config.js';
 import {
   type BatchSummary,
   checkBatch,
   FAILURES_PER_BATCH,
   FAILURES_PER_RUN,
   failureOf,
+  MAX_SOURCES,
   outcomeOf,
   type SourceOutcome,
   summarizeBatch,
@@ -218,5 +220,17 @@ describe('checkBatch', () => {
         check: async () => ok('x'),
       }),
     ).toEqual([]);
+  });
+});
+
+describe('the configuration document', () => {
+  const sources = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ name: `db-${i}`, url: `postgres://u@db-${i}.example:5432/app` }));
+
+  it('accepts MAX_SOURCES sources and refuses one more, naming the field', () => {
+    expect(parseHealthConfig({ sources: sources(MAX_SOURCES) }).sources).toHaveLength(1000);
+    expect(() => parseHealthConfig({ sources: sources(MAX_SOURCES + 1) })).toThrow(
+      expect.objectContaining({ name: 'InvalidInputError', field: 'config.sources' }),
+    );
   });
 });
