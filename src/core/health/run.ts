@@ -4,6 +4,7 @@ import { evaluateSource, evaluateUnreachable, type Observation } from '../alerts
 import { evaluateAhead } from '../alerts/evaluate-ahead.js';
 import { worstLevel } from '../alerts/metrics.js';
 import {
+  AlertDeliveryError,
   type AlertDeps,
   type ObservationOutcome,
   processObservations,
@@ -84,8 +85,15 @@ export async function runHealthCheck(
   const outcomes = await processObservations(observations, source.renotifyMinutes, deps, damperOf(source));
   const dropped: SentAlert[] = [];
   for (const slot of history?.droppedSlots ?? []) {
-    const sent = await resolveDroppedSlot(source.name, slot, deps);
-    if (sent) dropped.push(sent);
+    try {
+      const sent = await resolveDroppedSlot(source.name, slot, deps);
+      if (sent) dropped.push(sent);
+    } catch (thrown) {
+      // The sample is not saved either, so the next check still sees the slot go and tries again.
+      throw new AlertDeliveryError([
+        { key: `${source.name}#${slot}#slotDropped`, error: describeError(thrown) },
+      ]);
+    }
   }
   await history?.save();
   const result = summarize(source, measurement, outcomes, error, deps);
