@@ -1,3 +1,4 @@
+import { formatSize } from './health/sizes.js';
 import { formatLsn, type Lsn, lsnDiff } from './lsn.js';
 
 /** pg_replication_slots.wal_status (PostgreSQL 13+). */
@@ -63,17 +64,9 @@ function clampAtZero(bytes: bigint): bigint {
   return bytes < 0n ? 0n : bytes;
 }
 
-/** Human byte sizes for reports: 1536n -> "1.5 KiB". */
+/** Human byte sizes for reports (formatSize, the one byte formatter): 1536n -> "1.5 KiB"; null -> "n/a". */
 export function formatBytes(bytes: bigint | null): string {
-  if (bytes === null) return 'n/a';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = Number(bytes);
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return bytes === null ? 'n/a' : formatSize(Number(bytes));
 }
 
 /** The JSON shape of a slot reading (Step Functions payloads, CLI --json): LSNs as text, sizes as numbers. */

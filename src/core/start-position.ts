@@ -1,5 +1,6 @@
 import { InvalidInputError } from './errors.js';
 import { compareLsn, formatLsn, type Lsn, lsnDiff } from './lsn.js';
+import type { SlotPlugin } from './output-plugins.js';
 import type { SlotReading } from './slot.js';
 import {
   SlotActiveError,
@@ -9,7 +10,7 @@ import {
   StartPositionTooOldError,
 } from './slot-errors.js';
 
-export type SlotPlugin = 'test_decoding' | 'pglogical';
+export type { SlotPlugin };
 
 export interface StartPositionRequest {
   readonly slotName: string;

@@ -26,7 +26,9 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type StartType = 'start-replication' | 'resume-processing' | 'reload-target';
 
 /** The SDK's PluginNameValue enum for PostgreSQLSettings.PluginName. */
-export type PluginName = 'test-decoding' | 'pglogical';
+import type { PluginName } from '../core/output-plugins.js';
+
+export type { PluginName };
 
 /** CreateEndpoint EngineName values for a PostgreSQL source. */
 export type SourceEngineName = 'postgres' | 'aurora-postgresql';

@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
 import { isLsn } from '../../core/lsn.js';
-import type { SlotPlugin } from '../../core/start-position.js';
-import type { PluginName } from '../../ports/dms.js';
+import { DMS_PLUGIN_NAMES } from '../../core/output-plugins.js';
 
 /**
  * Pieces of the Lambda input schemas the DMS steps share, so a state machine passes the same shape
@@ -10,11 +9,9 @@ import type { PluginName } from '../../ports/dms.js';
  */
 
 /** The plugin as DMS spells it (PostgreSQLSettings.PluginName); PostgreSQL spells the first test_decoding. */
-export const Plugin = z.enum(['test-decoding', 'pglogical']);
+export const Plugin = z.enum(DMS_PLUGIN_NAMES);
 
-export function slotPlugin(plugin: PluginName): SlotPlugin {
-  return plugin === 'test-decoding' ? 'test_decoding' : 'pglogical';
-}
+export { slotPluginOf as slotPlugin } from '../../core/output-plugins.js';
 
 // arn:<partition>:dms:<region>:<account>:<kind>:<id>. The local engine's ARNs use region `local`.
 function dmsArn(kind: 'endpoint' | 'rep' | 'task' | 'cert', what: string) {

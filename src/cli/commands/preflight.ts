@@ -8,6 +8,7 @@ import {
 import { preflightOverPg } from '../../adapters/pg/preflight/index.js';
 import { OrchestratorError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
+import { DMS_PLUGIN_NAMES } from '../../core/output-plugins.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
 import { ENGINE_VERSION } from '../../core/preflight/dms-source-versions.js';
 import { renderReport } from '../../core/preflight/report.js';
@@ -21,7 +22,7 @@ import { type Command, type CommandContext, positiveInteger, requireString, Usag
 import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
 
-const PLUGINS: readonly PluginName[] = ['test-decoding', 'pglogical'];
+const PLUGINS: readonly PluginName[] = DMS_PLUGIN_NAMES;
 
 export const preflightCommand: Command = {
   name: 'preflight',

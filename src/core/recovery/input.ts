@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DMS_PLUGIN_NAMES } from '../output-plugins.js';
 
 /**
  * What starts the recover machine (statemachines/recover.asl.json): the task, where its slot lives, and
@@ -40,7 +41,7 @@ export const Replacement = z.strictObject({
       /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
       'must be 1 to 63 ASCII letters, digits, dots, underscores and hyphens',
     ),
-  plugin: z.enum(['test-decoding', 'pglogical']).default('test-decoding'),
+  plugin: z.enum(DMS_PLUGIN_NAMES).default('test-decoding'),
   /** Default: source.database. */
   databaseName: z.string().min(1).max(63).optional(),
   /** Default: the old task's (DescribeReplicationTasks still reports them while the task exists). */

@@ -1,4 +1,5 @@
 import { parseLsn } from '../../lsn.js';
+import { dmsPluginNameOf, isSlotPlugin } from '../../output-plugins.js';
 import { formatBytes } from '../../slot.js';
 import { type EvaluationContext, type PreflightCheck, pgPluginName } from '../context.js';
 import type { SlotFact } from '../facts.js';
@@ -65,8 +66,6 @@ const logical: PreflightCheck = {
   ),
 };
 
-const DMS_PLUGINS = new Set(['test_decoding', 'pglogical']);
-
 const pluginMatches: PreflightCheck = {
   id: 'slot.plugin-matches',
   reference: REF.nativeStartPoint,
@@ -74,7 +73,7 @@ const pluginMatches: PreflightCheck = {
     if (slot.slotType !== 'logical') return [];
     const wanted = pgPluginName(plugin.name);
     if (slot.plugin === wanted) return [];
-    const supported = slot.plugin !== null && DMS_PLUGINS.has(slot.plugin);
+    const supported = isSlotPlugin(slot.plugin);
     return [
       {
         severity: 'blocker',
@@ -84,7 +83,7 @@ const pluginMatches: PreflightCheck = {
         observed: `plugin = ${slot.plugin}`,
         expected: `plugin = ${wanted}`,
         remedy: supported
-          ? `Set PostgreSQLSettings.PluginName = ${slot.plugin === 'test_decoding' ? 'test-decoding' : 'pglogical'} on the source endpoint`
+          ? `Set PostgreSQLSettings.PluginName = ${dmsPluginNameOf(slot.plugin)} on the source endpoint`
           : `Use a slot created with test_decoding or pglogical: SELECT pg_create_logical_replication_slot('<name>', 'test_decoding');`,
       },
     ];
