@@ -5,7 +5,7 @@ import type { SourceMeasurement } from './measurement.js';
 /** What the sample history says about this check, and how to keep the new sample once it is done. */
 export interface HistoryView {
   readonly forecasts: Forecasts | null;
-  /** Slots in the previous sample that are gone now. */
+  /** Slots in the previous sample that are gone now (and not configured by name: those are slotMissing). */
   readonly droppedSlots: readonly string[];
   /** Stores the history with this check's sample (after alerts went out, so a failed one is retried). */
   readonly save: () => Promise<void>;
@@ -29,7 +29,12 @@ export async function viewHistory(
   if (!sample) return { forecasts: null, droppedSlots: [], save: async () => {} };
   const samples = appendSample(before, sample);
   const previous = before.filter((s) => s.at < sample.at).at(-1);
-  const droppedSlots = previous ? Object.keys(previous.slots).filter((name) => !(name in sample.slots)) : [];
+  // A configured slot that is gone is not a resolution: it is the slotMissing CRITICAL alert.
+  const droppedSlots = previous
+    ? Object.keys(previous.slots).filter(
+        (name) => !(name in sample.slots) && !measurement.missingSlots.includes(name),
+      )
+    : [];
   return {
     forecasts: forecast(samples, measurement),
     droppedSlots,

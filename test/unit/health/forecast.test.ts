@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryAlertStateStore } from '../../../src/adapters/local/alert-state-store.js';
 import {
   appendSample,
   forecast,
@@ -9,6 +10,7 @@ import {
   slopeOf,
   timeLeft,
 } from '../../../src/core/health/forecast.js';
+import { viewHistory } from '../../../src/core/health/history.js';
 import type { SlotHealth } from '../../../src/core/health/measurement.js';
 import { lsnFromBigInt } from '../../../src/core/lsn.js';
 import type { HealthSample } from '../../../src/ports/alert-state.js';
@@ -119,5 +121,18 @@ describe('the sample history', () => {
     expect(late).toHaveLength(1);
     const merged = mergeHistories([sample(0, 0, 0), sample(2, 2, 0)], [sample(1, 1, 0), sample(2, 2, 0)]);
     expect(merged.map((s) => s.at)).toEqual([T0, T0 + MINUTE, T0 + 2 * MINUTE]);
+  });
+});
+
+describe('viewHistory', () => {
+  it('a slot gone since the previous sample is dropped, unless configured by name (that is slotMissing)', async () => {
+    const store = new MemoryAlertStateStore();
+    const previous = { ...sample(0, 0, 0), slots: { dms_slot: '1', old_slot: '1', named_slot: '1' } };
+    await store.putHistory('orders-db', null, [previous]);
+    const now = measurement({ serverLsn: lsnFromBigInt(2n), missingSlots: ['named_slot'] });
+    const view = await viewHistory(store, now, T0 + MINUTE);
+    expect(view.droppedSlots).toEqual(['old_slot']);
+    await view.save();
+    expect((await store.getHistory('orders-db'))?.samples).toHaveLength(2);
   });
 });
