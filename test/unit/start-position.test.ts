@@ -10,6 +10,7 @@ import {
   StartPositionTooOldError,
 } from '../../src/core/slot-errors.js';
 import { chooseStartPosition, type StartPositionRequest } from '../../src/core/start-position.js';
+import { thrown } from '../support/thrown.js';
 
 const lsn = (text: string): Lsn => parseLsn(text);
 
@@ -71,13 +72,13 @@ describe('chooseStartPosition', () => {
     ['at restart_lsn', '4AF/A0000000'],
     ['far older', '0/0'],
   ])('refuses a requested position %s than confirmed_flush_lsn', (_label, requested) => {
-    const error = capture(() => chooseStartPosition(reading(), { ...request, requested: lsn(requested) }));
+    const error = thrown(() => chooseStartPosition(reading(), { ...request, requested: lsn(requested) }));
     expect(error).toBeInstanceOf(StartPositionTooOldError);
     expect(error).toMatchObject({ requested, confirmedFlushLsn: '4AF/B00000D0' });
   });
 
   it('refuses a position ahead of the server', () => {
-    const error = capture(() =>
+    const error = thrown(() =>
       chooseStartPosition(reading(), { ...request, requested: lsn('4AF/C0000001') }),
     );
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -85,13 +86,13 @@ describe('chooseStartPosition', () => {
   });
 
   it('refuses a missing slot naming it and the source', () => {
-    const error = capture(() => chooseStartPosition(undefined, request));
+    const error = thrown(() => chooseStartPosition(undefined, request));
     expect(error).toBeInstanceOf(SlotNotFoundError);
     expect((error as Error).message).toBe('replication slot "dms_slot" does not exist on app@db:5432/app');
   });
 
   it('refuses an active slot naming the PID and application_name', () => {
-    const error = capture(() =>
+    const error = thrown(() =>
       chooseStartPosition(
         reading({ active: true, activePid: 4242, activeApplication: 'dms-old-task' }),
         request,
@@ -107,7 +108,7 @@ describe('chooseStartPosition', () => {
     [{ plugin: 'pgoutput' }, 'plugin'],
     [{ database: 'other' }, 'database'],
   ])('refuses a slot that does not match (%j)', (overrides, field) => {
-    const error = capture(() => chooseStartPosition(reading(overrides), request));
+    const error = thrown(() => chooseStartPosition(reading(overrides), request));
     expect(error).toBeInstanceOf(SlotMismatchError);
     expect(error).toMatchObject({ field });
   });
@@ -126,18 +127,9 @@ describe('chooseStartPosition', () => {
   });
 
   it('checks the slot before the position: an active slot wins over a too-old request', () => {
-    const error = capture(() =>
+    const error = thrown(() =>
       chooseStartPosition(reading({ active: true, activePid: 1 }), { ...request, requested: lsn('0/0') }),
     );
     expect(error).toBeInstanceOf(SlotActiveError);
   });
 });
-
-function capture(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

@@ -8,6 +8,7 @@ import {
   UNCHANGED_TOAST,
 } from '../../../src/core/decoding/index.js';
 import { OrchestratorError } from '../../../src/core/errors.js';
+import { thrown } from '../../support/thrown.js';
 
 const col = (name: string, type: string, value: Column['value']): Column => ({ name, type, value });
 
@@ -314,7 +315,7 @@ describe('parseChange: errors', () => {
     ['message: transactional: 1 prefix: p, sz: 2 content:x', 35],
     ['message: transactional: 1 prefix: p sz: 1 content:x', 34],
   ])('%j fails at offset %i with a DecodingParseError', (line, offset) => {
-    const error = capture(() => parseChange(line));
+    const error = thrown(() => parseChange(line));
     expect(error).toBeInstanceOf(DecodingParseError);
     expect(error).toBeInstanceOf(OrchestratorError);
     expect(error).toMatchObject({ name: 'DecodingParseError', offset });
@@ -324,7 +325,7 @@ describe('parseChange: errors', () => {
 
   it('quotes a short excerpt around the offset, escaping newlines', () => {
     const line = `table public.t: INSERT: a[text]:'${'v'.repeat(100)}' b[integer]:\nboom`;
-    const error = capture(() => parseChange(line)) as DecodingParseError;
+    const error = thrown(() => parseChange(line)) as DecodingParseError;
     expect(error.offset).toBe(line.indexOf('\nboom'));
     expect(error.excerpt).toBe(line.slice(error.offset - 16, error.offset + 24));
     expect(error.message).toContain(`..."${'v'.repeat(3)}' b[integer]:\\nboom"`);
@@ -338,7 +339,7 @@ describe('parseChange: errors', () => {
     ['streaming change for TXN 740', 'stream-changes'],
     ['committing streamed transaction TXN 740', 'stream-changes'],
   ])('names the option behind unsupported output %j', (line, option) => {
-    const error = capture(() => parseChange(line)) as DecodingParseError;
+    const error = thrown(() => parseChange(line)) as DecodingParseError;
     expect(error).toBeInstanceOf(DecodingParseError);
     expect(error.remedy).toContain(option);
   });
@@ -364,12 +365,3 @@ describe('castableType', () => {
     expect(castableType(printed)).toBe(cast);
   });
 });
-
-function capture(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

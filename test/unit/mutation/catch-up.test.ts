@@ -8,6 +8,7 @@ import {
 } from '../../../src/core/cutover/catch-up.js';
 import { CatchUpTimeoutError } from '../../../src/core/cutover/errors.js';
 import type { TaskStatus } from '../../../src/ports/dms.js';
+import { thrown } from '../../support/thrown.js';
 
 /** The catch-up wait, poll by poll, at every threshold boundary (mutation testing). */
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -32,15 +33,6 @@ const started = (consecutive: number, polls = consecutive): CatchUpProgress => (
   polls,
   since: new Date(T0).toISOString(),
 });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('evaluateCatchUp', () => {
   it('starts the clock and the poll count on the first poll', () => {

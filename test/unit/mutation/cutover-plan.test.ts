@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCutover } from '../../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
+import { thrown } from '../../support/thrown.js';
 
 /** The cutover plan, field by field: every payload the ASL passes on unchanged (mutation testing). */
 const NOW = new Date('2026-11-21T10:00:00.000Z');
@@ -22,15 +23,6 @@ const minimal = {
   end: { mode: 'continuous' },
 };
 const verified = { ...minimal, target: { endpointArn: TARGET, secretArn: TARGET_SECRET }, end: {} };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('planCutover payloads', () => {
   it('derives every call of a minimal input exactly (no optional keys appear)', () => {

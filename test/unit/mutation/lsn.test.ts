@@ -13,6 +13,7 @@ import {
   maxLsn,
   parseLsn,
 } from '../../../src/core/lsn.js';
+import { thrown } from '../../support/thrown.js';
 
 /**
  * LSN maths pinned against BigInt arithmetic, and the exact errors a bad position gives: the edges
@@ -26,15 +27,6 @@ const edgyOffset = fc.oneof(
   fc.constantFrom(0n, 1n, 0xffffffffn, 0x100000000n, 0x100000001n, MAX - 1n, MAX),
 );
 const hex = (n: bigint) => n.toString(16).toUpperCase();
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('lsnFromBigInt', () => {
   it('accepts exactly 0..2^64-1', () => {

@@ -8,6 +8,7 @@ import {
   type Route,
   routeRecoveryEvent,
 } from '../../../src/core/recovery/routing.js';
+import { thrown } from '../../support/thrown.js';
 
 /**
  * The recovery router at its edges: exactly which events start which recoveries with which input,
@@ -68,15 +69,6 @@ function failover(detail: Record<string, unknown>, extra: Partial<AwsEvent> = {}
     detail: { EventID: 'RDS-EVENT-0071', ...detail },
     ...extra,
   };
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 describe('routeRecoveryEvent: which events start a recovery', () => {

@@ -14,6 +14,7 @@ import {
   chooseStartPosition,
   type StartPositionRequest,
 } from '../../../src/core/start-position.js';
+import { thrown } from '../../support/thrown.js';
 
 /** The native start point rule at its boundaries, with the exact reason each refusal gives. */
 const lsn = (text: string): Lsn => parseLsn(text);
@@ -49,15 +50,6 @@ const request: StartPositionRequest = {
   plugin: 'test_decoding',
   database: 'app',
 };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('chooseStartPosition at its boundaries', () => {
   it('accepts a requested position exactly at the server position (nothing newer exists yet)', () => {

@@ -7,6 +7,7 @@ import {
   TaskRestartRefusedError,
 } from '../../../src/core/cdc/start-rule.js';
 import { type StartType, TASK_STATUSES, type Task } from '../../../src/ports/dms.js';
+import { thrown } from '../../support/thrown.js';
 import { portTask, TASK_ARN } from '../dms/fixtures.js';
 
 /**
@@ -17,15 +18,6 @@ const START_TYPES: readonly StartType[] = ['start-replication', 'resume-processi
 const neverRan = (overrides: Partial<Task> = {}) => portTask({ status: 'ready', ...overrides });
 const ran = (overrides: Partial<Task> = {}) =>
   portTask({ status: 'stopped', startDate: new Date('2026-03-01T10:00:00Z'), ...overrides });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 /** The rule written out as a table: what each combination must give. */
 function expected(task: Task, startType: StartType, allowRestart: boolean): string {
