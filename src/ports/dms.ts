@@ -148,3 +148,6 @@ export interface Dms {
   stopTask(arn: string): Promise<Task>;
   deleteTask(arn: string): Promise<void>;
 }
+
+/** The DMS engine version a replication instance runs (its EngineVersion, e.g. "3.5.3"). */
+export type DmsEngineVersionReader = (replicationInstanceArn: string) => Promise<string>;

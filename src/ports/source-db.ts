@@ -10,3 +10,13 @@ export interface SourceDb {
   /** The server's WAL position (replay position on a standby) and whether it is a standby. */
   readServerPosition(): Promise<{ serverLsn: Lsn; inRecovery: boolean }>;
 }
+
+/**
+ * Ends the backend holding a slot, only while that PID holds it (terminated false when it no longer
+ * does). Adapter: src/adapters/pg/slot-admin.ts terminateSlotHolder.
+ */
+export type TerminateHolder = (
+  slotName: string,
+  pid: number,
+  waitMs: number,
+) => Promise<{ readonly terminated: boolean; readonly application: string | null }>;

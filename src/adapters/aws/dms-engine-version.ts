@@ -3,10 +3,10 @@ import {
   DescribeReplicationInstancesCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { DmsResourceNotFoundError } from '../../core/dms/errors.js';
+import type { DmsEngineVersionReader } from '../../ports/dms.js';
 import { toDmsError } from './dms-errors.js';
 
-/** The DMS engine version a replication instance runs (its EngineVersion, e.g. "3.5.3"). */
-export type DmsEngineVersionReader = (replicationInstanceArn: string) => Promise<string>;
+export type { DmsEngineVersionReader };
 
 /** EngineVersion from DescribeReplicationInstances (no resource-level permission: asked on "*"). */
 export function buildDmsEngineVersionReader(dms: DatabaseMigrationServiceClient): DmsEngineVersionReader {

@@ -1,4 +1,4 @@
-import type { SourceDb } from '../../ports/source-db.js';
+import type { SourceDb, TerminateHolder } from '../../ports/source-db.js';
 import { TerminationNotAllowedError } from './errors.js';
 
 export interface TerminateRequest {
@@ -19,13 +19,6 @@ export interface TerminateOutcome {
   readonly slotActive: boolean;
   readonly activePid: number | null;
 }
-
-/** Ends the backend holding the slot (src/adapters/pg/slot-admin.ts terminateSlotHolder). */
-export type TerminateHolder = (
-  slotName: string,
-  pid: number,
-  waitMs: number,
-) => Promise<{ readonly terminated: boolean; readonly application: string | null }>;
 
 /** Refused unless the recover input's policy allows it: ending a walsender is the machine's last resort. */
 export function requireTerminationAllowed(request: TerminateRequest): void {
