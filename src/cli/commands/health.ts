@@ -204,7 +204,8 @@ async function measureOnce(setup: Setup): Promise<Outcome> {
       openSource: pgSourceOpener(toPgConfig(setup.connection, 'dms-cdc-health'), connectPg),
       clock: systemClock,
     });
-    const history = await viewHistory(setup.history, measurement, systemClock.now());
+    // Every check's sample is kept: --watch's interval is the user's choice, and a file costs nothing.
+    const history = await viewHistory(setup.history, measurement, systemClock.now(), 0);
     const observations = [
       ...evaluateSource(setup.source, measurement),
       ...evaluateAhead(setup.source, measurement, history.forecasts),

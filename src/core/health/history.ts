@@ -15,6 +15,13 @@ export interface HistoryView {
 const SAVE_ATTEMPTS = 3;
 
 /**
+ * A sample is stored only this long after the last stored one (a one-minute schedule stores every
+ * fifth): the history is one item of a few KB, and writing it every minute for every source would
+ * cost more than every other write of the check. Each check still forecasts with its own sample.
+ */
+export const DEFAULT_SAMPLE_SPACING_MS = 270_000;
+
+/**
  * Reads the source's history, adds this check's sample (taken at `at`, the checker's clock: forecasts
  * need the time between checks, and a clock the tests can drive), and forecasts from it.
  */
@@ -22,6 +29,7 @@ export async function viewHistory(
   store: HealthHistoryStore,
   measurement: SourceMeasurement,
   at: number,
+  spacingMs = DEFAULT_SAMPLE_SPACING_MS,
 ): Promise<HistoryView> {
   const sample = sampleOf(measurement, at);
   const stored = await store.getHistory(measurement.source);
@@ -35,10 +43,13 @@ export async function viewHistory(
         (name) => !(name in sample.slots) && !measurement.missingSlots.includes(name),
       )
     : [];
+  const due = !previous || sample.at - previous.at >= spacingMs;
   return {
     forecasts: forecast(samples, measurement),
     droppedSlots,
-    save: () => saveSample(store, measurement.source, sample, samples, stored?.version ?? null),
+    save: async () => {
+      if (due) await saveSample(store, measurement.source, sample, samples, stored?.version ?? null);
+    },
   };
 }
 

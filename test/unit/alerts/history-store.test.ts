@@ -79,16 +79,21 @@ const sample = (minute: number): HealthSample => ({
 });
 
 let n = 0;
+/** A fresh name per store and source: the stores outlive each test. */
+function unique(): number {
+  n += 1;
+  return n;
+}
 const stores: [string, () => AlertState][] = [
   ['memory', () => new MemoryAlertStateStore()],
-  ['file', () => new FileAlertStateStore(join(dir, `state-${(n += 1)}.json`))],
+  ['file', () => new FileAlertStateStore(join(dir, `state-${unique()}.json`))],
   ['DynamoDB (moto_server)', () => buildDynamoDbAlertState(dynamodb, { tableName: TABLE, now: () => T0 })],
 ];
 
 describe.each(stores)('%s: sample histories', (_kind, make) => {
   it('creates once, then only from the version read; a stale writer loses', async () => {
     const store = make();
-    const source = `src-${(n += 1)}`;
+    const source = `src-${unique()}`;
     expect(await store.getHistory(source)).toBeUndefined();
     expect(await store.putHistory(source, null, [sample(0)])).toBe(true);
     expect(await store.putHistory(source, null, [sample(9)])).toBe(false);
@@ -101,13 +106,15 @@ describe.each(stores)('%s: sample histories', (_kind, make) => {
 
   it('two overlapping checks both keep their sample (the loser merges and writes again)', async () => {
     const store = make();
-    const source = `src-${(n += 1)}`;
+    const source = `src-${unique()}`;
     await store.putHistory(source, null, [sample(0), sample(1)]);
     const at = (minute: number) =>
       viewHistory(
         store,
         { ...measurement({ source }), serverLsn: lsnFromBigInt(BigInt(minute * 8192)) },
         T0 + minute * 60_000,
+        // Every sample stored: this is about concurrent writers, not spacing.
+        0,
       );
     const [a, b] = await Promise.all([at(2), at(3)]);
     await Promise.all([a.save(), b.save()]);

@@ -130,9 +130,28 @@ describe('viewHistory', () => {
     const previous = { ...sample(0, 0, 0), slots: { dms_slot: '1', old_slot: '1', named_slot: '1' } };
     await store.putHistory('orders-db', null, [previous]);
     const now = measurement({ serverLsn: lsnFromBigInt(2n), missingSlots: ['named_slot'] });
-    const view = await viewHistory(store, now, T0 + MINUTE);
+    const view = await viewHistory(store, now, T0 + MINUTE, 0);
     expect(view.droppedSlots).toEqual(['old_slot']);
     await view.save();
     expect((await store.getHistory('orders-db'))?.samples).toHaveLength(2);
+  });
+
+  it('stores a sample only 4.5 min after the last stored one; each check still forecasts with its own', async () => {
+    const store = new MemoryAlertStateStore();
+    await store.putHistory('orders-db', null, [sample(0, 0, 0), sample(5, 5, 0)]);
+    const check = (minute: number) =>
+      viewHistory(
+        store,
+        measurement({ serverLsn: lsnFromBigInt(BigInt(minute * 10)) }),
+        T0 + minute * MINUTE,
+      );
+    const early = await check(6);
+    expect(early.forecasts?.samples).toBe(3);
+    await early.save();
+    expect((await store.getHistory('orders-db'))?.version).toBe(1);
+    await (await check(9.5)).save();
+    expect((await store.getHistory('orders-db'))?.samples.map((s) => (s.at - T0) / MINUTE)).toEqual([
+      0, 5, 9.5,
+    ]);
   });
 });
