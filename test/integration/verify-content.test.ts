@@ -86,7 +86,7 @@ describe('verify: equal content', () => {
     const db = await pair('CREATE TABLE big (id bigint PRIMARY KEY, v text, n numeric)');
     for (const database of [db.source, db.target])
       await node.query(
-        `INSERT INTO big SELECT g, 'row ' || g, g * 1.25 FROM generate_series(1, 20000) g`,
+        `INSERT INTO big SELECT g, 'row ' || g, g * 1.25 FROM generate_series(1, 20000) g; ANALYZE big`,
         [],
         database,
       );
@@ -103,6 +103,26 @@ describe('verify: equal content', () => {
 });
 
 describe('verify: differences by key', () => {
+  it('finds every row of a large table the source lacks, splitting at the target side values', async () => {
+    const db = await pair('CREATE TABLE ghosts (id int PRIMARY KEY, v text)');
+    await node.query(
+      `INSERT INTO ghosts SELECT g, 'v' FROM generate_series(1, 1000) g; ANALYZE ghosts`,
+      [],
+      db.target,
+    );
+    await node.query('ANALYZE ghosts', [], db.source);
+    const t = table(
+      (await verify(db, { planning: { leafRows: 20, maxBuckets: 8 }, cap: 5 })).tables,
+      'public.ghosts',
+    );
+    expect(t).toMatchObject({
+      rows: 0,
+      equal: false,
+      totals: { missingOnTarget: 0, extraOnTarget: 1000, changed: 0 },
+    });
+    expect(t.extraOnTarget).toHaveLength(5);
+  });
+
   it('reports changed, missing and extra rows, NULL against empty string as changed, and a scale change as equal', async () => {
     const db = await pair('CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric)');
     const rows = `SELECT g, 'owner ' || g, g * 10.5 FROM generate_series(1, 200) g`;

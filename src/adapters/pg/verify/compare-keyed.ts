@@ -46,14 +46,9 @@ export async function compareKeyedTable(
   options: CompareOptions,
 ): Promise<TableVerification> {
   const collector = new DifferenceCollector(options.cap);
-  const [sourceTotal, targetTotal] = await both<StatsRow>(pair, (side) => totalQuery(side, WHOLE_TABLE));
-  const first: Pending = {
-    range: WHOLE_TABLE,
-    source: stats(sourceTotal[0]),
-    target: stats(targetTotal[0]),
-    top: true,
-  };
-  const stack: Pending[] = [first];
+  const stack = await firstRanges(pair, options);
+  const rows = stack.reduce((n, item) => n + item.source.rows, 0);
+  stack.reverse();
   while (stack.length > 0) {
     checkAbort(options.signal);
     const item = stack.pop() as Pending;
@@ -65,7 +60,27 @@ export async function compareKeyedTable(
     if (step === 'leaf') await leaf(pair, item.range, collector, options);
     options.onRows?.(item.source.rows);
   }
-  return collector.result(`${pair.source.schema}.${pair.source.name}`, first.source.rows, 'primary-key');
+  return collector.result(`${pair.source.schema}.${pair.source.name}`, rows, 'primary-key');
+}
+
+/**
+ * The whole table summed on both sides, or, when the catalog says it is large, already split into
+ * buckets: an equal table costs one scan per side either way, and a differing one is spared a second.
+ */
+async function firstRanges(pair: TablePair, options: CompareOptions): Promise<Pending[]> {
+  const large =
+    Math.max(pair.source.estimatedRows, pair.target.estimatedRows) > 4 * options.planning.leafRows;
+  if (large) {
+    const estimate = (rows: number) => ({ rows: Math.max(0, rows), sum: '' });
+    const whole = { range: WHOLE_TABLE, top: true };
+    return split(
+      pair,
+      { ...whole, source: estimate(pair.source.estimatedRows), target: estimate(pair.target.estimatedRows) },
+      options,
+    );
+  }
+  const [source, target] = await both<StatsRow>(pair, (side) => totalQuery(side, WHOLE_TABLE));
+  return [{ range: WHOLE_TABLE, source: stats(source[0]), target: stats(target[0]), top: true }];
 }
 
 async function split(pair: TablePair, item: Pending, options: CompareOptions): Promise<Pending[]> {
