@@ -2,17 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
 import * as z from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
-import type { SourceDb } from '../../ports/source-db.js';
-import { type PgConnector, withPgClient } from '../pg/client.js';
+import type { PgConnector } from '../../ports/pg-session.js';
+import type { SecretStore } from '../../ports/secret-store.js';
 import {
   connectionFromSecret,
   describeConnection,
   type SourceConnection,
   toPgConfig,
 } from '../pg/connection.js';
-import { buildPgSourceDb } from '../pg/slots.js';
 import { parseLambdaInput } from './lambda-input.js';
-import type { SecretStore } from './secrets.js';
 
 /** What every Lambda that connects to the source is given; tests and local mode inject stand-ins. */
 export interface SourceLambdaDeps {
@@ -92,20 +90,5 @@ export async function targetFromSecret(
     config: toPgConfig(connection, options.applicationName),
     describe: describeConnection(connection),
     secretId,
-  };
-}
-
-/**
- * A SourceDb that opens a session per call and always closes it. A step that reads the slot only on
- * some paths (create-cdc-task reuses an existing task without reading it) connects only when it reads,
- * and no connection outlives the invocation in a frozen execution environment.
- */
-export function sourceDbPerCall(config: pg.ClientConfig, connect: PgConnector): SourceDb {
-  return {
-    readSlot: (slotName) =>
-      withPgClient(config, (client) => buildPgSourceDb(client).readSlot(slotName), connect),
-    readSlots: () => withPgClient(config, (client) => buildPgSourceDb(client).readSlots(), connect),
-    readServerPosition: () =>
-      withPgClient(config, (client) => buildPgSourceDb(client).readServerPosition(), connect),
   };
 }
