@@ -9,42 +9,24 @@ import {
   SlotNotFoundError,
   StartPositionTooOldError,
 } from '../../src/core/slot-errors.js';
-import { chooseStartPosition, type StartPositionRequest } from '../../src/core/start-position.js';
+import { chooseStartPosition } from '../../src/core/start-position.js';
+import { START_REQUEST, slotState } from '../support/slot-state.js';
 import { thrown } from '../support/thrown.js';
 
 const lsn = (text: string): Lsn => parseLsn(text);
 
-function slot(overrides: Partial<SlotState> = {}): SlotState {
-  return {
-    slotName: 'dms_slot',
-    slotType: 'logical',
-    plugin: 'test_decoding',
-    database: 'app',
-    temporary: false,
-    active: false,
-    activePid: null,
-    activeApplication: null,
+const slot = (overrides: Partial<SlotState> = {}): SlotState =>
+  slotState({
     restartLsn: lsn('4AF/A0000000'),
     confirmedFlushLsn: lsn('4AF/B00000D0'),
-    walStatus: 'reserved',
-    safeWalSizeBytes: null,
-    twoPhase: false,
-    failover: true,
-    synced: false,
     inactiveSince: '2026-11-21T10:00:00.000Z',
     ...overrides,
-  };
-}
+  });
 
 const reading = (overrides: Partial<SlotState> = {}, server = '4AF/C0000000'): SlotReading =>
   measureSlot(slot(overrides), lsn(server), false);
 
-const request: StartPositionRequest = {
-  slotName: 'dms_slot',
-  source: 'app@db:5432/app',
-  plugin: 'test_decoding',
-  database: 'app',
-};
+const request = START_REQUEST;
 
 describe('chooseStartPosition', () => {
   it('defaults to the slot confirmed_flush_lsn', () => {

@@ -5,6 +5,7 @@ import { type Lsn, parseLsn } from '../../../src/core/lsn.js';
 import { measureSlot, type SlotReading, type SlotState } from '../../../src/core/slot.js';
 import { SlotNotFoundError, StartPositionTooOldError } from '../../../src/core/slot-errors.js';
 import type { SourceDb } from '../../../src/ports/source-db.js';
+import { slotState } from '../../support/slot-state.js';
 import { FakeDms } from '../dms/fake-dms.js';
 import { cdcTaskSpec, portTask } from '../dms/fixtures.js';
 
@@ -15,27 +16,15 @@ import { cdcTaskSpec, portTask } from '../dms/fixtures.js';
 const lsn = (text: string): Lsn => parseLsn(text);
 const { cdcStartPosition: _ignored, ...TASK } = cdcTaskSpec();
 
-function slot(overrides: Partial<SlotState> = {}): SlotState {
-  return {
+const slot = (overrides: Partial<SlotState> = {}): SlotState =>
+  slotState({
     slotName: 'dms_orders_slot',
-    slotType: 'logical',
-    plugin: 'test_decoding',
     database: 'orders',
-    temporary: false,
-    active: false,
-    activePid: null,
-    activeApplication: null,
     restartLsn: lsn('4AF/A0000000'),
     confirmedFlushLsn: lsn('4AF/B00000D0'),
-    walStatus: 'reserved',
-    safeWalSizeBytes: null,
-    twoPhase: false,
     failover: false,
-    synced: false,
-    inactiveSince: null,
     ...overrides,
-  };
-}
+  });
 
 /** A SourceDb holding one slot (or none), counting how often the slot is read. */
 function sourceDb(state: SlotState | undefined, server = '4AF/C0000000') {

@@ -5,6 +5,7 @@ import type {
   TaskWaitObservation,
 } from '../../../src/core/recovery/types.js';
 import type { SlotState } from '../../../src/core/slot.js';
+import { slotState } from '../../support/slot-state.js';
 
 /**
  * One recovery input per branch of the decision table (docs/architecture.md, "Recovery: restart versus resume"), for the exact-decision test
@@ -13,27 +14,7 @@ import type { SlotState } from '../../../src/core/slot.js';
  */
 const L = (text: string): Lsn => parseLsn(text);
 
-export function slot(overrides: Partial<SlotState> = {}): SlotState {
-  return {
-    slotName: 'dms_slot',
-    slotType: 'logical',
-    plugin: 'test_decoding',
-    database: 'app',
-    temporary: false,
-    active: false,
-    activePid: null,
-    activeApplication: null,
-    restartLsn: L('1/1000'),
-    confirmedFlushLsn: L('1/2000'),
-    walStatus: 'reserved',
-    safeWalSizeBytes: null,
-    twoPhase: false,
-    failover: true,
-    synced: false,
-    inactiveSince: null,
-    ...overrides,
-  };
-}
+export const slot = slotState;
 
 export function task(overrides: Partial<TaskObservation> = {}): TaskObservation {
   return {

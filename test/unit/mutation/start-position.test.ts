@@ -9,47 +9,20 @@ import {
   SlotNotFoundError,
   StartPositionTooOldError,
 } from '../../../src/core/slot-errors.js';
-import {
-  checkSlotMatches,
-  chooseStartPosition,
-  type StartPositionRequest,
-} from '../../../src/core/start-position.js';
+import { checkSlotMatches, chooseStartPosition } from '../../../src/core/start-position.js';
+import { START_REQUEST, slotState } from '../../support/slot-state.js';
 import { thrown } from '../../support/thrown.js';
 
 /** The native start point rule at its boundaries, with the exact reason each refusal gives. */
 const lsn = (text: string): Lsn => parseLsn(text);
 
-function slot(overrides: Partial<SlotState> = {}): SlotState {
-  return {
-    slotName: 'dms_slot',
-    slotType: 'logical',
-    plugin: 'test_decoding',
-    database: 'app',
-    temporary: false,
-    active: false,
-    activePid: null,
-    activeApplication: null,
-    restartLsn: lsn('1/0'),
-    confirmedFlushLsn: lsn('1/100'),
-    walStatus: 'reserved',
-    safeWalSizeBytes: null,
-    twoPhase: false,
-    failover: false,
-    synced: false,
-    inactiveSince: null,
-    ...overrides,
-  };
-}
+const slot = (overrides: Partial<SlotState> = {}): SlotState =>
+  slotState({ restartLsn: lsn('1/0'), confirmedFlushLsn: lsn('1/100'), failover: false, ...overrides });
 
 const reading = (overrides: Partial<SlotState> = {}, server = '1/200'): SlotReading =>
   measureSlot(slot(overrides), lsn(server), false);
 
-const request: StartPositionRequest = {
-  slotName: 'dms_slot',
-  source: 'app@db:5432/app',
-  plugin: 'test_decoding',
-  database: 'app',
-};
+const request = START_REQUEST;
 
 describe('chooseStartPosition at its boundaries', () => {
   it('accepts a requested position exactly at the server position (nothing newer exists yet)', () => {

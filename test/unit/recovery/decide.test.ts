@@ -9,30 +9,11 @@ import type {
 } from '../../../src/core/recovery/types.js';
 import type { SlotState, WalStatus } from '../../../src/core/slot.js';
 import { TASK_STATUSES } from '../../../src/ports/dms.js';
+import { slotState } from '../../support/slot-state.js';
 
 const L = (text: string): Lsn => parseLsn(text);
 
-function slot(overrides: Partial<SlotState> = {}): SlotState {
-  return {
-    slotName: 'dms_slot',
-    slotType: 'logical',
-    plugin: 'test_decoding',
-    database: 'app',
-    temporary: false,
-    active: false,
-    activePid: null,
-    activeApplication: null,
-    restartLsn: L('1/1000'),
-    confirmedFlushLsn: L('1/2000'),
-    walStatus: 'reserved',
-    safeWalSizeBytes: null,
-    twoPhase: false,
-    failover: true,
-    synced: false,
-    inactiveSince: null,
-    ...overrides,
-  };
-}
+const slot = slotState;
 
 function task(overrides: Partial<TaskObservation> = {}): TaskObservation {
   return {

@@ -3,6 +3,7 @@ import { parseLsn } from '../../../src/core/lsn.js';
 import { decideRecovery } from '../../../src/core/recovery/decide.js';
 import type { RecoveryInput } from '../../../src/core/recovery/types.js';
 import type { SlotState } from '../../../src/core/slot.js';
+import { slotState } from '../../support/slot-state.js';
 
 const L = parseLsn;
 
@@ -16,25 +17,12 @@ function decideOn(slot: Partial<SlotState>) {
       resumable: true,
     },
     slot: {
-      slot: {
-        slotName: 'dms_slot',
-        slotType: 'logical',
-        plugin: 'test_decoding',
-        database: 'app',
-        temporary: false,
-        active: false,
-        activePid: null,
-        activeApplication: null,
-        restartLsn: L('1/1000'),
-        confirmedFlushLsn: L('1/2000'),
+      slot: slotState({
         walStatus: 'lost',
-        safeWalSizeBytes: null,
-        twoPhase: false,
         failover: false,
-        synced: false,
         inactiveSince: '2026-12-06T20:00:00.000Z',
         ...slot,
-      },
+      }),
       serverLsn: L('1/9000'),
       previousConfirmedFlushLsn: null,
     },
