@@ -7,7 +7,7 @@ import {
   toPgConfig,
 } from '../../adapters/pg/connection.js';
 import { pgSourceOpener } from '../../adapters/pg/health.js';
-import { evaluateSource, formatValue, type Observation } from '../../core/alerts/evaluate.js';
+import { evaluateSource, formatValue } from '../../core/alerts/evaluate.js';
 import { evaluateAhead } from '../../core/alerts/evaluate-ahead.js';
 import { OrchestratorError } from '../../core/errors.js';
 import { describeError, measureSource } from '../../core/health/check.js';
@@ -21,15 +21,14 @@ import {
   type SourceConfig,
 } from '../../core/health/config.js';
 import { viewHistory } from '../../core/health/history.js';
-import type { SourceMeasurement } from '../../core/health/measurement.js';
 import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/health/report.js';
-import { formatDuration, formatSize, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
+import { formatDuration, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
 import type { HealthHistoryStore } from '../../ports/alert-state.js';
 import { systemClock } from '../../ports/clock.js';
 import { type Command, type CommandContext, quoteFlagValue, UsageError } from '../args.js';
 import { readJsonFile } from '../files.js';
-import { table } from '../output.js';
 import { withPassword } from '../source.js';
+import { render } from './health-render.js';
 
 const show = (t: NumericThreshold, metric: 'slotLag' | 'retainedWal') =>
   `${t.warning === null ? 'off' : formatValue(metric, t.warning)} / ${t.critical === null ? 'off' : formatValue(metric, t.critical)}`;
@@ -264,88 +263,6 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function render(
-  report: HealthReport,
-  measurement: SourceMeasurement,
-  observations: readonly Observation[],
-): string {
-  const inactive = new Map(
-    measurement.slots.map((s) => [
-      s.reading.slot.slotName,
-      (s.reading.slot.active ? '-' : s.inactiveSeconds === null ? 'yes' : formatDuration(s.inactiveSeconds)) +
-        // PostgreSQL 18: idle_replication_slot_timeout invalidates the slot once this runs out.
-        (typeof s.idleTimeoutLeftSeconds === 'number'
-          ? ` (invalidated in ${formatDuration(s.idleTimeoutLeftSeconds)})`
-          : ''),
-    ]),
-  );
-  const rows = report.slots.map((slot) => [
-    slot.slot,
-    slot.active ? 'yes' : 'no',
-    `${slot.walStatus ?? '-'}${slot.invalidationReason ? ` (${slot.invalidationReason})` : ''}`,
-    slot.lagBytes === null ? '-' : formatSize(slot.lagBytes),
-    slot.retainedBytes === null ? '-' : formatSize(slot.retainedBytes),
-    safeWalCell(slot, report),
-    inactive.get(slot.slot) ?? '-',
-    slot.state,
-    slot.breaches.map((b) => b.message).join('; ') || '-',
-  ]);
-  const lines = [
-    `source ${report.source} (PostgreSQL ${Math.floor(measurement.serverVersion / 10_000)}${measurement.inRecovery ? ', standby' : ''})`,
-    '',
-    rows.length === 0
-      ? 'no replication slots selected'
-      : table(
-          [
-            'slot',
-            'active',
-            'wal_status',
-            'lag',
-            'retained WAL',
-            'safe WAL',
-            'inactive',
-            'state',
-            'breaches',
-          ],
-          rows,
-        ),
-    '',
-    walLine(measurement),
-    limitLine(report),
-  ];
-  const sourceBreaches = observations.filter((o) => o.slot === undefined && o.level !== 'OK');
-  for (const breach of sourceBreaches) lines.push(`${breach.level}: ${breach.summary}`);
-  for (const problem of measurement.problems) lines.push(`note: ${problem}`);
-  lines.push(`state: ${report.state}`);
-  return lines.join('\n');
-}
-
-function safeWalCell(slot: HealthReport['slots'][number], report: HealthReport): string {
-  if (slot.safeWalBytes === null) return typeof report.maxSlotWalKeepSize === 'number' ? '-' : 'n/a';
-  const goneIn = slot.safeWalGoneInSeconds;
-  return `${formatSize(slot.safeWalBytes)}${goneIn === undefined ? '' : ` (gone in ${formatDuration(goneIn)})`}`;
-}
-
-function limitLine(report: HealthReport): string {
-  const limit = report.maxSlotWalKeepSize;
-  const rate =
-    report.walRateBytesPerSecond === null
-      ? ''
-      : `; WAL written at ${formatSize(report.walRateBytesPerSecond)}/s`;
-  if (limit === 'unlimited') {
-    return `max_slot_wal_keep_size: unlimited (-1): slots keep WAL without bound, safe WAL does not apply${rate}`;
-  }
-  if (limit === 'not available') return `max_slot_wal_keep_size: not available before PostgreSQL 13${rate}`;
-  return `max_slot_wal_keep_size: ${formatSize(limit)}${rate}`;
-}
-
-function walLine(measurement: SourceMeasurement): string {
-  const wal = measurement.wal;
-  if (!wal || wal.bytes === null) return 'WAL on disk: not measured';
-  const share = wal.percent === null ? '' : `, ${wal.percent}% of ${formatSize(wal.capacityBytes ?? 0)}`;
-  return `WAL on disk: ${formatSize(wal.bytes)}${wal.files === null ? '' : ` in ${wal.files} files`}${share}`;
 }
 
 function cannotRun(error: unknown, suffix: string): string {
