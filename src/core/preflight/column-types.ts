@@ -67,3 +67,38 @@ export function isOidLob(column: ColumnFact): boolean {
 export function isPostgis(column: ColumnFact): boolean {
   return POSTGIS_BASES.has(column.base);
 }
+
+/**
+ * Whether any check looks at the column: the adapter reads only these, so that 100,000 tables of
+ * plain columns cost the catalog query one short row each. A column of a LOB type matters only in a
+ * primary key (tables.pk-lob-type); every other predicate above flags a column wherever it is.
+ */
+export function isColumnOfInterest(column: ColumnFact, inPrimaryKey: boolean): boolean {
+  if (inPrimaryKey && isLob(column)) return true;
+  return (
+    isArray(column) ||
+    unsupportedKind(column) !== undefined ||
+    isUnconstrainedNumeric(column) ||
+    isOidLob(column) ||
+    isPostgis(column)
+  );
+}
+
+/**
+ * isColumnOfInterest as the catalog query's parameters (it tests the base type's typname, typtype
+ * and typcategory and the column's typmod). A test runs both over every type PostgreSQL has.
+ */
+export const COLUMNS_OF_INTEREST = {
+  /** typcategory flagged wherever the column is: arrays. */
+  categories: ['A'],
+  /** typtype flagged wherever the column is. */
+  kinds: Object.keys(UNSUPPORTED_KINDS),
+  /** Base types flagged wherever the column is. */
+  bases: [...UNSUPPORTED_BASES, ...POSTGIS_BASES, 'oid'],
+  /** Base types flagged when declared without precision or length (typmod < 0). */
+  unboundedBases: ['numeric'],
+  /** Base types flagged in a primary key. */
+  keyBases: [...LOB_BASES],
+  /** Base types flagged in a primary key when declared without a length. */
+  unboundedKeyBases: [...UNBOUNDED_STRING_BASES],
+} as const;

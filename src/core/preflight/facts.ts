@@ -84,6 +84,10 @@ export interface TableFact {
   readonly replicaIdentity: ReplicaIdentity;
   /** Primary key columns in key order; empty when the table has none. */
   readonly primaryKey: readonly string[];
+  /**
+   * The columns some check looks at (isColumnOfInterest in column-types.ts), in column order; the
+   * adapter leaves out the rest, so a table of plain columns carries none.
+   */
   readonly columns: readonly ColumnFact[];
   /** Unique indexes built on expressions, with the expression text (pg_get_expr). */
   readonly expressionUniqueIndexes: readonly { readonly name: string; readonly expression: string }[];

@@ -29,8 +29,12 @@ export const SETTING_NAMES = [
 export const ROLES_OF_INTEREST = ['rds_superuser', 'rds_replication', 'pg_read_all_stats'] as const;
 
 // $1 setting names, $2 roles of interest, $3 DMS audit table name, $4 DMS DDL function name.
+// It also turns JIT off for the rest of this short session, without a round trip of its own: with
+// many tables the catalog query's estimated cost makes a server built with JIT (Debian's, RDS)
+// compile it, and compiling costs more than it saves (about half the query's time on 15).
 export const SERVER_SQL = `
-SELECT current_setting('server_version_num')::int AS version_num,
+SELECT set_config('jit', 'off', false) AS jit,
+       current_setting('server_version_num')::int AS version_num,
        current_setting('server_version') AS version,
        current_database() AS database,
        pg_is_in_recovery() AS in_recovery,
@@ -64,70 +68,82 @@ SELECT current_setting('server_version_num')::int AS version_num,
   FROM pg_roles r
  WHERE r.rolname = current_user`;
 
-// Every table the role could migrate, one row each, with what the checks need aggregated per table.
-// Columns are compact arrays: [name, format_type, base typname, base typtype, base typcategory, typmod].
+// Every table the role could migrate, one row each, already in TableFact's shape (quoted aliases)
+// so that a row becomes the fact without a copy. Only what the checks need comes back, and nothing
+// for the usual table: the primary key's column names, and of the other columns only those
+// isColumnOfInterest flags (core/preflight/column-types.ts, passed in as COLUMNS_OF_INTEREST), so
+// 100,000 tables of plain columns cost one short row each.
+//   - A column's type and its domain's base type are looked up per distinct type: the LATERAL ...
+//     LIMIT 1 is what lets PostgreSQL 14+ cache the lookup (Memoize) instead of joining every type.
+//   - Lists a table lacks are NULL, not empty arrays: nothing to send, nothing to parse.
+//   - SELECT is certain without asking has_table_privilege (a catalog lookup per table) when the
+//     table has default privileges and the role has its owner's privileges (pg_has_role ... USAGE,
+//     true for a superuser): the default ACL grants the owner everything.
+// $1 categories, $2 kinds (typtype), $3 bases, $4 bases flagged without typmod, $5 bases flagged in
+// a primary key, $6 bases flagged in a primary key without typmod.
 export const TABLES_SQL = `
-WITH rel AS (
-  SELECT c.oid, c.relnamespace, n.nspname, c.relname, c.relkind, c.relpersistence, c.relreplident
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
-), cols AS (
-  SELECT a.attrelid,
-         json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), b.typname, b.typtype,
-                                   b.typcategory, a.atttypmod) ORDER BY a.attnum) AS columns
+WITH attrs AS (
+  SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, ty.typname, ty.typtype, ty.typcategory,
+         array_position(i.indkey::int2[], a.attnum) AS key_position
     FROM pg_attribute a
-    JOIN rel ON rel.oid = a.attrelid
-    JOIN pg_type t ON t.oid = a.atttypid
-    JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+    LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+   CROSS JOIN LATERAL (
+         SELECT b.typname, b.typtype, b.typcategory
+           FROM pg_type t JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+          WHERE t.oid = a.atttypid LIMIT 1) ty
    WHERE a.attnum > 0 AND NOT a.attisdropped
-   GROUP BY a.attrelid
-), pk AS (
-  SELECT i.indrelid, array_agg(a.attname::text ORDER BY k.ord) AS columns
-    FROM pg_index i
-    JOIN rel ON rel.oid = i.indrelid
-   CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-   WHERE i.indisprimary
-   GROUP BY i.indrelid
+), marked AS (
+  SELECT attrs.*,
+         typcategory = ANY($1::"char"[]) OR typtype = ANY($2::"char"[]) OR typname = ANY($3::name[])
+         OR (atttypmod < 0 AND typname = ANY($4::name[]))
+         OR (key_position IS NOT NULL
+             AND (typname = ANY($5::name[]) OR (atttypmod < 0 AND typname = ANY($6::name[])))) AS of_interest
+    FROM attrs
+), per_table AS (
+  SELECT attrelid,
+         array_agg(attname::text ORDER BY key_position) FILTER (WHERE key_position IS NOT NULL) AS primary_key,
+         json_agg(json_build_object('name', attname, 'type', format_type(atttypid, atttypmod), 'base', typname,
+                                    'typtype', typtype, 'category', typcategory, 'typmod', atttypmod)
+                  ORDER BY attnum) FILTER (WHERE of_interest) AS columns
+    FROM marked
+   WHERE key_position IS NOT NULL OR of_interest
+   GROUP BY attrelid
 ), expr AS (
   SELECT i.indrelid,
          json_agg(json_build_object('name', ic.relname, 'expression', pg_get_expr(i.indexprs, i.indrelid))) AS indexes
-    FROM pg_index i
-    JOIN rel ON rel.oid = i.indrelid
-    JOIN pg_class ic ON ic.oid = i.indexrelid
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
    WHERE i.indisunique AND i.indexprs IS NOT NULL
    GROUP BY i.indrelid
 ), deferred AS (
   SELECT con.conrelid, array_agg(con.conname::text ORDER BY con.conname) AS names
-    FROM pg_constraint con JOIN rel ON rel.oid = con.conrelid
+    FROM pg_constraint con
    WHERE con.condeferrable
    GROUP BY con.conrelid
-), parent AS (
-  SELECT inh.inhrelid, pn.nspname || '.' || pc.relname AS name
-    FROM pg_inherits inh
-    JOIN rel ON rel.oid = inh.inhrelid
-    JOIN pg_class pc ON pc.oid = inh.inhparent
-    JOIN pg_namespace pn ON pn.oid = pc.relnamespace
-   WHERE pc.relkind = 'p'
-), ext AS (
-  SELECT DISTINCT d.objid FROM pg_depend d
-   WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
 )
-SELECT rel.nspname AS schema, rel.relname AS name, rel.relkind = 'p' AS partitioned,
-       rel.relpersistence = 'u' AS unlogged, parent.name AS partition_of, rel.relreplident AS replica_identity,
-       coalesce(pk.columns, '{}') AS primary_key, coalesce(cols.columns, '[]') AS columns,
-       coalesce(expr.indexes, '[]') AS expression_unique_indexes,
-       coalesce(deferred.names, '{}') AS deferrable_constraints,
-       has_schema_privilege(rel.relnamespace, 'USAGE') AND has_table_privilege(rel.oid, 'SELECT') AS can_select,
-       ext.objid IS NOT NULL AS extension_member
-  FROM rel
-  LEFT JOIN cols ON cols.attrelid = rel.oid
-  LEFT JOIN pk ON pk.indrelid = rel.oid
-  LEFT JOIN expr ON expr.indrelid = rel.oid
-  LEFT JOIN deferred ON deferred.conrelid = rel.oid
-  LEFT JOIN parent ON parent.inhrelid = rel.oid
-  LEFT JOIN ext ON ext.objid = rel.oid
- ORDER BY rel.nspname, rel.relname`;
+SELECT n.nspname AS schema, c.relname AS name, CASE c.relkind WHEN 'p' THEN 'partitioned' ELSE 'table' END AS kind,
+       c.relpersistence = 'u' AS unlogged,
+       CASE WHEN c.relispartition THEN
+         (SELECT pn.nspname || '.' || pc.relname
+            FROM pg_inherits inh
+            JOIN pg_class pc ON pc.oid = inh.inhparent
+            JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+           WHERE inh.inhrelid = c.oid AND pc.relkind = 'p') END AS "partitionOf",
+       CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' ELSE 'index' END
+         AS "replicaIdentity",
+       t.primary_key AS "primaryKey", t.columns,
+       expr.indexes AS "expressionUniqueIndexes", deferred.names AS "deferrableConstraints",
+       has_schema_privilege(c.relnamespace, 'USAGE')
+         AND CASE WHEN c.relacl IS NULL AND pg_has_role(c.relowner, 'USAGE') THEN true
+                  ELSE has_table_privilege(c.oid, 'SELECT') END AS "canSelect",
+       c.oid IN (SELECT d.objid FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e') AS "extensionMember"
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN per_table t ON t.attrelid = c.oid
+  LEFT JOIN expr ON expr.indrelid = c.oid
+  LEFT JOIN deferred ON deferred.conrelid = c.oid
+ WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+ ORDER BY n.nspname, c.relname`;
 
 // Open transactions, prepared transactions, every slot and the standbys, in one statement.
 export const ACTIVITY_SQL = `
