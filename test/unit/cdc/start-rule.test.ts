@@ -9,31 +9,14 @@ import {
 } from '../../../src/core/cdc/start-rule.js';
 import { OrchestratorError } from '../../../src/core/errors.js';
 import { type StartType, TASK_STATUSES, type Task } from '../../../src/ports/dms.js';
+import { portTask } from '../dms/fixtures.js';
 
 const ARN = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJ';
 const START_TYPES: readonly StartType[] = ['start-replication', 'resume-processing', 'reload-target'];
 const CHECKPOINT = 'checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0';
 
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    arn: ARN,
-    identifier: 'cutover-cdc-orders',
-    status: 'ready',
-    migrationType: 'cdc',
-    replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:INSTANCE',
-    sourceEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:SOURCE',
-    targetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
-    tableMappings: '{"rules":[]}',
-    cdcStartPosition: '4AF/B00000D0',
-    cdcStopPosition: undefined,
-    stopReason: undefined,
-    lastFailureMessage: undefined,
-    recoveryCheckpoint: undefined,
-    startDate: undefined,
-    stopDate: undefined,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task =>
+  portTask({ arn: ARN, identifier: 'cutover-cdc-orders', tableMappings: '{"rules":[]}', ...overrides });
 
 const neverRan = task();
 const ran = task({

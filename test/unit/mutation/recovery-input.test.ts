@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RecoverInput } from '../../../src/core/recovery/input.js';
+import { MINIMAL_RECOVER_INPUT, SECRET_ARN, TASK_ARN } from '../recovery/fixtures.js';
 
 /**
  * The recover machine's input at every boundary: what it accepts, what it refuses and with which
  * message, and every default (mutation testing).
  */
-const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
-const minimal = {
-  taskArn: TASK_ARN,
-  source: { secretArn: SECRET_ARN, database: 'orders' },
-  slotName: 'dms_slot',
-};
+const minimal = MINIMAL_RECOVER_INPUT;
 const replacement = { identifierPrefix: 'orders', sourceName: 'orders' };
 
 /** The first problem of an input: its path and message, or null when it parses. */

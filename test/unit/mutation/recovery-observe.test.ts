@@ -2,69 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { parseLsn } from '../../../src/core/lsn.js';
 import { RecoverInput } from '../../../src/core/recovery/input.js';
 import {
-  type ExpectedSource,
   newTaskCall,
   observeTask,
   sourceEndpointProblem,
   taskStartLsn,
   taskView,
 } from '../../../src/core/recovery/observe.js';
-import type { Endpoint, Task } from '../../../src/ports/dms.js';
+import {
+  expectedSource,
+  failedTask,
+  MINIMAL_RECOVER_INPUT,
+  sourceEndpoint,
+  TASK_ARN,
+} from '../recovery/fixtures.js';
 
 /**
  * What the recover machine derives from DMS before deciding: whether the task can be resumed (and why
  * not, exactly), the task as the execution state carries it, and the new task's payload
  * (mutation testing).
  */
-const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
 const OTHER_SOURCE = 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE2';
-const minimal = {
-  taskArn: TASK_ARN,
-  source: { secretArn: SECRET_ARN, database: 'orders' },
-  slotName: 'dms_slot',
-};
+const minimal = MINIMAL_RECOVER_INPUT;
 
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    arn: TASK_ARN,
-    identifier: 'cutover-cdc-orders',
-    status: 'failed',
-    migrationType: 'cdc',
-    replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE1',
-    sourceEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1',
-    targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET1',
-    tableMappings: '{"rules":[]}',
-    cdcStartPosition: '4AF/B0000000',
-    cdcStopPosition: undefined,
-    stopReason: 'Stop Reason FATAL_ERROR',
-    lastFailureMessage: 'boom',
-    recoveryCheckpoint: 'checkpoint:V1#27#000004AF/B00000D0#0#0#*#0#121',
-    startDate: undefined,
-    stopDate: undefined,
-    ...overrides,
-  };
-}
+const task = failedTask;
 
-function endpoint(overrides: Partial<Endpoint> = {}): Endpoint {
-  return {
-    arn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1',
-    identifier: 'orders-source',
-    endpointType: 'source',
-    engineName: 'postgres',
-    databaseName: 'orders',
-    slotName: 'dms_slot',
-    pluginName: 'test-decoding',
-    status: 'active',
-    ...overrides,
-  };
-}
+const endpoint = sourceEndpoint;
 
-const expected = (e: Endpoint | null): ExpectedSource => ({
-  slotName: 'dms_slot',
-  database: 'orders',
-  endpoint: e,
-});
+const expected = expectedSource;
 
 describe('observeTask', () => {
   it('observes a resumable task without a reason key, its checkpoint as an LSN', () => {

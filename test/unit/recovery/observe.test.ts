@@ -3,50 +3,17 @@ import {
   recoverableErrorBehavior,
   restartsOnRecoverableError,
 } from '../../../src/core/recovery/dms-restarts.js';
-import { type ExpectedSource, observeTask } from '../../../src/core/recovery/observe.js';
+import { observeTask } from '../../../src/core/recovery/observe.js';
 import { nextTaskWait, taskWaitSoFar } from '../../../src/core/recovery/slot-wait.js';
-import type { Endpoint, Task } from '../../../src/ports/dms.js';
+import type { Task } from '../../../src/ports/dms.js';
+import { expectedSource, failedTask, sourceEndpoint } from './fixtures.js';
 
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    arn: 'arn:aws:dms:us-east-1:123456789012:task:TASK1',
-    identifier: 'orders-cdc',
-    status: 'failed',
-    migrationType: 'cdc',
-    replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE1',
-    sourceEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1',
-    targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET1',
-    tableMappings: '{"rules":[]}',
-    cdcStartPosition: '4AF/B0000000',
-    cdcStopPosition: undefined,
-    stopReason: 'Stop Reason RECOVERABLE_ERROR',
-    lastFailureMessage: undefined,
-    recoveryCheckpoint: 'checkpoint:V1#27#000004AF/B00000D0#0#0#*#0#121',
-    startDate: undefined,
-    stopDate: undefined,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task =>
+  failedTask({ stopReason: 'Stop Reason RECOVERABLE_ERROR', lastFailureMessage: undefined, ...overrides });
 
-function endpoint(overrides: Partial<Endpoint> = {}): Endpoint {
-  return {
-    arn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1',
-    identifier: 'orders-src',
-    endpointType: 'source',
-    engineName: 'postgres',
-    databaseName: 'orders',
-    slotName: 'dms_slot',
-    pluginName: 'test-decoding',
-    status: 'active',
-    ...overrides,
-  };
-}
+const endpoint = sourceEndpoint;
 
-const expected = (e: Endpoint | null): ExpectedSource => ({
-  slotName: 'dms_slot',
-  database: 'orders',
-  endpoint: e,
-});
+const expected = expectedSource;
 
 describe('observeTask: whether a resume-processing would continue the slot being recovered', () => {
   it('a task whose endpoint still names the slot in the database is resumable', () => {

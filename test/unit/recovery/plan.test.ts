@@ -5,35 +5,12 @@ import { newTaskCall, observeTask, taskStartLsn, taskView } from '../../../src/c
 import { formatRange, toDecisionReport } from '../../../src/core/recovery/report.js';
 import { nextSlotWait } from '../../../src/core/recovery/slot-wait.js';
 import type { Task } from '../../../src/ports/dms.js';
+import { failedTask, MINIMAL_RECOVER_INPUT, SECRET_ARN, TASK_ARN } from './fixtures.js';
 
-const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
-const minimal = {
-  taskArn: TASK_ARN,
-  source: { secretArn: SECRET_ARN, database: 'orders' },
-  slotName: 'dms_slot',
-};
+const minimal = MINIMAL_RECOVER_INPUT;
 
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    arn: TASK_ARN,
-    identifier: 'cutover-cdc-orders-dms-slot-1a2b3c4d',
-    status: 'failed',
-    migrationType: 'cdc',
-    replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE1',
-    sourceEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1',
-    targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET1',
-    tableMappings: '{"rules":[]}',
-    cdcStartPosition: '4AF/B0000000',
-    cdcStopPosition: undefined,
-    stopReason: 'Stop Reason FATAL_ERROR',
-    lastFailureMessage: 'boom',
-    recoveryCheckpoint: 'checkpoint:V1#27#000004AF/B00000D0#0#0#*#0#121',
-    startDate: undefined,
-    stopDate: undefined,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task =>
+  failedTask({ identifier: 'cutover-cdc-orders-dms-slot-1a2b3c4d', ...overrides });
 
 describe('recover input', () => {
   it('takes four fields and fills every default (no terminate, short bounded waits)', () => {

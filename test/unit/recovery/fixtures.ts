@@ -1,0 +1,49 @@
+import type { ExpectedSource } from '../../../src/core/recovery/observe.js';
+import type { Endpoint, Task } from '../../../src/ports/dms.js';
+import { portTask, SOURCE_ARN, TASK_ARN } from '../dms/fixtures.js';
+
+export { TASK_ARN };
+export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
+
+/** The smallest recover input: the task, the source secret and database, the slot. */
+export const MINIMAL_RECOVER_INPUT = {
+  taskArn: TASK_ARN,
+  source: { secretArn: SECRET_ARN, database: 'orders' },
+  slotName: 'dms_slot',
+};
+
+/** A CDC task that failed (FATAL_ERROR, "boom") with a recovery checkpoint at 4AF/B00000D0, as DMS describes it. */
+export function failedTask(overrides: Partial<Task> = {}): Task {
+  return portTask({
+    identifier: 'cutover-cdc-orders',
+    status: 'failed',
+    tableMappings: '{"rules":[]}',
+    cdcStartPosition: '4AF/B0000000',
+    stopReason: 'Stop Reason FATAL_ERROR',
+    lastFailureMessage: 'boom',
+    recoveryCheckpoint: 'checkpoint:V1#27#000004AF/B00000D0#0#0#*#0#121',
+    ...overrides,
+  });
+}
+
+/** The task's source endpoint, reading slot dms_slot in database orders. */
+export function sourceEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
+  return {
+    arn: SOURCE_ARN,
+    identifier: 'orders-source',
+    endpointType: 'source',
+    engineName: 'postgres',
+    databaseName: 'orders',
+    slotName: 'dms_slot',
+    pluginName: 'test-decoding',
+    status: 'active',
+    ...overrides,
+  };
+}
+
+/** What the recovery expects the endpoint to read: slot dms_slot in database orders. */
+export const expectedSource = (endpoint: Endpoint | null): ExpectedSource => ({
+  slotName: 'dms_slot',
+  database: 'orders',
+  endpoint,
+});
