@@ -316,9 +316,9 @@ afterAll(async () => {
 describe.each(['full', 'minimal'] as const)('IAM simulation, %s stack', (which) => {
   const sut = () => stacks[which] as StackUnderTest;
 
-  it('finds all twenty-one functions and a role for each', () => {
-    expect(sut().functions.length).toBe(21);
-    expect(new Set(sut().functions.map((f) => f.roleId)).size).toBe(21);
+  it('finds all twenty-two functions and a role for each', () => {
+    expect(sut().functions.length).toBe(22);
+    expect(new Set(sut().functions.map((f) => f.roleId)).size).toBe(22);
   });
 
   it("allows every call each function's IAM_CALLS lists (as its adapter sends it)", async () => {
@@ -392,7 +392,7 @@ describe('the simulator stays out of the bundles (AGPL-3.0)', () => {
   it('no packaged zip holds @cloud-copilot code', async () => {
     const dir = (stacks.minimal as StackUnderTest).packaged.dir;
     const zips = (await readdir(dir)).filter((file) => file.endsWith('.zip'));
-    expect(zips.length).toBe(21);
+    expect(zips.length).toBe(22);
     for (const zip of zips) {
       for (const entry of readZip(await readFile(path.join(dir, zip)))) {
         const text = entry.read().toString('utf8');

@@ -37,6 +37,7 @@ const FUNCTIONS = {
   PollTask: { source: false, target: false },
   CheckCatchUp: { source: true, target: false },
   VerifyRowCounts: { source: true, target: true },
+  SyncSequences: { source: true, target: true },
   Notify: { source: false, target: false },
   HealthCheck: { source: true, target: false },
   DecideRecovery: { source: true, target: false },

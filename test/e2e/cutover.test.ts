@@ -68,11 +68,23 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     const comparison = await compareTables(env.source, env.target, TABLES);
     expect(comparison.every((t) => t.mismatches === 0 && t.sourceRows > 0)).toBe(true);
     const output = result.output as {
-      steps: { verify: { mismatchedTables: number } };
+      steps: { verify: { mismatchedTables: number }; sequences: { summary: Record<string, number> } };
       polls: { stopped: { stopReason: string } };
     };
     expect(output.steps.verify.mismatchedTables).toBe(0);
     expect(output.polls.stopped.stopReason).toBe('Stop Reason STOPPED_AT_SERVER_TIME');
+    // DMS writes the source's keys and never calls nextval(): the identity sequences were set after the
+    // stop, so the next key on the target is the one the source would hand out.
+    expect(output.steps.sequences.summary).toEqual({
+      sequences: 2,
+      set: 2,
+      inStep: 0,
+      targetAhead: 0,
+      notSynced: 0,
+    });
+    const positions = `SELECT last_value::text AS v, is_called FROM shop.customers_id_seq
+                       UNION ALL SELECT last_value::text, is_called FROM shop.orders_id_seq`;
+    expect(await env.target.query(positions)).toEqual(await env.source.query(positions));
     expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]|succeeded/i);
   });
 
@@ -91,6 +103,7 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
       'CheckQuiet',
       'StopTask',
       'PollStopped',
+      'SyncSequences',
       'VerifyRowCounts',
       'NotifySuccess',
     ];

@@ -73,8 +73,18 @@ describe('cutover machine: a step that fails for good is caught and notified', (
       'RequestApproval',
     ],
     [
+      'SyncSequences',
+      scenario({ broken: { handler: 'SyncSequencesFunctionArn', call: 1 } }),
+      'SyncSequences',
+    ],
+    [
       'VerifyRowCounts',
       scenario({ broken: { handler: 'VerifyRowCountsFunctionArn', call: 1 } }),
+      'VerifyRowCounts',
+    ],
+    [
+      'VerifyRowCounts, sequences left to the user',
+      scenario({ sequences: 'off', broken: { handler: 'VerifyRowCountsFunctionArn', call: 1 } }),
       'VerifyRowCounts',
     ],
   ] as const)('%s', async (_, broken, state) => {
@@ -197,5 +207,49 @@ describe('cutover machine: the stop is not the one asked for', () => {
     const failure = world.record.notifications.at(-1);
     expect(failure?.subject).toBe('[FAILED] cutover model: PollStopped TaskStoppedUnexpectedlyError');
     expect(failure?.body).toContain(code);
+  });
+});
+
+describe('cutover machine: target sequences after the stop', () => {
+  it.each([
+    ['stop-when-quiet', scenario()],
+    ['stop-at-position', scenario({ mode: 'stop-at-position' })],
+  ] as const)('%s: set once the task stopped, before the verification, and reported', async (_, run_) => {
+    const world = new CutoverWorld(run_);
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.record.sequenceSyncs).toEqual([{ taskStatus: 'stopped', gap: 5 }]);
+    const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
+    expect(entered.indexOf('SyncSequences')).toBeGreaterThan(entered.lastIndexOf('PollStopped'));
+    expect(entered.indexOf('SyncSequences')).toBeLessThan(entered.indexOf('VerifyRowCounts'));
+    const success = world.record.notifications.at(-1);
+    expect(success?.body).toContain(
+      "Sequences: 3 in scope on the target: 2 set to the source's value, 1 already in step, 0 already further along",
+    );
+    expect(success?.payload).toMatchObject({
+      sequences: { sequences: 3, set: 2, inStep: 1, targetAhead: 0 },
+    });
+  });
+
+  it('sequences.sync false: nothing set, the rest of the cutover unchanged', async () => {
+    const world = new CutoverWorld(scenario({ sequences: 'off' }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.record.sequenceSyncs).toEqual([]);
+    const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
+    expect(entered).toContain('SyncSequencesRequested');
+    expect(entered).not.toContain('SyncSequences');
+    expect(world.record.verifies).toEqual([{ strict: true, taskStatus: 'stopped', passed: true }]);
+    expect(world.record.notifications.at(-1)?.body).not.toContain('Sequences:');
+  });
+
+  it('continuous: the source moves on, so nothing is set', async () => {
+    const world = new CutoverWorld(scenario({ mode: 'continuous' }));
+    const result = await run(world);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.record.sequenceSyncs).toEqual([]);
   });
 });

@@ -39,6 +39,7 @@ const HANDLERS = [
   'PollTaskFunctionArn',
   'CheckCatchUpFunctionArn',
   'StopTaskFunctionArn',
+  'SyncSequencesFunctionArn',
   'VerifyRowCountsFunctionArn',
   'NotifyFunctionArn',
 ];
@@ -99,6 +100,10 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
     { weight: 4, arbitrary: fc.constant(true) },
     { weight: 1, arbitrary: fc.constant(false) },
   ),
+  sequences: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<'sync'>('sync') },
+    { weight: 1, arbitrary: fc.constant<'off'>('off') },
+  ),
 });
 
 async function run(world: CutoverWorld): Promise<ExecutionResult> {
@@ -124,6 +129,14 @@ function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
   expect(record.starts.every((s) => s.startType === 'start-replication')).toBe(true);
   // Strict verification only ever compares a stopped task.
   for (const v of record.verifies.filter((v) => v.strict)) expect(v.taskStatus).toBe('stopped');
+  // Target sequences are set only from a stopped task's source (a running one moves on), only when
+  // asked, with the gap asked for, and before the verification that follows.
+  for (const s of record.sequenceSyncs) expect(s).toEqual({ taskStatus: 'stopped', gap: 5 });
+  if (scenario.sequences === 'off' || scenario.mode === 'continuous')
+    expect(record.sequenceSyncs).toEqual([]);
+  const synced = record.handlers.indexOf('SyncSequencesFunctionArn');
+  if (synced >= 0 && record.handlers.includes('VerifyRowCountsFunctionArn'))
+    expect(synced).toBeLessThan(record.handlers.indexOf('VerifyRowCountsFunctionArn'));
 
   const notifying = scenario.broken?.handler !== 'NotifyFunctionArn';
   if (scenario.withTarget === false && scenario.mode !== 'continuous') {
@@ -147,6 +160,7 @@ function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
       }
       const last = record.verifies.at(-1);
       expect(last).toEqual({ strict: true, taskStatus: 'stopped', passed: true });
+      if (scenario.sequences !== 'off') expect(record.sequenceSyncs.length).toBeGreaterThan(0);
     }
     if (!notifying) return;
     expect(record.notifications.at(-1)?.attributes.kind).toBe('success');

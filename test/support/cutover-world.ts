@@ -77,6 +77,8 @@ export interface Scenario {
   readonly restartsAfterCatchUp?: number;
   /** Continuous replication without a target connection: nothing is verified. */
   readonly withTarget?: boolean;
+  /** The input's sequences.sync: 'off' leaves the target sequences to the user (default 'sync'). */
+  readonly sequences?: 'sync' | 'off';
 }
 
 /** A run where nothing unusual happens: named tests change one thing at a time. */
@@ -106,6 +108,8 @@ export interface Record_ {
   }[];
   readonly notifications: AlertMessage[];
   approval: 'approved' | 'rejected' | null;
+  /** Each time the target sequences were set: the task's status then, and the gap asked for. */
+  readonly sequenceSyncs: { readonly taskStatus: TaskStatus; readonly gap: number }[];
 }
 
 const silent = new Logger({ serviceName: 'dms-cdc-model', logLevel: 'SILENT' });
@@ -118,6 +122,7 @@ export class CutoverWorld {
     verifies: [],
     notifications: [],
     approval: null,
+    sequenceSyncs: [],
   };
   task: Task | undefined;
   private observed = 0;
@@ -153,6 +158,7 @@ export class CutoverWorld {
       thresholds: { maxLagBytes: 1000, maxLatencySeconds: 10, consecutivePolls: 2, pollSeconds: 1 },
       approval: { required: this.scenario.approval !== 'not-required' },
       end: { mode: this.scenario.mode, quietPolls: 2 },
+      sequences: { sync: this.scenario.sequences !== 'off', gap: 5 },
       ...(this.scenario.mode === 'stop-at-position' && {
         cdcStopPosition: 'server_time:2020-01-01T00:00:00',
       }),
@@ -201,6 +207,7 @@ export class CutoverWorld {
       }),
       CreateCdcTaskFunctionArn: () => this.createTask(),
       CheckCatchUpFunctionArn: (event: never) => this.checkCatchUp(event),
+      SyncSequencesFunctionArn: (event: never) => this.syncSequences(event),
       VerifyRowCountsFunctionArn: (event: never) => this.verifyRowCounts(event),
     };
     const all = { ...real, ...scripted };
@@ -359,6 +366,33 @@ export class CutoverWorld {
       taskStatus: task.status,
       stopReason: task.stopReason ?? null,
       stopCode: stopReasonCode(task.stopReason) ?? null,
+    };
+  }
+
+  /** sync-sequences' contract: every sequence in scope set (or already there) on the target. */
+  private syncSequences(event: never) {
+    const { gap } = event as { gap: number };
+    this.record.sequenceSyncs.push({ taskStatus: this.current().status, gap });
+    return {
+      summary: { sequences: 3, set: 2, inStep: 1, targetAhead: 0, notSynced: 0 },
+      sequences: [
+        {
+          name: 'shop.orders_id_seq',
+          target: 'shop.orders_id_seq',
+          action: 'set',
+          from: 0,
+          to: 15,
+          reason: 'moved forward to the source',
+        },
+        {
+          name: 'shop.invoice_no',
+          target: 'shop.invoice_no',
+          action: 'set',
+          from: 0,
+          to: 8,
+          reason: 'moved forward to the source',
+        },
+      ],
     };
   }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_SEQUENCE_GAP } from '../sequences/plan.js';
 
 /**
  * What a user passes to StartExecution of the cutover machine (README "Cutover input"). Everything
@@ -121,6 +122,16 @@ export const CutoverInput = z.strictObject({
     })
     .prefault({}),
   verify: z.strictObject({ rowCounts: z.boolean().default(true) }).prefault({}),
+  /**
+   * DMS does not carry sequence values: once the task stopped, each target sequence in scope is set to
+   * the source's value plus `gap` values (forward only). `sync: false` leaves them to the user.
+   */
+  sequences: z
+    .strictObject({
+      sync: z.boolean().default(true),
+      gap: z.number().int().min(0).max(MAX_SEQUENCE_GAP).default(0),
+    })
+    .prefault({}),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

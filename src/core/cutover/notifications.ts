@@ -157,6 +157,13 @@ interface StateView {
     }[];
     mismatchedTables: number | null;
   } | null;
+  /** The target sequences set after the stop (SyncSequences' summary); null when the step did not run. */
+  readonly sequences: {
+    sequences: number | null;
+    set: number | null;
+    inStep: number | null;
+    targetAhead: number | null;
+  } | null;
 }
 
 function readState(state: unknown): StateView {
@@ -170,6 +177,7 @@ function readState(state: unknown): StateView {
   const catchUp = at(polls, 'catchUp');
   const stopped = at(polls, 'stopped');
   const verify = at(steps, 'verify');
+  const sequences = at(steps, 'sequences', 'summary');
   const findings = list(at(steps, 'preflight', 'findings')).flatMap((f): Finding[] => {
     const id = text(at(f, 'id'));
     const severity = text(at(f, 'severity'));
@@ -241,6 +249,14 @@ function readState(state: unknown): StateView {
             postCheckpointDelta: num(at(t, 'postCheckpointDelta')),
           })),
           mismatchedTables: num(at(verify, 'mismatchedTables')),
+        }
+      : null,
+    sequences: isObject(sequences)
+      ? {
+          sequences: num(at(sequences, 'sequences')),
+          set: num(at(sequences, 'set')),
+          inStep: num(at(sequences, 'inStep')),
+          targetAhead: num(at(sequences, 'targetAhead')),
         }
       : null,
   };
@@ -375,6 +391,14 @@ function bodyFor(
   lines.push('', ...factLines(view, now));
   const warnings = view.findings.filter((f) => f.severity === 'warning');
   if (warnings.length > 0) lines.push('', 'Preflight warnings:', ...findingLines(warnings));
+  if (view.sequences) {
+    const q = view.sequences;
+    lines.push(
+      '',
+      `Sequences: ${q.sequences ?? '?'} in scope on the target: ${q.set ?? '?'} set to the source's value, ` +
+        `${q.inStep ?? '?'} already in step, ${q.targetAhead ?? '?'} already further along (left as they were)`,
+    );
+  }
   if (view.rowCounts) lines.push('', ...rowCountLines(view.rowCounts));
   return lines.join('\n');
 }
@@ -511,6 +535,7 @@ function payloadFor(
             })),
           },
     approval: view.approval.answer,
+    sequences: view.sequences,
   };
 }
 

@@ -19,6 +19,8 @@ export interface CutoverPlan {
   readonly approval: CutoverInput['approval'];
   readonly end: CutoverEnd;
   readonly verify: { readonly rowCounts: boolean };
+  /** Set the target's sequences after the stop (only when the task stops: a running source moves on). */
+  readonly sequences: { readonly sync: boolean; readonly gap: number };
   readonly calls: {
     readonly preflight: Record<string, unknown>;
     readonly ensureSlot: Record<string, unknown>;
@@ -84,6 +86,7 @@ export function planCutover(raw: unknown, now: Date): CutoverPlan {
     approval: input.approval,
     end,
     verify: { rowCounts: input.verify.rowCounts && hasTarget },
+    sequences: { sync: input.sequences.sync && end.stops && hasTarget, gap: input.sequences.gap },
     calls: {
       preflight: {
         sourceSecretArn: input.source.secretArn,

@@ -45,6 +45,7 @@ export const EVIDENCE: Readonly<Record<string, Evidence>> = {
     applies: (plan) => at(plan, 'end', 'stops') === true,
     finished: (result, plan) => done(result) && stoppedAsAsked(endMode(plan), result),
   },
+  '$.steps.sequences': { applies: (plan) => at(plan, 'sequences', 'sync') === true, finished: isObject },
   '$.steps.verify': { applies: (plan) => at(plan, 'verify', 'rowCounts') === true, finished: isObject },
 };
 

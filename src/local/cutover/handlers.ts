@@ -10,6 +10,7 @@ import { makeHandler as pollTask } from '../../../functions/poll-task.js';
 import { makeHandler as preflight } from '../../../functions/preflight.js';
 import { makeHandler as startTask } from '../../../functions/start-task.js';
 import { makeHandler as stopTask } from '../../../functions/stop-task.js';
+import { makeHandler as syncSequences } from '../../../functions/sync-sequences.js';
 import { makeHandler as testEndpointConnection } from '../../../functions/test-endpoint-connection.js';
 import { makeHandler as verifyRowCounts } from '../../../functions/verify-row-counts.js';
 import { DMS_POSTGRESQL_SOURCES } from '../../core/preflight/dms-source-versions.js';
@@ -55,6 +56,7 @@ export function localCutoverHandlers(
       secrets: env.secrets,
       metrics: env.dms,
     }),
+    SyncSequencesFunctionArn: syncSequences({ ...common, secrets: env.secrets }),
     VerifyRowCountsFunctionArn: verifyRowCounts({ ...common, secrets: env.secrets, dms: env.dms }),
     NotifyFunctionArn: notify({ logger, alerts: env.alerts }),
   };

@@ -33,6 +33,7 @@ const PLAN = {
   approval: { required: true, timeoutSeconds: 3600 },
   end: { mode: 'stop-when-quiet', stops: true, stopWaitUntil: null },
   verify: { rowCounts: true },
+  sequences: { sync: true, gap: 0 },
   calls: {
     preflight: {
       sourceSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf',
@@ -150,6 +151,14 @@ const STAGE_RESULTS: [string, (s: State) => void][] = [
     (s) => (s.polls.stopped = { status: 'stopped', stopReason: 'Stop Reason NORMAL', done: true }),
   ],
   [
+    '$.steps.sequences',
+    (s) =>
+      (s.steps.sequences = {
+        summary: { sequences: 4, set: 3, inStep: 0, targetAhead: 1, notSynced: 0 },
+        sequences: [],
+      }),
+  ],
+  [
     '$.steps.verify',
     (s) =>
       (s.steps.verify = {
@@ -209,7 +218,12 @@ describe('failedStage', () => {
 
   it('names the still-running check for continuous replication whose task is no longer running after approval', () => {
     const state = stateAfter(12);
-    state.plan = { ...PLAN, end: { mode: 'continuous', stops: false, stopWaitUntil: null } };
+    // As planCutover plans continuous replication: the source moves on, so no sequence is set.
+    state.plan = {
+      ...PLAN,
+      end: { mode: 'continuous', stops: false, stopWaitUntil: null },
+      sequences: { sync: false, gap: 0 },
+    };
     state.polls.final = { status: 'stopped', done: false };
     expect(failedStage(state)).toBe(stageWriting('$.polls.final'));
     state.polls.final = { status: 'running', done: true };
@@ -237,19 +251,27 @@ describe('failedStage', () => {
     expect(failedStage(lagging)).toBe(stageWriting('$.polls.catchUp'));
   });
 
-  it('skips the approval, the stop wait and the verification when the plan does not ask for them', () => {
+  it('skips the approval, the stop wait, the sequences and the verification when the plan does not ask for them', () => {
     const state = stateAfter(11);
     state.plan = {
       ...PLAN,
       approval: { required: false },
       end: { mode: 'continuous', stops: false, stopWaitUntil: null },
       verify: { rowCounts: false },
+      sequences: { sync: false, gap: 0 },
     };
     state.polls.final = { status: 'running', done: true };
     expect(failedStage(state)).toBe(SUCCESS_NOTIFICATION);
 
     state.plan.verify = { rowCounts: true };
     expect(failedStage(state)).toBe(stageWriting('$.steps.verify'));
+  });
+
+  it('names the sequence step after a stop when asked for, and skips it when not', () => {
+    const stopped = stateAfter(STAGE_RESULTS.findIndex(([path]) => path === '$.steps.sequences'));
+    expect(failedStage(stopped)).toBe('SyncSequences');
+    stopped.plan = { ...PLAN, sequences: { sync: false, gap: 0 } };
+    expect(failedStage(stopped)).toBe('VerifyRowCounts');
   });
 
   it('takes a later result as proof the earlier stages ran (a definition without the ready wait)', () => {
@@ -591,12 +613,18 @@ describe('how the cutover ended, in its notifications', () => {
 
   it('continuous replication is named as such, and nothing claims a stop', () => {
     const state = stateAfter(12);
-    state.plan = { ...PLAN, end: { mode: 'continuous', stops: false, stopWaitUntil: null } };
+    // As planCutover plans continuous replication: the source moves on, so no sequence is set.
+    state.plan = {
+      ...PLAN,
+      end: { mode: 'continuous', stops: false, stopWaitUntil: null },
+      sequences: { sync: false, gap: 0 },
+    };
     const message = buildCutoverNotification({ kind: 'success', state }, NOW);
 
     expect(message.body).toContain('succeeded with CONTINUOUS REPLICATION');
     expect(message.body).toContain('left running on purpose');
     expect(message.body).not.toContain('then stopped');
-    expect(message.payload).toMatchObject({ end: 'continuous' });
+    expect(message.payload).toMatchObject({ end: 'continuous', sequences: null });
+    expect(message.body).not.toContain('Sequences:');
   });
 });

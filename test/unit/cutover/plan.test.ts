@@ -83,6 +83,34 @@ describe('planCutover', () => {
     expect(plan.target).toEqual({ secretArn: null, database: null });
   });
 
+  it('sets the target sequences after a stop by default, with the gap asked for; never for continuous replication', () => {
+    expect(planCutover(input(), NOW).sequences).toEqual({ sync: true, gap: 0 });
+    expect(planCutover(input({ sequences: { gap: 1000 } }), NOW).sequences).toEqual({
+      sync: true,
+      gap: 1000,
+    });
+    expect(planCutover(input({ sequences: { sync: false } }), NOW).sequences).toEqual({
+      sync: false,
+      gap: 0,
+    });
+    expect(planCutover(input({ end: { mode: 'continuous' } }), NOW).sequences).toEqual({
+      sync: false,
+      gap: 0,
+    });
+  });
+
+  it.each([
+    [{ gap: -1 }, 'sequences.gap'],
+    [{ gap: 1.5 }, 'sequences.gap'],
+    [{ gap: 1_000_000_001 }, 'sequences.gap'],
+    [{ sync: 'yes' }, 'sequences.sync'],
+    [{ sink: true }, 'sequences.sink'],
+  ])('refuses sequences %j, naming %s', (sequences, field) => {
+    expect(() => planCutover(input({ sequences }), NOW)).toThrow(
+      expect.objectContaining({ name: 'InvalidInputError', field }),
+    );
+  });
+
   it('carries a stop position to the task and tells the machine to wait for it', () => {
     const plan = planCutover(input({ cdcStopPosition: 'commit_time:2026-11-21T12:00:00' }), NOW);
     expect(plan.end).toEqual({
