@@ -1,6 +1,8 @@
+import { connectPg } from '../adapters/pg/client.js';
 import { buildPgSourceDb } from '../adapters/pg/slots.js';
+import { verifyOverPg } from '../adapters/pg/verify/index.js';
 import { formatBytes } from '../core/slot.js';
-import { compareTables, type TableComparison } from './cutover/compare.js';
+import { buildReport, type VerifyReport } from '../core/verify/model.js';
 import { createLocalEnvironment, type LocalCutoverEnvironment } from './cutover/environment.js';
 import { localCutoverInput, runLocalCutover } from './cutover/run.js';
 import { startWorkload, type Workload } from './cutover/workload.js';
@@ -50,7 +52,7 @@ export interface RehearsalReport {
  * demo schema, an existing slot, a steady write workload, and the real cutover state machine with
  * the real handlers and the local DMS engine. The task is given a server_time stop position a few
  * seconds after the workload ends, so the machine waits for it, verifies row counts strictly, and
- * the report compares every row by primary key.
+ * the report compares every row by primary key with the content verification of `dms-cdc verify`.
  */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
@@ -111,14 +113,48 @@ async function rehearseIn(
   await workload.stop();
   const cutoverMs = Date.now() - cutoverStarted;
   options.onProgress(`cutover ${result.status} after ${result.transitions} transitions in ${cutoverMs} ms`);
-  const tables = await compareTables(env.source, env.target, TABLES);
+  const verified = await verifyContent(env, options);
   if (options.keep && !options.signal.aborted) await keepRunning(env, options);
-  return report(result, tables, { started, cutoverMs, workload, progress, alerts: alerts(), env });
+  return report(result, verified, { started, cutoverMs, workload, progress, alerts: alerts(), env });
+}
+
+/** The same content verification as `dms-cdc verify`, with its figures printed. */
+async function verifyContent(env: LocalCutoverEnvironment, options: RehearsalOptions): Promise<VerifyReport> {
+  // Interrupted (before or during it): nothing compared; the report's status says ABORTED.
+  if (options.signal.aborted) return buildReport([], [], 0);
+  const verified = await verifyOverPg(connectPg, {
+    source: env.source.connectionConfig(),
+    target: env.target.connectionConfig(),
+    tableMappings: {
+      selectionRules: TABLES.map((name, i) => {
+        const [schemaName = '', tableName = ''] = name.split('.');
+        return {
+          ruleName: String(i + 1),
+          action: 'explicit' as const,
+          schemaName,
+          tableName,
+          tableType: 'table' as const,
+        };
+      }),
+    },
+    signal: options.signal,
+  }).catch((error: unknown) => {
+    if (options.signal.aborted) return buildReport([], [], 0);
+    throw error;
+  });
+  const s = verified.summary;
+  const rate = s.seconds > 0 ? Math.round(s.rowsCompared / s.seconds) : s.rowsCompared;
+  options.onProgress(
+    `verify: ${s.tablesEqual} of ${s.tables} tables equal, ${s.rowsCompared} rows compared in ${s.seconds} s (${rate} rows/s); ` +
+      `${s.missingOnTarget} missing on the target, ${s.extraOnTarget} extra, ${s.changed} changed; ` +
+      `sequences: ${verified.sequences.map((q) => `${q.name} ${q.status}`).join(', ') || 'none'}`,
+  );
+  return verified;
 }
 
 function report(
   result: Awaited<ReturnType<typeof runLocalCutover>>,
-  tables: TableComparison[],
+  verified: VerifyReport,
   context: {
     started: number;
     cutoverMs: number;
@@ -141,8 +177,18 @@ function report(
     durationMs: Date.now() - context.started,
     startLsn: output.steps?.task?.cdcStartPosition ?? null,
     caughtUpLsn: output.polls?.catchUp?.confirmedFlushLsn ?? null,
-    tables: tables.map(({ name, sourceRows, targetRows }) => ({ name, sourceRows, targetRows })),
-    mismatches: tables.reduce((sum, t) => sum + t.mismatches, 0),
+    tables: verified.tables.map((t) => ({
+      name: t.name,
+      sourceRows: t.rows,
+      targetRows: t.rows - t.totals.missingOnTarget + t.totals.extraOnTarget,
+    })),
+    // A table that could not be compared (missing on the target, other columns) counts every row.
+    mismatches: verified.tables.reduce(
+      (n, t) =>
+        n +
+        (t.problem === null ? t.totals.missingOnTarget + t.totals.extraOnTarget + t.totals.changed : t.rows),
+      0,
+    ),
     cutoverMs: context.cutoverMs,
     catchUpMs: context.progress.catchUpMs(),
     workloadTransactions: context.workload.committed(),
