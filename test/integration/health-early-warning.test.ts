@@ -64,15 +64,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function watcher(source: Record<string, unknown>, clock: Clock, defaults: Record<string, unknown> = {}) {
+function watcher(
+  source: Record<string, unknown>,
+  clock: Clock,
+  defaults: Record<string, unknown> = {},
+  server: PgNode = node,
+) {
   const config = parseHealthConfig({
     // No reminders: each message is a change of level.
     defaults: { thresholds: QUIET, renotifyMinutes: 10_080, ...defaults },
-    sources: [{ name: 'orders-db', url: node.url(), ...source }],
+    sources: [{ name: 'orders-db', url: server.url(), ...source }],
   });
   const sinkFile = path.join(dir, `${Math.random().toString(36).slice(2)}.jsonl`);
   const deps = {
-    openSource: pgSourceOpener(node.connectionConfig()),
+    openSource: pgSourceOpener(server.connectionConfig()),
     state: new MemoryAlertStateStore(),
     alerts: new LocalSnsSink({ path: sinkFile }),
     clock,
@@ -91,8 +96,8 @@ function watcher(source: Record<string, unknown>, clock: Clock, defaults: Record
 const tag = (n: SnsNotification) =>
   `${n.MessageAttributes.severity?.Value} ${n.MessageAttributes.metric?.Value}`;
 
-async function emitWal(mib: number): Promise<void> {
-  await node.query(
+async function emitWal(mib: number, on: PgNode = node): Promise<void> {
+  await on.query(
     `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, $1)`,
     [mib],
   );
@@ -178,6 +183,50 @@ describe('safe_wal_size and its forecast on PostgreSQL 17, max_slot_wal_keep_siz
         `(${WAL_PER_STEP_MIB} MiB per ${STEP_MS / 60_000} min, ${checks.length} checks, last ${lostCheck?.walStatus})`,
     );
     await node.query(`SELECT pg_drop_replication_slot('dms_slot')`);
+  });
+
+  it('the WAL disk: a forecast of when pg_wal fills the space it may grow into', async () => {
+    // A server of its own: one whose pg_wal already holds recycled segments takes new WAL into them
+    // without growing, and then (rightly) forecasts nothing.
+    const fresh = await primaryForFile({ name: 'early-disk', settings: { max_slot_wal_keep_size: '64MB' } });
+    await fresh.query(`SELECT pg_create_logical_replication_slot('disk_slot', 'test_decoding')`);
+    const [dirNow] = await fresh.query<{ bytes: string }>(
+      'SELECT sum(size)::text AS bytes FROM pg_ls_waldir()',
+    );
+    const clock = new SteppedClock(Date.parse('2026-03-01T12:00:00Z'));
+    const watch = watcher(
+      {
+        slots: ['disk_slot'],
+        walDiskCapacityBytes: Number(dirNow?.bytes) + 48 * MiB,
+        thresholds: {
+          safeWal: { warning: null, critical: null },
+          safeWalForecast: { warning: null, critical: null },
+          walDiskForecast: { warning: '6h', critical: '1h' },
+        },
+      },
+      clock,
+      {},
+      fresh,
+    );
+    const left: (number | null)[] = [];
+    for (let step = 0; step < 10; step += 1) {
+      const { observations } = await watch.check();
+      left.push(observations.find((o) => o.metric === 'walDiskForecast')?.value ?? null);
+      clock.advance(10 * 60_000);
+      await emitWal(4, fresh);
+      await fresh.query('CHECKPOINT');
+    }
+    console.log(
+      `[early-warning] WAL disk forecasts (s): ${left.map((v) => (v === null ? '-' : v)).join(', ')}`,
+    );
+    const sent = (await watch.sent()).filter((n) => tag(n).endsWith('walDiskForecast'));
+    // pg_wal grows by whole 16 MiB segments (and recycled ones), so the forecast moves in steps: what
+    // holds is that there is one from the third check on, and that it alerts before the space is gone.
+    expect(left.slice(0, 2)).toEqual([null, null]);
+    for (const seconds of left.slice(2)) expect(seconds).toBeGreaterThan(0);
+    expect(sent.map(tag)).toContain('CRITICAL walDiskForecast');
+    expect(sent[0]?.Message).toMatch(/left for WAL; WAL written at [\d.]+ (B|KiB)\/s, free space shrinks by/);
+    await fresh.destroy();
   });
 
   it('wal_status extended (past max_wal_size, within the slot limit) alerts when configured to', async () => {
