@@ -11,7 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { ExecutionEvent, TaskHandler } from '../src/local/stepfunctions/index.js';
+import type { Fleet } from '../test/e2e/health-check-fleet.js';
 
 process.env.DMS_CDC_PG_TEMPLATES = '1';
 // About 7.5 MB per database: on disk, not in /dev/shm.
@@ -23,6 +25,11 @@ const { buildFleet, fleetTasks, largestPayload, STATE_PAYLOAD_LIMIT } = await im
   '../test/e2e/health-check-fleet.js'
 );
 const { legacyTasks } = await import('./fleet-legacy.js');
+const { createLogger } = await import('../src/adapters/aws/logger.js');
+const { buildEmfHealthMetrics, HEALTH_METRICS_NAMESPACE } = await import(
+  '../src/adapters/aws/cloudwatch-emf.js'
+);
+const { Metrics } = await import('@aws-lambda-powertools/metrics');
 
 const SOURCES = Number(process.env.FLEET_SOURCES ?? 1000);
 const UNREACHABLE = Number(process.env.FLEET_UNREACHABLE ?? 50);
@@ -38,7 +45,10 @@ const perServer = Math.ceil(reachable / SERVERS);
 let t = performance.now();
 const nodes = await Promise.all(
   Array.from({ length: SERVERS }, (_, n) =>
-    startPrimary({ name: `bench-fleet-${n}`, settings: { max_connections: 250 } }),
+    startPrimary({
+      name: `bench-fleet-${n}`,
+      settings: { max_connections: 250, max_replication_slots: perServer + 20 },
+    }),
   ),
 );
 const sinkDir = await mkdtemp(path.join(tmpdir(), 'dms-cdc-bench-fleet-'));
@@ -48,9 +58,10 @@ try {
     reachable,
     refused: Math.floor(UNREACHABLE / 2),
     blackHoled: UNREACHABLE - Math.floor(UNREACHABLE / 2),
+    slotPerDatabase: true,
   });
   console.log(
-    `${SERVERS} servers, ${reachable} databases (~${perServer} per server), ${UNREACHABLE} unreachable ` +
+    `${SERVERS} servers, ${reachable} databases (~${perServer} per server, a logical slot in each), ${UNREACHABLE} unreachable ` +
       `(${Math.floor(UNREACHABLE / 2)} refused, ${UNREACHABLE - Math.floor(UNREACHABLE / 2)} black-holed): ` +
       `ready in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -58,8 +69,17 @@ try {
   console.log(`configuration document: ${SOURCES} sources, ${kib(configBytes)}`);
 
   const rows: string[][] = [];
+  // HEALTH_CHECK_SOURCE_TIMEOUT_SECONDS and HEALTH_CHECK_BATCH_CONCURRENCY reach the handler as in AWS.
+  const handlerEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => key.startsWith('HEALTH_CHECK_')),
+  );
+  const warned: { source: string; error: string | null }[] = [];
+  const current = fleetTasks(fleet, path.join(sinkDir, 'new.jsonl'), {
+    env: { SOURCE_TLS: 'disable', ...handlerEnv },
+    logger: capturingLogger(warned),
+  });
   for (const [label, definition, tasks] of [
-    ['batches (this machine)', undefined, fleetTasks(fleet, path.join(sinkDir, 'new.jsonl')).tasks],
+    ['batches (this machine)', undefined, current.tasks],
     ['one invocation per source (before)', PREVIOUS, legacyTasks(fleet, path.join(sinkDir, 'old.jsonl'))],
   ] as const) {
     let invocations = 0;
@@ -106,6 +126,24 @@ try {
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+  const perSource = Object.entries(current.stateCalls)
+    .map(
+      ([method, n]) =>
+        `${method} ${(n / SOURCES).toFixed(2)} (${((current.stateBytes[method] ?? 0) / n).toFixed(0)} bytes of arguments each)`,
+    )
+    .join(', ');
+  console.log(`alert-state store calls per source and run (DynamoDB requests in AWS): ${perSource}`);
+  const surprising = warned.filter((w) => w.source.startsWith('reachable-'));
+  if (surprising.length > 0) {
+    const byCause = new Map<string, number>();
+    for (const w of surprising) {
+      const key = (w.error ?? '').replace(/127\.0\.0\.1:\d+\/fleet_\d+/, '<db>').slice(0, 120);
+      byCause.set(key, (byCause.get(key) ?? 0) + 1);
+    }
+    console.log(`reachable sources that failed on this machine (${surprising.length}):`);
+    for (const [cause, n] of byCause) console.log(`  ${n} x ${cause}`);
+  }
+  await cloudWatchPerSource(fleet);
   await fleet.close();
 } finally {
   await Promise.allSettled(nodes.map((node) => node.destroy()));
@@ -113,6 +151,59 @@ try {
 }
 // A batch deadline timer may still be pending.
 process.exit(0);
+
+/**
+ * What the handler writes to CloudWatch Logs (its log lines and the EMF metric documents, both on
+ * stdout) for 25 healthy sources checked through the machine with the real logger and metrics:
+ * bytes per source and check, and the custom metrics (name and dimensions) each source creates.
+ */
+async function cloudWatchPerSource(fleet: Fleet): Promise<void> {
+  const sources = fleet.config.sources.filter((s) => s.name.startsWith('reachable-')).slice(0, 25);
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const run = fleetTasks(fleet, path.join(sinkDir, 'emf.jsonl'), {
+    logger: createLogger(),
+    metrics: buildEmfHealthMetrics(new Metrics({ namespace: HEALTH_METRICS_NAMESPACE })),
+  });
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await runStateMachine({ definitionPath: MACHINE, tasks: run.tasks, input: { sources } });
+  } finally {
+    process.stdout.write = write;
+  }
+  const metrics = new Set<string>();
+  let emf = 0;
+  for (const line of lines) {
+    const doc = JSON.parse(line) as { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+    if (!doc._aws) continue;
+    emf += 1;
+    const { _aws, ...rest } = doc;
+    const dimensions = Object.entries(rest)
+      .filter(([, v]) => typeof v === 'string')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    for (const m of _aws.CloudWatchMetrics[0]?.Metrics ?? []) metrics.add(`${m.Name}{${dimensions}}`);
+  }
+  // CloudWatch Logs bills each event's bytes plus 26 bytes.
+  const bytes = lines.reduce((n, line) => n + Buffer.byteLength(line) + 26, 0);
+  console.log(
+    `CloudWatch per source and check (25 healthy sources, one slot each): ${(bytes / sources.length).toFixed(0)} log bytes ` +
+      `(${(lines.length / sources.length).toFixed(2)} events, ${(emf / sources.length).toFixed(2)} of them EMF), ` +
+      `${(metrics.size / sources.length).toFixed(2)} custom metrics`,
+  );
+}
+
+/** A silent logger that keeps the warnings (a source that could not be checked), for the report. */
+function capturingLogger(into: { source: string; error: string | null }[]): Logger {
+  const logger = new Logger({ serviceName: 'bench-fleet', logLevel: 'SILENT' });
+  logger.warn = ((_message: string, extra?: { source?: string; error?: string | null }) => {
+    into.push({ source: extra?.source ?? '?', error: extra?.error ?? null });
+  }) as Logger['warn'];
+  return logger;
+}
 
 /** How long each invocation of the Map's task took, from its StateEntered to its StateExited. */
 function taskDurations(events: readonly ExecutionEvent[], state: string): { mean: number; max: number } {

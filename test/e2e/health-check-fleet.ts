@@ -21,6 +21,14 @@ export interface FleetOptions {
   readonly reachable: number;
   readonly refused: number;
   readonly blackHoled: number;
+  /** A logical slot in each database, watched by its source (needs max_replication_slots to match). */
+  readonly slotPerDatabase?: boolean;
+}
+
+interface FleetSource {
+  readonly name: string;
+  readonly secretArn: string;
+  readonly slots?: readonly string[];
 }
 
 interface Target {
@@ -29,7 +37,7 @@ interface Target {
 }
 
 export interface Fleet {
-  readonly config: { readonly sources: readonly { name: string; secretArn: string }[] };
+  readonly config: { readonly sources: readonly FleetSource[] };
   readonly targets: ReadonlyMap<string, Target>;
   close(): Promise<void>;
 }
@@ -39,9 +47,9 @@ export const fleetArn = (name: string) =>
 
 export async function buildFleet(options: FleetOptions): Promise<Fleet> {
   const targets = new Map<string, Target>();
-  const sources: { name: string; secretArn: string }[] = [];
-  const add = (name: string, target: Target) => {
-    sources.push({ name, secretArn: fleetArn(name) });
+  const sources: FleetSource[] = [];
+  const add = (name: string, target: Target, slot?: string) => {
+    sources.push({ name, secretArn: fleetArn(name), ...(slot ? { slots: [slot] } : {}) });
     targets.set(fleetArn(name), target);
   };
   const perNode = Math.ceil(options.reachable / options.nodes.length);
@@ -51,7 +59,11 @@ export async function buildFleet(options: FleetOptions): Promise<Fleet> {
       for (let i = n * perNode; i < Math.min(options.reachable, (n + 1) * perNode); i += 1) {
         const dbname = `fleet_${String(i).padStart(4, '0')}`;
         await node.query(`CREATE DATABASE ${dbname} STRATEGY FILE_COPY`);
-        add(`reachable-${String(i).padStart(4, '0')}`, { port: node.port, dbname });
+        const slot = options.slotPerDatabase ? `dms_${dbname}` : undefined;
+        if (slot) {
+          await node.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding')`, [slot], dbname);
+        }
+        add(`reachable-${String(i).padStart(4, '0')}`, { port: node.port, dbname }, slot);
       }
     }),
   );
@@ -64,7 +76,7 @@ export async function buildFleet(options: FleetOptions): Promise<Fleet> {
   });
   sources.sort((a, b) => a.name.localeCompare(b.name));
   // Interleave so the unreachable sources land in several batches, not all in the last ones.
-  const interleaved = sources.map((_, i) => sources[(i * 7) % sources.length] as (typeof sources)[0]);
+  const interleaved = sources.map((_, i) => sources[(i * 7) % sources.length] as FleetSource);
   const ordered = new Set(interleaved).size === sources.length ? interleaved : sources;
   return {
     config: { sources: ordered },
@@ -99,6 +111,29 @@ export interface FleetRun {
   readonly tasks: Record<string, TaskHandler>;
   readonly measured: string[];
   readonly unreachable: string[];
+  /** Calls made to the alert-state store, by method: what DynamoDB would be asked. */
+  readonly stateCalls: Record<string, number>;
+  /** The JSON size of what each method was given, summed: how large the items written are. */
+  readonly stateBytes: Record<string, number>;
+}
+
+/** The store with every method call counted by name. */
+function counted<T extends object>(
+  store: T,
+  calls: Record<string, number>,
+  bytes: Record<string, number>,
+): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls[String(property)] = (calls[String(property)] ?? 0) + 1;
+        bytes[String(property)] = (bytes[String(property)] ?? 0) + Buffer.byteLength(JSON.stringify(args));
+        return value.apply(target, args);
+      };
+    },
+  });
 }
 
 /** The real handler with Secrets Manager, SNS, DynamoDB and CloudWatch replaced by local stand-ins. */
@@ -109,6 +144,8 @@ export function fleetTasks(
 ): FleetRun {
   const measured: string[] = [];
   const unreachable: string[] = [];
+  const stateCalls: Record<string, number> = {};
+  const stateBytes: Record<string, number> = {};
   const cloud: CloudMetricsReader = { read: async () => ({ rds: null, dms: [] }) };
   const metrics: HealthMetrics = {
     record: ({ source, measurement }) => (measurement ? measured : unreachable).push(source),
@@ -129,7 +166,7 @@ export function fleetTasks(
     cloud,
     metrics,
     clock: systemClock,
-    state: new MemoryAlertStateStore(),
+    state: counted(new MemoryAlertStateStore(), stateCalls, stateBytes),
     alerts: new LocalSnsSink({ path: sinkFile }),
     ...overrides,
   });
@@ -140,6 +177,8 @@ export function fleetTasks(
     tasks: { HealthCheckFunctionArn: handler, 'arn:aws:states:::aws-sdk:ssm:getParameter': noSsm },
     measured,
     unreachable,
+    stateCalls,
+    stateBytes,
   };
 }
 
