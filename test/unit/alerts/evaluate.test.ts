@@ -177,6 +177,8 @@ describe('toHealthReport', () => {
           walStatus: 'reserved',
           lagBytes: 2 * MiB,
           retainedBytes: 3 * MiB,
+          safeWalBytes: null,
+          invalidationReason: null,
           state: 'WARNING',
           breaches: [
             {
@@ -194,6 +196,8 @@ describe('toHealthReport', () => {
           walStatus: null,
           lagBytes: null,
           retainedBytes: null,
+          safeWalBytes: null,
+          invalidationReason: null,
           state: 'CRITICAL',
           breaches: [
             {
@@ -207,6 +211,9 @@ describe('toHealthReport', () => {
         },
       ],
       wal: { bytes: 64 * MiB, files: 4 },
+      // The fixture says nothing about max_slot_wal_keep_size, and no history gave a rate.
+      maxSlotWalKeepSize: 'not available',
+      walRateBytesPerSecond: null,
       state: 'CRITICAL',
     });
   });
