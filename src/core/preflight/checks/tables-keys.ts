@@ -113,10 +113,13 @@ const pkLobType: PreflightCheck = {
   id: 'tables.pk-lob-type',
   reference: REF.assessments,
   evaluate({ scope }) {
-    const found = scope.tables.flatMap((t) => {
+    const found: string[] = [];
+    for (const t of scope.tables) {
+      if (t.columns.length === 0) continue;
       const lobs = t.columns.filter((c) => t.primaryKey.includes(c.name) && isLob(c));
-      return lobs.length ? [`${qualifiedName(t)}(${lobs.map((c) => `${c.name} ${c.type}`).join(', ')})`] : [];
-    });
+      if (lobs.length)
+        found.push(`${qualifiedName(t)}(${lobs.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+    }
     if (found.length === 0) return [];
     return [
       {
@@ -156,9 +159,11 @@ const partitioned: PreflightCheck = {
   evaluate({ scope, facts }) {
     const parents = scope.tables.filter((t) => t.kind === 'partitioned');
     if (parents.length === 0) return [];
-    const selected = new Set(scope.tables.map(qualifiedName));
-    const leaves = parents.flatMap((p) => leafPartitions(p, facts.tables));
-    const missing = leaves.filter((t) => !selected.has(qualifiedName(t)));
+    // Scope holds the very objects of facts.tables: a set of them needs no name per table.
+    const selected = new Set(scope.tables);
+    const children = partitionsByParent(facts.tables);
+    const leaves = parents.flatMap((p) => leafPartitions(p, children));
+    const missing = leaves.filter((t) => !selected.has(t));
     const problems = [];
     if (missing.length > 0) {
       problems.push({
@@ -182,24 +187,43 @@ const partitioned: PreflightCheck = {
   },
 };
 
-function leafPartitions(parent: TableFact, all: readonly TableFact[]): TableFact[] {
-  const name = qualifiedName(parent);
-  return all
-    .filter((t) => t.partitionOf === name)
-    .flatMap((child) => (child.kind === 'partitioned' ? leafPartitions(child, all) : [child]));
+/** The partitions of each partitioned table, by the parent's qualified name, in catalog order. */
+function partitionsByParent(all: readonly TableFact[]): Map<string, TableFact[]> {
+  const children = new Map<string, TableFact[]>();
+  for (const t of all) {
+    if (t.partitionOf === null) continue;
+    const siblings = children.get(t.partitionOf);
+    if (siblings) siblings.push(t);
+    else children.set(t.partitionOf, [t]);
+  }
+  return children;
+}
+
+function leafPartitions(parent: TableFact, children: ReadonlyMap<string, TableFact[]>): TableFact[] {
+  return (children.get(qualifiedName(parent)) ?? []).flatMap((child) =>
+    child.kind === 'partitioned' ? leafPartitions(child, children) : [child],
+  );
 }
 
 const caseConflict: PreflightCheck = {
   id: 'tables.case-conflict',
   reference: REF.limitations,
   evaluate({ scope }) {
+    // The first name per lower-cased key; a list only where a second one comes: no array per table.
+    const first = new Map<string, string>();
     const groups = new Map<string, string[]>();
     for (const t of scope.tables) {
-      const key = qualifiedName(t).toLowerCase();
-      groups.set(key, [...(groups.get(key) ?? []), qualifiedName(t)]);
+      const name = qualifiedName(t);
+      const key = name.toLowerCase();
+      const seen = first.get(key);
+      const group = groups.get(key);
+      if (seen === undefined) first.set(key, name);
+      else if (group) group.push(name);
+      else groups.set(key, [seen, name]);
     }
-    const conflicts = [...groups.values()].filter((names) => names.length > 1);
-    if (conflicts.length === 0) return [];
+    if (groups.size === 0) return [];
+    // In the order the first name of each group came, as the report always listed them.
+    const conflicts = [...first.keys()].filter((key) => groups.has(key)).map((key) => groups.get(key) ?? []);
     return [
       {
         severity: 'blocker',
