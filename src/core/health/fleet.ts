@@ -84,7 +84,8 @@ export function failureOf(source: string, error: unknown): SourceOutcome {
   const name = error instanceof Error ? error.name : 'Error';
   const prefix = `${name}: `;
   const message = described.startsWith(prefix) ? described.slice(prefix.length) : described;
-  return { source, level: 'FAILED', error: name, cause: shortCause(message) };
+  // The name too: an entry that failed validation may hold anything.
+  return { source: shortCause(source), level: 'FAILED', error: name, cause: shortCause(message) };
 }
 
 export function shortCause(text: string): string {

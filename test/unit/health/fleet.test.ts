@@ -98,6 +98,7 @@ describe('failureOf and outcomeOf', () => {
     });
     const cause = (outcome as { cause: string }).cause;
     expect(cause).toBe('login failed for password ***');
+    expect(failureOf('db hunter2-secret', error).source).toBe('db ***');
     const long = failureOf('orders-db', new Error('y'.repeat(400))) as { cause: string };
     expect(long.cause).toHaveLength(160);
     expect(long.cause.endsWith('…')).toBe(true);
