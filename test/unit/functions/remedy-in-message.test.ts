@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
+import { lambda } from '../../../src/adapters/aws/lambda.js';
 import { remedyInMessage } from '../../../src/adapters/aws/remedy-in-message.js';
 import { InvalidInputError, OrchestratorError } from '../../../src/core/errors.js';
-import { lambdaContext } from './support.js';
+import { lambdaContext, testLogger } from './support.js';
 
 class NoRemedyError extends OrchestratorError {
   override readonly name = 'NoRemedyError';
@@ -74,9 +75,22 @@ describe('remedyInMessage', () => {
     const dir = path.resolve(import.meta.dirname, '../../../functions');
     const handlers = readdirSync(dir).filter((file) => file.endsWith('.ts'));
     expect(handlers.length).toBeGreaterThanOrEqual(14);
-    const missing = handlers.filter(
-      (file) => !readFileSync(path.join(dir, file), 'utf8').includes('.use(remedyInMessage())'),
-    );
+    // Directly, or through the shared chain of src/adapters/aws/lambda.ts (which the next test checks).
+    const missing = handlers.filter((file) => {
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      return !text.includes('.use(remedyInMessage())') && !/\blambda<[^>]*>\(deps\.logger\)/.test(text);
+    });
     expect(missing).toEqual([]);
+  });
+
+  it('is in the shared handler chain', async () => {
+    const error = new InvalidInputError('slotName', 'must be lower case', 'Use dms_slot');
+    const handler = lambda<unknown>(testLogger()).handler(async () => {
+      throw error;
+    });
+
+    await handler({}, lambdaContext()).catch(() => undefined);
+
+    expect(error.message).toBe('slotName: must be lower case Remedy: Use dms_slot');
   });
 });
