@@ -7,6 +7,7 @@ import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
 import { CatchUpTimeoutError, RowCountMismatchError } from '../../src/core/cutover/errors.js';
 import { TaskFailedError } from '../../src/core/dms/errors.js';
 import { SlotNotFoundError } from '../../src/core/slot-errors.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import type { Dms, Task, TaskStatus } from '../../src/ports/dms.js';
 import type { CdcLatency, DmsMetrics } from '../../src/ports/dms-metrics.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
@@ -222,24 +223,10 @@ describe('check-catch-up on PostgreSQL 17', () => {
 
 // --- verify-row-counts ------------------------------------------------------------------------------
 
-const MAPPINGS = {
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': 'shop',
-      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-    {
-      'rule-type': 'selection',
-      'rule-id': '2',
-      'rule-name': 'no-scratch',
-      'object-locator': { 'schema-name': 'shop', 'table-name': 'scratch' },
-      'rule-action': 'exclude',
-    },
-  ],
-};
+const MAPPINGS = selectionMappings(
+  { name: 'shop', schema: 'shop' },
+  { id: 2, name: 'no-scratch', schema: 'shop', table: 'scratch', action: 'exclude' },
+);
 
 /**
  * Strict verification of a task that stopped now: its checkpoint is the current position, so nothing

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { type FailureCode, stopReasonCode } from '../../src/core/stop-reason.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
@@ -242,24 +243,12 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
 describe('local DMS engine: what a task applies and where it stops', () => {
   it('skips tables its mappings exclude', async () => {
     await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const mapping = JSON.stringify({
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': 'all',
-          'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
-          'rule-action': 'include',
-        },
-        {
-          'rule-type': 'selection',
-          'rule-id': '2',
-          'rule-name': 'no-orders',
-          'object-locator': { 'schema-name': 'shop', 'table-name': 'ord%' },
-          'rule-action': 'exclude',
-        },
-      ],
-    });
+    const mapping = JSON.stringify(
+      selectionMappings(
+        { name: 'all', schema: 'shop' },
+        { id: 2, name: 'no-orders', schema: 'shop', table: 'ord%', action: 'exclude' },
+      ),
+    );
     const arn = await createTask('dms_slot', undefined, { tableMappings: mapping });
     await dms.startTask(arn, 'start-replication');
     await waitForStatus(dms, arn, ['running']);

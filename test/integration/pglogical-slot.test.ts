@@ -7,6 +7,7 @@ import { ensureSlot } from '../../src/adapters/pg/slot-admin.js';
 import { planCutover } from '../../src/core/cutover/plan.js';
 import { silentLogger } from '../../src/local/cutover/handlers.js';
 import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
+import { selectionRule } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 // The Debian package postgresql-15-pglogical (installed by .ci/run) puts the extension next to the
@@ -130,12 +131,5 @@ describe('the cutover plan on a pglogical slot (PostgreSQL 15)', () => {
   });
 });
 
-function selection(id: string, schema: string, table: string, action: 'include' | 'exclude') {
-  return {
-    'rule-type': 'selection',
-    'rule-id': id,
-    'rule-name': id,
-    'object-locator': { 'schema-name': schema, 'table-name': table },
-    'rule-action': action,
-  };
-}
+const selection = (id: string, schema: string, table: string, action: 'include' | 'exclude') =>
+  selectionRule({ id, schema, table, action });

@@ -14,6 +14,7 @@ import { buildSecretsManagerStore } from '../../src/adapters/aws/secrets.js';
 import { connectPg } from '../../src/adapters/pg/client.js';
 import { planCutover } from '../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../src/core/errors.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 const SOURCE_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
@@ -147,17 +148,7 @@ describe('preflight Lambda against a real server', () => {
   });
 
   it('takes table mappings as the JSON string DMS uses, and checks a target from its own secret', async () => {
-    const tableMappings = JSON.stringify({
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': '1',
-          'object-locator': { 'schema-name': 'public', 'table-name': 'orders' },
-          'rule-action': 'include',
-        },
-      ],
-    });
+    const tableMappings = JSON.stringify(selectionMappings({ schema: 'public', table: 'orders' }));
     const report = await makeHandler(deps({ TARGET_SECRET_ARN: TARGET_ARN }))({ tableMappings }, context);
     expect(report.summary.blockers).toBe(1);
     expect(report.findings.filter((f) => f.severity === 'blocker').map((f) => [f.id, f.observed])).toEqual([
@@ -173,17 +164,7 @@ describe('preflight Lambda against a real server', () => {
       slot: { name: 'not_yet_made', create },
       replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:ABCDEF',
       target: { endpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET', secretArn: TARGET_ARN },
-      tableMappings: {
-        rules: [
-          {
-            'rule-type': 'selection',
-            'rule-id': '1',
-            'rule-name': '1',
-            'object-locator': { 'schema-name': 'public', 'table-name': 'orders' },
-            'rule-action': 'include',
-          },
-        ],
-      },
+      tableMappings: selectionMappings({ schema: 'public', table: 'orders' }),
     });
     const run = async (create: boolean) => {
       const payload = planCutover(input(create), new Date()).calls.preflight;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import { selectionRule } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /** Issue 13 item 4: table mappings over names with -, quotes, spaces, %, _ and brackets, on a real server. */
@@ -25,18 +26,14 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function mappings(file: string, rules: Array<[string, string, string]>): string {
+function mappings(file: string, rules: Array<['include' | 'exclude', string, string]>): string {
   const target = path.join(dir, file);
   writeFileSync(
     target,
     JSON.stringify({
-      rules: rules.map(([action, schema, table], i) => ({
-        'rule-type': 'selection',
-        'rule-id': String(i + 1),
-        'rule-name': `rule-${i + 1}`,
-        'object-locator': { 'schema-name': schema, 'table-name': table },
-        'rule-action': action,
-      })),
+      rules: rules.map(([action, schema, table], i) =>
+        selectionRule({ id: i + 1, name: `rule-${i + 1}`, schema, table, action }),
+      ),
     }),
   );
   return target;

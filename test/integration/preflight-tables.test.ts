@@ -4,6 +4,7 @@ import type { PreflightOptions } from '../../src/core/preflight/context.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { runPreflight } from '../../src/core/preflight/run.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 let node: PgNode;
@@ -19,18 +20,7 @@ async function preflight(options: PreflightOptions = {}, user = 'postgres'): Pro
 }
 
 const finding = (report: PreflightReport, id: string) => report.findings.filter((f) => f.id === id);
-const only = (schema: string) =>
-  parseTableMappings({
-    rules: [
-      {
-        'rule-type': 'selection',
-        'rule-id': '1',
-        'rule-name': '1',
-        'object-locator': { 'schema-name': schema, 'table-name': '%' },
-        'rule-action': 'include',
-      },
-    ],
-  });
+const only = (schema: string) => parseTableMappings(selectionMappings({ schema }));
 
 beforeAll(async () => {
   node = await primaryForFile({ name: 'preflight-tables' });
@@ -97,17 +87,9 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
       [],
       'shop',
     );
-    const parentOnly = parseTableMappings({
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': 'parent',
-          'object-locator': { 'schema-name': 'parts', 'table-name': 'm' },
-          'rule-action': 'explicit',
-        },
-      ],
-    });
+    const parentOnly = parseTableMappings(
+      selectionMappings({ name: 'parent', schema: 'parts', table: 'm', action: 'explicit' }),
+    );
     const before = await preflight({ tableMappings: parentOnly });
     expect(finding(before, 'tables.partitioned').map((f) => [f.severity, f.observed])).toEqual([
       [
@@ -116,17 +98,9 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
       ],
       ['warning', 'parts.m'],
     ]);
-    const partitionsOnly = parseTableMappings({
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': 'partitions',
-          'object-locator': { 'schema-name': 'parts', 'table-name': 'm[_]%' },
-          'rule-action': 'include',
-        },
-      ],
-    });
+    const partitionsOnly = parseTableMappings(
+      selectionMappings({ name: 'partitions', schema: 'parts', table: 'm[_]%' }),
+    );
     const after = await preflight({ tableMappings: partitionsOnly });
     expect(after.source.tablesInScope).toBe(2);
     expect(finding(after, 'tables.partitioned')).toEqual([]);

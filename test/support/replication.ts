@@ -1,20 +1,11 @@
 import type { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import type { Task, TaskStatus } from '../../src/ports/dms.js';
 import type { PgNode } from './pg.js';
 
 export const DEMO_TABLES = ['shop.customers', 'shop.orders'] as const;
 
-export const ALL_TABLES_MAPPING = JSON.stringify({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': 'shop',
-      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+export const ALL_TABLES_MAPPING = JSON.stringify(selectionMappings({ name: 'shop', schema: 'shop' }));
 
 /** Every row of a table, ordered by its first column, as JSON text: two servers compare equal iff the data does. */
 export async function tableRows(node: PgNode, table: string): Promise<string[]> {

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 
 const sfn = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dms-cdc-orchestrator-prod-cutover';
@@ -30,17 +31,7 @@ const INPUT = {
     // A cutover that stops the task verifies the target, so it needs the target's secret.
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
   },
-  tableMappings: {
-    rules: [
-      {
-        'rule-type': 'selection',
-        'rule-id': '1',
-        'rule-name': '1',
-        'object-locator': { 'schema-name': 'public', 'table-name': '%' },
-        'rule-action': 'include',
-      },
-    ],
-  },
+  tableMappings: selectionMappings({ schema: 'public' }),
 };
 
 /** The cutover machine's approval gate as deployed: its .waitForTaskToken state in the real ASL. */

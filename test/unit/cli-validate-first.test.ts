@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 
 /**
  * Issue 13 item 6: every flag and file is checked before a connection is opened or an execution is
@@ -34,17 +35,7 @@ writeFileSync(
       endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
       secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
     },
-    tableMappings: {
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': '1',
-          'object-locator': { 'schema-name': 'public', 'table-name': '%' },
-          'rule-action': 'include',
-        },
-      ],
-    },
+    tableMappings: selectionMappings({ schema: 'public' }),
   }),
 );
 const RECOVER_FLAGS = [

@@ -1,5 +1,6 @@
 import { type LocalMachineRun, machineDefinitionPath, runLocalMachine } from '../machine.js';
 import type { ExecutionResult } from '../stepfunctions/index.js';
+import { selectionMappings } from '../table-mappings.js';
 import type { LocalCutoverEnvironment } from './environment.js';
 import { localCutoverHandlers } from './handlers.js';
 
@@ -26,17 +27,7 @@ export function localCutoverInput(
     slot: { name: options.slotName, plugin: 'test-decoding' },
     replicationInstanceArn: env.replicationInstanceArn,
     target: { endpointArn: env.targetEndpointArn, secretArn: env.targetSecretArn, database: 'postgres' },
-    tableMappings: {
-      rules: [
-        {
-          'rule-type': 'selection',
-          'rule-id': '1',
-          'rule-name': options.schema,
-          'object-locator': { 'schema-name': options.schema, 'table-name': '%' },
-          'rule-action': 'include',
-        },
-      ],
-    },
+    tableMappings: selectionMappings({ name: options.schema, schema: options.schema }),
     thresholds: { maxLagBytes: 256 * 1024, maxLatencySeconds: 5, consecutivePolls: 3, pollSeconds: 2 },
     ...options.overrides,
   };

@@ -11,6 +11,7 @@ import { DEMO_SCHEMA_SQL } from '../demo-schema.js';
 import type { PgNode, PrimaryOptions, StandbyOptions } from '../postgres/index.js';
 import { sleep } from '../postgres/index.js';
 import type { ExecutionResult, TaskHandler } from '../stepfunctions/index.js';
+import { selectionMappings } from '../table-mappings.js';
 import { runLocalRecovery, statesEntered } from './run.js';
 
 /** How scenarios get servers: tests pass the per-file helpers (removed after the file), the bench its own. */
@@ -27,17 +28,7 @@ export const DMS_RESTARTS_TASK = JSON.stringify({
   ErrorBehavior: { RecoverableErrorCount: -1, RecoverableErrorInterval: 1 },
 });
 export const SLOT = 'dms_slot';
-const TABLE_MAPPINGS = JSON.stringify({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': 'shop',
-      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+const TABLE_MAPPINGS = JSON.stringify(selectionMappings({ name: 'shop', schema: 'shop' }));
 
 /** An SNS topic in memory: each alert is checked exactly as SNS Publish would (toSnsPublishFields). */
 export class MemoryAlerts implements Alerts {

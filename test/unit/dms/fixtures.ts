@@ -1,3 +1,4 @@
+import { selectionMappings } from '../../../src/local/table-mappings.js';
 import type { CdcTaskSpec, SourceEndpointSpec, Task } from '../../../src/ports/dms.js';
 
 export const INSTANCE_ARN = 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE1';
@@ -6,17 +7,7 @@ export const TARGET_ARN = 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET1';
 export const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
 export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-source-AbCdEf';
 export const ACCESS_ROLE_ARN = 'arn:aws:iam::123456789012:role/dms-secrets-access';
-export const TABLE_MAPPINGS = JSON.stringify({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'public', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+export const TABLE_MAPPINGS = JSON.stringify(selectionMappings({ schema: 'public' }));
 
 export function sourceEndpointSpec(overrides: Partial<SourceEndpointSpec> = {}): SourceEndpointSpec {
   return {
