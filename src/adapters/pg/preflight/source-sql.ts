@@ -101,7 +101,7 @@ WITH attrs AS (
     FROM attrs
 ), per_table AS (
   SELECT attrelid,
-         array_agg(attname::text ORDER BY key_position) FILTER (WHERE key_position IS NOT NULL) AS primary_key,
+         json_agg(attname ORDER BY key_position) FILTER (WHERE key_position IS NOT NULL) AS primary_key,
          json_agg(json_build_object('name', attname, 'type', format_type(atttypid, atttypmod), 'base', typname,
                                     'typtype', typtype, 'category', typcategory, 'typmod', atttypmod)
                   ORDER BY attnum) FILTER (WHERE of_interest) AS columns
