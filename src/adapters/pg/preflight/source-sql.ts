@@ -31,7 +31,7 @@ export const ROLES_OF_INTEREST = ['rds_superuser', 'rds_replication', 'pg_read_a
 // $1 setting names, $2 roles of interest, $3 DMS audit table name, $4 DMS DDL function name.
 // It also turns JIT off for the rest of this short session, without a round trip of its own: with
 // many tables the catalog query's estimated cost makes a server built with JIT (Debian's, RDS)
-// compile it, and compiling costs more than it saves (about half the query's time on 15).
+// compile it, and compiling costs more than it saves (15, 100,000 tables: 1.2 s of CPU, 0.7 s without).
 export const SERVER_SQL = `
 SELECT set_config('jit', 'off', false) AS jit,
        current_setting('server_version_num')::int AS version_num,
