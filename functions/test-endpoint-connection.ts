@@ -30,18 +30,13 @@ export function makeHandler(overrides: Partial<TestEndpointConnectionDeps> = {})
   const deps = withDefaults(overrides, defaults);
   return lambda<ConnectionTestProgress>(deps.logger).handler(async (event, context) => {
     const input = parseLambdaInput(TestEndpointConnectionInput, event);
-    const { replicationInstanceArn, endpointArn } = input;
-    const slice = () => ({
-      timeoutMs: budgetMs(input.waitSeconds * 1000, context.getRemainingTimeInMillis()),
-      pollMs: deps.pollMs,
+    const { replicationInstanceArn, endpointArn, waitSeconds } = input;
+    const timeoutMs = () => budgetMs(waitSeconds * 1000, context.getRemainingTimeInMillis());
+    const slice = () => ({ timeoutMs: timeoutMs(), pollMs: deps.pollMs });
+    const progress = await followConnectionTest(deps, input, slice, (now, startedAt) => {
+      const message = now ? 'started connection test' : 'following connection test';
+      deps.logger.info(message, { replicationInstanceArn, endpointArn, startedAt });
     });
-    const progress = await followConnectionTest(deps, input, slice, (now, startedAt) =>
-      deps.logger.info(now ? 'started connection test' : 'following connection test', {
-        replicationInstanceArn,
-        endpointArn,
-        startedAt,
-      }),
-    );
     if (progress.done) deps.logger.info('connection test successful', { endpointArn });
     return progress;
   });
