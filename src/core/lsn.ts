@@ -13,29 +13,29 @@ const CHECKPOINT_PREFIX = 'checkpoint:';
 
 export class InvalidLsnError extends OrchestratorError {
   override readonly name = 'InvalidLsnError';
-  readonly field: string;
-  readonly value: unknown;
 
-  constructor(field: string, value: unknown) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+  ) {
     super(
       `${field}: ${describe(value)} is not a PostgreSQL LSN`,
       'Give an LSN as two hexadecimal numbers of 1 to 8 digits separated by a slash, e.g. 4AF/B00000D0',
     );
-    this.field = field;
-    this.value = value;
   }
 }
 
 export class InvalidCheckpointError extends OrchestratorError {
   override readonly name = 'InvalidCheckpointError';
-  readonly value: unknown;
 
-  constructor(value: unknown, why: string) {
+  constructor(
+    readonly value: unknown,
+    why: string,
+  ) {
     super(
       `RecoveryCheckpoint ${describe(value)} cannot be read: ${why}`,
       'Pass the RecoveryCheckpoint exactly as DescribeReplicationTasks returns it, e.g. checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0',
     );
-    this.value = value;
   }
 }
 

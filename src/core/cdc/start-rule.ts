@@ -8,11 +8,12 @@ import { OrchestratorError } from '../errors.js';
  */
 export class TaskRestartRefusedError extends OrchestratorError {
   override readonly name = 'TaskRestartRefusedError';
-  readonly taskArn: string;
-  readonly status: TaskStatus;
-  readonly startType: StartType;
 
-  constructor(taskArn: string, status: TaskStatus, startType: StartType) {
+  constructor(
+    readonly taskArn: string,
+    readonly status: TaskStatus,
+    readonly startType: StartType,
+  ) {
     super(
       `task ${taskArn} has already run (status ${status}): ${startType} would restart it, and DMS recreates ` +
         'the replication slot when it restarts a CDC task, so the changes the slot still holds would be lost',
@@ -20,9 +21,6 @@ export class TaskRestartRefusedError extends OrchestratorError {
         "same slot from its confirmed_flush_lsn (create-cdc-task). Pass allowRestart: true only if losing the slot's " +
         'pending changes is intended and the target will be reloaded',
     );
-    this.taskArn = taskArn;
-    this.status = status;
-    this.startType = startType;
   }
 }
 
@@ -32,17 +30,16 @@ export class TaskRestartRefusedError extends OrchestratorError {
  */
 export class FirstStartTypeError extends OrchestratorError {
   override readonly name = 'FirstStartTypeError';
-  readonly taskArn: string;
-  readonly startType: StartType;
 
-  constructor(taskArn: string, startType: StartType) {
+  constructor(
+    readonly taskArn: string,
+    readonly startType: StartType,
+  ) {
     super(
       `startType: ${startType} cannot be the first start of task ${taskArn}, which has never run ` +
         '(no start date, no recovery checkpoint): only start-replication starts a task for the first time',
       'Use startType start-replication (the default): the task starts at its own CdcStartPosition',
     );
-    this.taskArn = taskArn;
-    this.startType = startType;
   }
 }
 
@@ -52,16 +49,14 @@ export class FirstStartTypeError extends OrchestratorError {
  */
 export class ReloadTargetOnCdcTaskError extends OrchestratorError {
   override readonly name = 'ReloadTargetOnCdcTaskError';
-  readonly taskArn: string;
 
-  constructor(taskArn: string) {
+  constructor(readonly taskArn: string) {
     super(
       `startType: reload-target never applies to task ${taskArn}, whose MigrationType is cdc (CDC only, no full ` +
         'load to reload from); allowRestart does not change that',
       'Use resume-processing to continue the task from its checkpoint, or create a new CDC task on the same slot ' +
         'from its confirmed_flush_lsn (create-cdc-task). To reload the target, run a full-load task, then CDC from the slot',
     );
-    this.taskArn = taskArn;
   }
 }
 

@@ -11,63 +11,64 @@ import { describeStopReason, type StopReasonCode, taskStopReason } from '../stop
 /** DMS kept throttling after the SDK's own retries: retry later (an ASL Retry with backoff does). */
 export class DmsThrottledError extends OrchestratorError {
   override readonly name = 'DmsThrottledError';
-  readonly operation: string;
 
-  constructor(operation: string, message: string) {
+  constructor(
+    readonly operation: string,
+    message: string,
+  ) {
     super(
       `DMS throttled ${operation}: ${message}`,
       'Retry with backoff; if it persists, reduce how often DMS is polled or ask AWS for a higher API rate',
     );
-    this.operation = operation;
   }
 }
 
 /** ResourceNotFoundFault: the endpoint, task or connection named does not exist (or no longer does). */
 export class DmsResourceNotFoundError extends OrchestratorError {
   override readonly name = 'DmsResourceNotFoundError';
-  readonly operation: string;
-  readonly resource: string;
 
-  constructor(operation: string, resource: string, message: string) {
+  constructor(
+    readonly operation: string,
+    readonly resource: string,
+    message: string,
+  ) {
     super(
       `DMS ${operation} found no ${resource}: ${message}`,
       'Check the ARN or identifier and the AWS account and region the orchestrator runs in',
     );
-    this.operation = operation;
-    this.resource = resource;
   }
 }
 
 /** InvalidResourceStateFault: e.g. starting a task that is still creating, deleting a running task. */
 export class DmsInvalidStateError extends OrchestratorError {
   override readonly name = 'DmsInvalidStateError';
-  readonly operation: string;
-  readonly resource: string;
 
-  constructor(operation: string, resource: string, message: string) {
+  constructor(
+    readonly operation: string,
+    readonly resource: string,
+    message: string,
+  ) {
     super(
       `DMS refused ${operation} on ${resource} in its current state: ${message}`,
       'Wait until the resource reaches a state that allows the operation (e.g. a task must be stopped ' +
         'before it is deleted, and ready or stopped before it is started), then retry',
     );
-    this.operation = operation;
-    this.resource = resource;
   }
 }
 
 /** ResourceAlreadyExistsFault: another run (or a person) created a resource with this identifier. */
 export class DmsResourceExistsError extends OrchestratorError {
   override readonly name = 'DmsResourceExistsError';
-  readonly operation: string;
-  readonly resource: string;
 
-  constructor(operation: string, resource: string, message: string) {
+  constructor(
+    readonly operation: string,
+    readonly resource: string,
+    message: string,
+  ) {
     super(
       `DMS ${operation}: ${resource} already exists: ${message}`,
       'Look the resource up by its identifier and reuse it if it matches, or choose another identifier prefix',
     );
-    this.operation = operation;
-    this.resource = resource;
   }
 }
 
@@ -86,23 +87,17 @@ export class DmsUnexpectedResponseError extends OrchestratorError {
 /** A task did not reach any of the awaited statuses before the deadline. */
 export class TaskWaitTimeoutError extends OrchestratorError {
   override readonly name = 'TaskWaitTimeoutError';
-  readonly taskArn: string;
-  readonly until: readonly TaskStatus[];
-  readonly lastStatus: TaskStatus | undefined;
 
   constructor(
-    taskArn: string,
-    until: readonly TaskStatus[],
-    lastStatus: TaskStatus | undefined,
+    readonly taskArn: string,
+    readonly until: readonly TaskStatus[],
+    readonly lastStatus: TaskStatus | undefined,
     timeoutMs: number,
   ) {
     super(
       `task ${taskArn} did not reach ${until.join(' or ')} within ${timeoutMs} ms (last status: ${lastStatus ?? 'unknown'})`,
       'Check the task in the DMS console or its CloudWatch log; run the step again to keep waiting',
     );
-    this.taskArn = taskArn;
-    this.until = until;
-    this.lastStatus = lastStatus;
   }
 }
 
@@ -113,17 +108,13 @@ export class TaskWaitTimeoutError extends OrchestratorError {
  */
 export class TaskFailedError extends OrchestratorError {
   override readonly name = 'TaskFailedError';
-  readonly taskArn: string;
-  readonly status: TaskStatus;
-  readonly stopReason: string | undefined;
-  readonly lastFailureMessage: string | undefined;
   readonly stopCode: StopReasonCode | undefined;
 
   constructor(
-    taskArn: string,
-    status: TaskStatus,
-    stopReason: string | undefined,
-    lastFailureMessage: string | undefined,
+    readonly taskArn: string,
+    readonly status: TaskStatus,
+    readonly stopReason: string | undefined,
+    readonly lastFailureMessage: string | undefined,
   ) {
     const stop = taskStopReason({ stopReason, lastFailureMessage });
     super(
@@ -131,10 +122,6 @@ export class TaskFailedError extends OrchestratorError {
         `last failure: ${stop.lastError ?? lastFailureMessage ?? 'none'})`,
       'Read the last failure message; run the recover state machine to decide between resuming and a new task',
     );
-    this.taskArn = taskArn;
-    this.status = status;
-    this.stopReason = stopReason;
-    this.lastFailureMessage = lastFailureMessage;
     this.stopCode = stop.code;
   }
 }
@@ -142,37 +129,35 @@ export class TaskFailedError extends OrchestratorError {
 /** The replication instance could not connect to the endpoint; DMS's message says why. */
 export class ConnectionTestFailedError extends OrchestratorError {
   override readonly name = 'ConnectionTestFailedError';
-  readonly endpointArn: string;
-  readonly replicationInstanceArn: string;
-  readonly lastFailureMessage: string | undefined;
 
-  constructor(replicationInstanceArn: string, endpointArn: string, lastFailureMessage: string | undefined) {
+  constructor(
+    readonly replicationInstanceArn: string,
+    readonly endpointArn: string,
+    readonly lastFailureMessage: string | undefined,
+  ) {
     super(
       `replication instance ${replicationInstanceArn} cannot connect to endpoint ${endpointArn}: ` +
         (lastFailureMessage ?? 'DMS gave no reason'),
       'Check the security groups and routes between the replication instance and the database, the secret ' +
         'and its access role, the SSL mode and certificate, and that the database accepts the DMS user',
     );
-    this.endpointArn = endpointArn;
-    this.replicationInstanceArn = replicationInstanceArn;
-    this.lastFailureMessage = lastFailureMessage;
   }
 }
 
 /** A connection test neither succeeded nor failed before the deadline. */
 export class ConnectionTestTimeoutError extends OrchestratorError {
   override readonly name = 'ConnectionTestTimeoutError';
-  readonly endpointArn: string;
-  readonly lastStatus: string | undefined;
 
-  constructor(endpointArn: string, lastStatus: string | undefined, timeoutMs: number) {
+  constructor(
+    readonly endpointArn: string,
+    readonly lastStatus: string | undefined,
+    timeoutMs: number,
+  ) {
     super(
       `the connection test of endpoint ${endpointArn} did not finish within ${timeoutMs} ms ` +
         `(last status: ${lastStatus ?? 'not started'})`,
       'A test that hangs usually means packets are dropped: check security groups, NACLs and routes',
     );
-    this.endpointArn = endpointArn;
-    this.lastStatus = lastStatus;
   }
 }
 
