@@ -1,8 +1,9 @@
 /**
  * `npm test`'s pretest step: provisions what the tests need beyond `npm ci`, so the README's test
  * command passes on a fresh machine. Today that is the system PostgreSQL 15 with Debian's pglogical
- * package (the pglogical tests; the embedded PostgreSQL from npm has no pglogical). When it is
- * missing it is installed with apt as root; otherwise the step fails with the exact command to run.
+ * package (the pglogical tests; the embedded PostgreSQL from npm has no pglogical), and `moto_server`
+ * (the DynamoDB alert-state tests run against it). PostgreSQL is installed with apt as root when
+ * missing; moto is not a Debian package, so its absence fails the step naming what to install.
  * It never skips: a test that cannot run is a failure, not a pass.
  */
 import { execFileSync } from 'node:child_process';
@@ -59,6 +60,17 @@ export function provisionPglogical(deps: ProvisionDeps): ProvisionResult {
   return 'installed';
 }
 
+export const MOTO_COMMAND = 'moto_server';
+export const MOTO_INSTALL = "pip install 'moto[server]'";
+
+/** The DynamoDB store's tests need a local DynamoDB; moto's server is the one this project uses. */
+export function requireMoto(hasCommand: (command: string) => boolean): void {
+  if (hasCommand(MOTO_COMMAND)) return;
+  throw new ProvisionError(
+    `the DynamoDB alert-state tests need ${MOTO_COMMAND} on the PATH (Python package moto with its server extra, not packaged by Debian): ${MOTO_INSTALL}, then npm test again`,
+  );
+}
+
 export function systemDeps(): ProvisionDeps {
   return {
     exists: existsSync,
@@ -71,7 +83,7 @@ export function systemDeps(): ProvisionDeps {
   };
 }
 
-function commandExists(command: string): boolean {
+export function commandExists(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
     return true;
@@ -83,6 +95,7 @@ function commandExists(command: string): boolean {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     provisionPglogical(systemDeps());
+    requireMoto(commandExists);
   } catch (error) {
     console.error(`pretest: ${(error as Error).message}`);
     process.exit(1);

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   INSTALL_COMMAND,
+  MOTO_INSTALL,
   PGLOGICAL_FILES,
   type ProvisionDeps,
   ProvisionError,
   provisionPglogical,
+  requireMoto,
 } from '../support/provision.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -42,6 +44,18 @@ function machine(options: {
     },
   };
 }
+
+describe('npm test names moto_server when it is missing (pretest)', () => {
+  it('passes when moto_server is on the PATH', () => {
+    expect(() => requireMoto((command) => command === 'moto_server')).not.toThrow();
+  });
+
+  it('fails naming moto_server and how to install it when it is not', () => {
+    expect(() => requireMoto(() => false)).toThrow(ProvisionError);
+    expect(() => requireMoto(() => false)).toThrow(/moto_server on the PATH.*pip install 'moto\[server\]'/u);
+    expect(MOTO_INSTALL).toBe("pip install 'moto[server]'");
+  });
+});
 
 describe('npm test provisions pglogical (pretest)', () => {
   it('does nothing when the system PostgreSQL 15 and pglogical are there', () => {
