@@ -29,12 +29,14 @@ import {
   inCountSnapshot,
   listUserTables,
 } from '../src/adapters/pg/row-counts.js';
+import { compareContentOn } from '../src/adapters/pg/verify/index.js';
 import { CheckpointMissingError, RowCountMismatchError } from '../src/core/cutover/errors.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import { formatLsn, lsnFromCheckpoint, parseLsn } from '../src/core/lsn.js';
 import { qualifiedName } from '../src/core/preflight/scope.js';
 import { parseTableMappings, type TableMappings } from '../src/core/preflight/table-mappings.js';
 import { compareRowCounts, type TableRowCount, tablesToCount } from '../src/core/row-counts.js';
+import { ContentMismatchError } from '../src/core/verify/errors.js';
 import type { Dms } from '../src/ports/dms.js';
 
 const SecretArn = z.string().min(1).max(2048);
@@ -79,6 +81,20 @@ export interface VerifyRowCountsResult {
   /** The boundary LSN of a strict comparison; null when counted as the source is now (not strict). */
   readonly boundaryLsn: string | null;
   readonly boundary: CheckpointBoundary | null;
+  /** The row-by-row comparison of a strict verification; absent when not strict or nothing counted. */
+  readonly content?: ContentResult;
+}
+
+/**
+ * Strict, with equal counts and no transaction after the checkpoint in the source's snapshot, every
+ * row is compared (the dms-cdc verify engine, in the count snapshot); otherwise why not.
+ */
+export interface ContentResult {
+  readonly compared: boolean;
+  readonly reason: string | null;
+  readonly tables: number;
+  readonly rowsCompared: number;
+  readonly differing: readonly string[];
 }
 export interface VerifyRowCountsDeps extends SourceLambdaDeps {
   readonly dms: Dms;
@@ -151,7 +167,7 @@ export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
         strict: input.strict,
         ...(checkpoint ? { recoveryCheckpoint: checkpoint } : {}),
       });
-      const { tables, mismatched, boundary } = await withPgClient(
+      const { tables, mismatched, boundary, content } = await withPgClient(
         source.config,
         (sourceDb) =>
           withPgClient(
@@ -182,12 +198,14 @@ export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
         });
       }
       if (input.strict && mismatched.length > 0) throw new RowCountMismatchError(mismatched);
+      if (content && content.differing.length > 0) throw new ContentMismatchError(content.differing);
       return {
         tables,
         mismatchedTables: mismatched.length,
         skipped: null,
         boundaryLsn: boundary?.boundaryLsn ?? null,
         boundary,
+        ...(content ? { content: content.result } : {}),
       };
     });
 }
@@ -205,6 +223,10 @@ interface Counted {
   readonly tables: TableRowCount[];
   readonly mismatched: TableRowCount[];
   readonly boundary: CheckpointBoundary | null;
+  readonly content?: {
+    readonly result: ContentResult;
+    readonly differing: Awaited<ReturnType<typeof compareContentOn>>;
+  };
 }
 
 /** Both sides at the same time, as they are now: a still-running task skews them as little as it can. */
@@ -248,8 +270,14 @@ async function countAtCheckpoint(
       source: request.source,
     });
     const byName = new Map(present.map((t, i) => [qualifiedName(t), targetRows[i] ?? 0]));
+    const counted = compareRowCounts(selected, sourceRows, byName, decoded.changes.tables);
+    const content = await compareContent(sourceDb, targetDb, mappings, {
+      countsEqual: counted.mismatched.length === 0,
+      visibleAfterBoundary: decoded.changes.transactions.visible,
+    });
     return {
-      ...compareRowCounts(selected, sourceRows, byName, decoded.changes.tables),
+      ...counted,
+      content,
       boundary: {
         boundaryLsn: formatLsn(decoded.boundary),
         recoveryCheckpoint: request.recoveryCheckpoint,
@@ -262,6 +290,41 @@ async function countAtCheckpoint(
       },
     };
   });
+}
+
+/**
+ * Every row compared, in the count snapshot, when that says something: the counts agree (else they
+ * already failed) and the snapshot sees no transaction after the checkpoint (whose rows the target
+ * rightly lacks; the counts account for them, a row comparison could not yet).
+ */
+async function compareContent(
+  sourceDb: Queryable,
+  targetDb: Queryable,
+  mappings: TableMappings,
+  state: { readonly countsEqual: boolean; readonly visibleAfterBoundary: number },
+): Promise<Counted['content']> {
+  const notCompared = (reason: string) => ({
+    result: { compared: false, reason, tables: 0, rowsCompared: 0, differing: [] },
+    differing: [],
+  });
+  if (!state.countsEqual) return notCompared('the row counts differ');
+  if (state.visibleAfterBoundary > 0) {
+    return notCompared(
+      `the source took ${state.visibleAfterBoundary} transactions after the task's checkpoint: compared by counts only`,
+    );
+  }
+  const tables = await compareContentOn(sourceDb, targetDb, { tableMappings: mappings });
+  const differing = tables.filter((t) => !t.equal);
+  return {
+    result: {
+      compared: true,
+      reason: null,
+      tables: tables.length,
+      rowsCompared: tables.reduce((n, t) => n + t.rows, 0),
+      differing: differing.map((t) => t.name),
+    },
+    differing,
+  };
 }
 
 /** The tables the mappings select on the source, and those of them the target has. */

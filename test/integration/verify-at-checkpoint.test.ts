@@ -6,10 +6,14 @@ import { makeHandler as verifyRowCounts } from '../../functions/verify-row-count
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
 import { connectPg, type PgConnector } from '../../src/adapters/pg/client.js';
+import { verifyOverPg } from '../../src/adapters/pg/verify/index.js';
 import { CheckpointMissingError, RowCountMismatchError } from '../../src/core/cutover/errors.js';
 import { groupTransactions, type SlotChangeRow } from '../../src/core/decoding/index.js';
 import { lsnFromCheckpoint, parseLsn } from '../../src/core/lsn.js';
+import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
 import { SlotActiveError, SlotNotFoundError } from '../../src/core/slot-errors.js';
+import { ContentMismatchError } from '../../src/core/verify/errors.js';
+import { REPAIR_FOOTER, repairHeader } from '../../src/core/verify/repair.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
@@ -403,5 +407,59 @@ describe('strict verification refuses what it cannot compare exactly', () => {
 
     expect(error).toBeInstanceOf(SlotNotFoundError);
     expect(await slots()).toEqual([]);
+  });
+});
+
+describe('strict verification compares every row when the source took nothing after the checkpoint', () => {
+  it('passes an equal target, fails a planted difference naming the table and keys, passes after the repair SQL', async () => {
+    const arn = await stoppedAfter(6);
+    const passed = await verify(arn);
+    expect(passed.content).toEqual({
+      compared: true,
+      reason: null,
+      tables: 2,
+      rowsCompared: 24,
+      differing: [],
+    });
+
+    // Counts stay equal: one customer renamed, one order replaced by another the task never wrote.
+    await target.query(`UPDATE shop.customers SET name = 'tampered' WHERE id = 4`);
+    await target.query(`DELETE FROM shop.orders WHERE id = 5`);
+    await target.query(
+      `INSERT INTO shop.orders (id, customer_id, amount) OVERRIDING SYSTEM VALUE VALUES (900, 1, 1.00)`,
+    );
+    const error = await failure(verify(arn));
+    expect(error).toBeInstanceOf(ContentMismatchError);
+    expect(error.message).toContain(
+      '2 tables differ in content between source and target after the task stopped: ' +
+        'shop.customers (1 changed: (id=4) [name]); ' +
+        'shop.orders (1 missing on the target: (id=5); 1 extra on the target: (id=900))',
+    );
+
+    const statements: string[] = [];
+    await verifyOverPg(connectPg, {
+      source: source.connectionConfig(),
+      target: target.connectionConfig(),
+      tableMappings: parseTableMappings(JSON.parse(ALL_TABLES_MAPPING)),
+      repair: (statement) => {
+        statements.push(statement);
+      },
+    });
+    await target.query([repairHeader('source'), ...statements, REPAIR_FOOTER].join('\n'));
+    expect((await verify(arn)).content).toMatchObject({ compared: true, differing: [] });
+  });
+
+  it('compares by counts only when the source took transactions after the checkpoint, and says why', async () => {
+    const arn = await stoppedAfter(3);
+    await write(4, 5);
+    const result = await verify(arn);
+    expect(result.mismatchedTables).toBe(0);
+    expect(result.content).toEqual({
+      compared: false,
+      reason: "the source took 2 transactions after the task's checkpoint: compared by counts only",
+      tables: 0,
+      rowsCompared: 0,
+      differing: [],
+    });
   });
 });

@@ -63,10 +63,14 @@ export function repairHeader(sourceDescription: string): string {
 
 export const REPAIR_FOOTER = 'COMMIT;\n';
 
+// The source's value of a GENERATED ALWAYS identity column is the value to restore; on a table
+// without one the clause changes nothing.
+const OVERRIDING = 'OVERRIDING SYSTEM VALUE ';
+
 /** A row the target lacks (with a key: skipped if the key is there by now). */
 export function insertRow(table: RepairTable, rowJson: string): string {
   const conflict = table.keyColumns.length > 0 ? ' ON CONFLICT DO NOTHING' : '';
-  return `INSERT INTO ${qualified(table)} SELECT * FROM ${populate(table, rowJson)}${conflict};`;
+  return `INSERT INTO ${qualified(table)} ${OVERRIDING}SELECT * FROM ${populate(table, rowJson)}${conflict};`;
 }
 
 /** A row the target holds with other values: every non-key column set from the source row. */
@@ -95,7 +99,7 @@ function copiesOf(table: RepairTable, rowJson: string): string {
 export function setCopies(table: RepairTable, rowJson: string, onSource: number): string[] {
   const n = Math.trunc(onSource);
   return [
-    `INSERT INTO ${qualified(table)} SELECT r.* FROM ${populate(table, rowJson)} AS r CROSS JOIN generate_series(1, ${n} - ${copiesOf(table, rowJson)});`,
+    `INSERT INTO ${qualified(table)} ${OVERRIDING}SELECT r.* FROM ${populate(table, rowJson)} AS r CROSS JOIN generate_series(1, ${n} - ${copiesOf(table, rowJson)});`,
     `DELETE FROM ${qualified(table)} WHERE ctid IN (SELECT ctid FROM ${qualified(table)} AS x WHERE to_jsonb(x) = ${quoteLiteral(rowJson)}::jsonb LIMIT greatest(0, ${copiesOf(table, rowJson)} - ${n}));`,
   ];
 }

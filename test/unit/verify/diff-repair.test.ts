@@ -77,7 +77,7 @@ describe('repair statements', () => {
   it('inserts, updates and deletes by key through the target row type', () => {
     const row = JSON.stringify({ id: 1, note: "l'été" });
     expect(insertRow(table, row)).toBe(
-      `INSERT INTO "Sales ""EU"""."order" SELECT * FROM jsonb_populate_record(NULL::"Sales ""EU"""."order", '{"id":1,"note":"l''été"}') ON CONFLICT DO NOTHING;`,
+      `INSERT INTO "Sales ""EU"""."order" OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_record(NULL::"Sales ""EU"""."order", '{"id":1,"note":"l''été"}') ON CONFLICT DO NOTHING;`,
     );
     expect(updateRow(table, row)).toBe(
       `UPDATE "Sales ""EU"""."order" AS t SET ("note") = ROW(r."note") FROM jsonb_populate_record(NULL::"Sales ""EU"""."order", '{"id":1,"note":"l''été"}') AS r WHERE t."id" = r."id";`,

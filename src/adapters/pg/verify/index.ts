@@ -12,13 +12,20 @@ import {
 import type { ProgressState } from '../../../core/verify/progress.js';
 import { DEFAULT_PLANNING, type Planning, WHOLE_TABLE } from '../../../core/verify/ranges.js';
 import type { PgConnector } from '../client.js';
+import type { Queryable } from '../queryable.js';
 import { listUserTables } from '../row-counts.js';
 import { readSequencePairs } from '../sequences.js';
 import { readShapes, shapeProblem, type TableShape } from './catalog.js';
 import { compareKeyedTable } from './compare-keyed.js';
 import { compareMultisetTable } from './compare-multiset.js';
 import { type CompareOptions, checkAbort, run, type StatsRow, stats, tablePair } from './pair.js';
-import { cancelVerifySession, closeVerifySession, openVerifySession, type VerifySession } from './session.js';
+import {
+  applySessionSettings,
+  cancelVerifySession,
+  closeVerifySession,
+  openVerifySession,
+  type VerifySession,
+} from './session.js';
 import { sideTable, totalQuery } from './sql.js';
 
 export interface VerifyRequest {
@@ -46,7 +53,7 @@ export async function verifyOverPg(connect: PgConnector, request: VerifyRequest)
   };
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const tables = await compareTables(source, target, request, started);
+    const tables = await compareTables(source.db, target.db, request, started);
     checkAbort(request.signal);
     const sequences = compareSequences(await readSequencePairs(source.db, target.db, request.tableMappings));
     return buildReport(tables, sequences, (Date.now() - started) / 1000);
@@ -56,19 +63,33 @@ export async function verifyOverPg(connect: PgConnector, request: VerifyRequest)
   }
 }
 
+/**
+ * The same comparison on connections the caller holds, in whatever transaction they are in (the
+ * cutover's strict verification reads the source in its count snapshot): the session settings are
+ * set on both, no sequences are read.
+ */
+export async function compareContentOn(
+  sourceDb: Queryable,
+  targetDb: Queryable,
+  request: Pick<VerifyRequest, 'tableMappings' | 'cap' | 'planning'>,
+): Promise<TableVerification[]> {
+  await Promise.all([applySessionSettings(sourceDb), applySessionSettings(targetDb)]);
+  return compareTables(sourceDb, targetDb, request, Date.now());
+}
+
 async function compareTables(
-  source: VerifySession,
-  target: VerifySession,
-  request: VerifyRequest,
+  source: Queryable,
+  target: Queryable,
+  request: Omit<VerifyRequest, 'source' | 'target'>,
   started: number,
 ): Promise<TableVerification[]> {
-  const catalog = await listUserTables(source.db);
+  const catalog = await listUserTables(source);
   // Partitioned parents hold no rows of their own: their partitions are compared (DMS reads those).
   const data = catalog.filter((t) => !t.partitioned && !t.extensionMember && !t.name.startsWith('awsdms_'));
   const scope = selectScope(data, request.tableMappings).tables;
   const [sourceShapes, targetShapes] = await Promise.all([
-    readShapes(source.db, scope),
-    readShapes(target.db, scope),
+    readShapes(source, scope),
+    readShapes(target, scope),
   ]);
   const progress = { tablesDone: 0, rowsCompared: 0 };
   const rowsEstimated = [...sourceShapes.values()].reduce((n, s) => n + Math.max(0, s.estimatedRows), 0);
@@ -105,8 +126,8 @@ async function compareTables(
 }
 
 async function compareTable(
-  source: VerifySession,
-  target: VerifySession,
+  source: Queryable,
+  target: Queryable,
   sourceShape: TableShape,
   targetShape: TableShape | undefined,
   options: CompareOptions,
@@ -114,13 +135,10 @@ async function compareTable(
   const comparedBy = sourceShape.primaryKey.length > 0 ? 'primary-key' : 'whole-row';
   const problem = shapeProblem(sourceShape, targetShape);
   if (problem !== null || !targetShape) {
-    const [total] = await run<StatsRow>(
-      source.db,
-      totalQuery(sideTable(sourceShape, sourceShape), WHOLE_TABLE),
-    );
+    const [total] = await run<StatsRow>(source, totalQuery(sideTable(sourceShape, sourceShape), WHOLE_TABLE));
     return uncomparable(qualifiedName(sourceShape), stats(total).rows, comparedBy, problem ?? '');
   }
-  const pair = tablePair(sourceShape, targetShape, source.db, target.db);
+  const pair = tablePair(sourceShape, targetShape, source, target);
   return comparedBy === 'primary-key'
     ? compareKeyedTable(pair, options)
     : compareMultisetTable(pair, options);

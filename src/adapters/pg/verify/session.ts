@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PgConnector, PgSession } from '../client.js';
+import type { Queryable } from '../queryable.js';
 
 /**
  * One server's side of a comparison: a connection whose session shows values the same way on both
@@ -26,13 +27,18 @@ const SESSION_SETTINGS = [
   'SET default_transaction_read_only TO on',
 ];
 
+/** Sets how values are shown (and that nothing is written) on a connection, for this session. */
+export async function applySessionSettings(db: Queryable): Promise<void> {
+  await db.query(SESSION_SETTINGS.join(';\n'));
+}
+
 export async function openVerifySession(
   connect: PgConnector,
   config: pg.ClientConfig,
 ): Promise<VerifySession> {
   const db = await connect(config);
   try {
-    await db.query(SESSION_SETTINGS.join(';\n'));
+    await applySessionSettings(db);
     const { rows } = await db.query<{ pid: number; version: string }>(
       `SELECT pg_backend_pid() AS pid, current_setting('server_version_num') AS version`,
     );
