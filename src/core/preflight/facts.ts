@@ -182,6 +182,14 @@ export interface TargetTableFact {
   readonly hasPrimaryKey: boolean;
   /** Enabled foreign keys on the table (they fire during DMS apply unless replication role is replica). */
   readonly foreignKeys: readonly string[];
+  /** The target's primary key columns in key order; empty without one. */
+  readonly primaryKey: readonly string[];
+  /** Every column of the target table, in column order (empty when it does not exist). */
+  readonly columns: readonly TargetColumnFact[];
+  /** The same table's columns on the source (name and type), in column order; null when not read. */
+  readonly sourceColumns: readonly { readonly name: string; readonly type: string }[] | null;
+  /** User triggers not disabled: they fire on DMS's apply as the session's replication role decides. */
+  readonly triggers: readonly TargetTriggerFact[];
   readonly privileges: {
     readonly select: boolean;
     readonly insert: boolean;
@@ -189,6 +197,23 @@ export interface TargetTableFact {
     readonly delete: boolean;
     readonly truncate: boolean;
   };
+}
+
+export interface TargetColumnFact {
+  readonly name: string;
+  /** format_type(atttypid, atttypmod): `numeric(12,2)`, `character varying(40)`, `timestamp with time zone`. */
+  readonly type: string;
+  /** NOT NULL with no default, identity or generation: an INSERT that leaves it out fails. */
+  readonly required: boolean;
+}
+
+export interface TargetTriggerFact {
+  readonly name: string;
+  /**
+   * pg_trigger.tgenabled: O fires unless session_replication_role is replica, A always fires,
+   * R fires only in replica mode (D, disabled, is never listed).
+   */
+  readonly enabled: 'O' | 'A' | 'R';
 }
 
 export interface TargetSchemaFact {

@@ -22,7 +22,7 @@ export function pgPreflightGatherers(
     describeSource: source.describe,
     source: () => gatherSourceFacts(source.db),
     target: target
-      ? { describe: target.describe, gather: (tables) => gatherTargetFacts(target.db, tables) }
+      ? { describe: target.describe, gather: (tables) => gatherTargetFacts(target.db, tables, source.db) }
       : undefined,
   };
 }

@@ -4,6 +4,7 @@ import type { Problem } from '../finding.js';
 import { listNames, plural, quoteIdent } from '../listing.js';
 import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
+import { TARGET_SHAPE_CHECKS } from './target-shape.js';
 
 function withTarget(evaluate: (target: TargetFacts, context: EvaluationContext) => Problem[]) {
   return (context: EvaluationContext): Problem[] => (context.target ? evaluate(context.target, context) : []);
@@ -93,7 +94,7 @@ const foreignKeys: PreflightCheck = {
         observed: listNames(withKeys.map((t) => `${qualifiedName(t)} (${t.foreignKeys.join(', ')})`)),
         expected:
           'foreign keys not enforced while DMS loads and applies table by table (it does not keep cross-table order)',
-        remedy: `Add afterConnectScript=SET session_replication_role = replica to the target endpoint${
+        remedy: `Set the target endpoint's PostgreSQLSettings.AfterConnectScript to SET session_replication_role='replica' (extra connection attribute afterConnectScript=SET session_replication_role='replica')${
           target.superuser ? '' : ` (needs a superuser or rds_superuser: ${target.user} is neither)`
         }, or drop the foreign keys until cutover`,
       },
@@ -134,4 +135,9 @@ const tablesReady: PreflightCheck = {
   }),
 };
 
-export const TARGET_CHECKS: readonly PreflightCheck[] = [privileges, foreignKeys, tablesReady];
+export const TARGET_CHECKS: readonly PreflightCheck[] = [
+  privileges,
+  foreignKeys,
+  tablesReady,
+  ...TARGET_SHAPE_CHECKS,
+];

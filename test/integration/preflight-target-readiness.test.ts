@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgPreflightGatherers } from '../../src/adapters/pg/preflight/index.js';
+import { gatherTargetFacts } from '../../src/adapters/pg/preflight/target-facts.js';
+import type { PreflightReport } from '../../src/core/preflight/report.js';
+import { runPreflight } from '../../src/core/preflight/run.js';
+import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
+import { type PgMajor, type PgNode, primaryForFile } from '../support/pg.js';
+
+const SOURCE_SQL = `
+CREATE SCHEMA app;
+CREATE TABLE app.orders (id bigint PRIMARY KEY, amount numeric(12,2) NOT NULL, note text);
+CREATE TABLE app.customers (id int PRIMARY KEY, name text);
+CREATE TABLE app.audit (id int PRIMARY KEY, at timestamptz NOT NULL);`;
+
+// The target as a DBA might have half-prepared it: a column missing and one narrower, a required
+// column the source does not have, a key on another column, and triggers in each firing mode.
+const TARGET_SQL = `
+CREATE SCHEMA app;
+CREATE TABLE app.orders (id bigint PRIMARY KEY, amount numeric(10,0) NOT NULL);
+CREATE TABLE app.customers (id int PRIMARY KEY, name text, region int NOT NULL);
+CREATE TABLE app.audit (id int NOT NULL, at timestamptz PRIMARY KEY);
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER customers_touch BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch();
+CREATE TRIGGER orders_always BEFORE INSERT ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+ALTER TABLE app.orders ENABLE ALWAYS TRIGGER orders_always;
+CREATE TRIGGER audit_off BEFORE INSERT ON app.audit FOR EACH ROW EXECUTE FUNCTION app.touch();
+ALTER TABLE app.audit DISABLE TRIGGER audit_off;`;
+
+const APP = parseTableMappings({
+  rules: [
+    {
+      'rule-type': 'selection',
+      'rule-id': '1',
+      'rule-name': '1',
+      'object-locator': { 'schema-name': 'app', 'table-name': '%' },
+      'rule-action': 'include',
+    },
+  ],
+});
+
+describe.each([12, 18] as PgMajor[])('target readiness on PostgreSQL %i', (major) => {
+  let sourceNode: PgNode;
+  let targetNode: PgNode;
+  let source: pg.Client;
+  let target: pg.Client;
+
+  beforeAll(async () => {
+    [sourceNode, targetNode] = await Promise.all([
+      primaryForFile({ name: `ready${major}-src`, major }),
+      primaryForFile({ name: `ready${major}-tgt`, major }),
+    ]);
+    await Promise.all([sourceNode.query(SOURCE_SQL), targetNode.query(TARGET_SQL)]);
+    [source, target] = await Promise.all([sourceNode.connect(), targetNode.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([source?.end(), target?.end()]);
+  });
+
+  const preflight = (): Promise<PreflightReport> =>
+    runPreflight(
+      pgPreflightGatherers({ db: source, describe: 'source' }, { db: target, describe: 'target' }),
+      {
+        tableMappings: APP,
+      },
+    );
+  const byId = (report: PreflightReport, id: string) =>
+    report.findings.filter((f) => f.id === id).map((f) => [f.severity, f.observed]);
+
+  it('reads each target table and its source columns in one round trip per side', async () => {
+    const { facts, roundTrips } = await gatherTargetFacts(
+      target,
+      [
+        { schema: 'app', name: 'orders' },
+        { schema: 'app', name: 'gone' },
+      ],
+      source,
+    );
+    expect(roundTrips).toBe(2);
+    expect(facts.tables.find((t) => t.name === 'orders')).toMatchObject({
+      exists: true,
+      primaryKey: ['id'],
+      columns: [
+        { name: 'id', type: 'bigint', required: true },
+        { name: 'amount', type: 'numeric(10,0)', required: true },
+      ],
+      sourceColumns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'amount', type: 'numeric(12,2)' },
+        { name: 'note', type: 'text' },
+      ],
+      triggers: [{ name: 'orders_always', enabled: 'A' }],
+    });
+    expect(facts.tables.find((t) => t.name === 'gone')).toMatchObject({
+      exists: false,
+      columns: [],
+      sourceColumns: null,
+      triggers: [],
+    });
+  });
+
+  it('reports the shape differences, the triggers that would fire and the prep mode to use', async () => {
+    const report = await preflight();
+    expect(byId(report, 'target.table-shape')).toEqual([
+      [
+        'blocker',
+        'app.customers (NOT NULL without default, not on the source: region), app.orders (missing note)',
+      ],
+      ['warning', 'app.orders (amount numeric(12,2) -> numeric(10,0))'],
+      ['warning', 'app.audit (source (id), target (at))'],
+    ]);
+    expect(byId(report, 'target.triggers')).toEqual([
+      ['warning', 'app.customers (customers_touch), app.orders (orders_always)'],
+    ]);
+    expect(byId(report, 'target.table-prep-mode')).toEqual([
+      ['info', '3 selected tables already on the target'],
+    ]);
+  });
+
+  it('passes once the target is shaped like the source and its triggers are off', async () => {
+    await targetNode.query(`
+      ALTER TABLE app.orders ALTER COLUMN amount TYPE numeric(12,2), ADD COLUMN note text;
+      ALTER TABLE app.customers ALTER COLUMN region DROP NOT NULL;
+      ALTER TABLE app.audit DROP CONSTRAINT audit_pkey, ADD PRIMARY KEY (id);
+      ALTER TABLE app.orders DISABLE TRIGGER orders_always;
+      ALTER TABLE app.customers DISABLE TRIGGER USER;`);
+    const report = await preflight();
+    expect(byId(report, 'target.table-shape')).toEqual([]);
+    expect(byId(report, 'target.triggers')).toEqual([]);
+    expect(report.findings.filter((f) => f.id.startsWith('target.') && f.severity !== 'info')).toEqual([]);
+  });
+});
