@@ -6,7 +6,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { UsageError } from './args.js';
+import { type CommandContext, UsageError } from './args.js';
 import { readJsonObjectFile } from './files.js';
 import type { Output } from './output.js';
 
@@ -25,6 +25,17 @@ let client: SFNClient | undefined;
 export function sfnClient(): SFNClient {
   client ??= new SFNClient({});
   return client;
+}
+
+/** --state-machine-arn, else the variable a deployment sets; `missing` is the usage error when neither is an ARN. */
+export function stateMachineArnFrom(
+  given: string | boolean | undefined,
+  fromEnv: string | undefined,
+  missing: string,
+): string {
+  const arn = typeof given === 'string' ? given : fromEnv;
+  if (!arn || !STATE_MACHINE_ARN.test(arn)) throw new UsageError(missing);
+  return arn;
 }
 
 export async function startExecution(stateMachineArn: string, name: string, input: unknown): Promise<string> {
@@ -61,6 +72,40 @@ export async function follow(
     if (TERMINAL.has(execution.status ?? '')) return { execution, events };
     if (!(await pause(options.pollMs, options.signal))) return undefined;
   }
+}
+
+/**
+ * Starts an execution and follows it to its end, handing each event to `onEvent`. Where there is nothing
+ * left to follow it gives the exit status instead: 0 with --detach (the execution ARN is the result),
+ * 130 on Ctrl-C (the execution goes on).
+ */
+export async function startAndFollow(
+  context: CommandContext,
+  run: {
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly input: unknown;
+    readonly pollMs: number;
+    readonly detach: boolean;
+    readonly onEvent: (event: HistoryEvent) => void;
+  },
+): Promise<(Followed & { readonly executionArn: string }) | number> {
+  const executionArn = await startExecution(run.stateMachineArn, run.name, run.input);
+  context.output.progress(`started ${executionArn}`);
+  if (run.detach) {
+    context.output.result(executionArn);
+    return 0;
+  }
+  const final = await follow(executionArn, {
+    pollMs: run.pollMs,
+    signal: context.signal,
+    onEvent: run.onEvent,
+  });
+  if (final === undefined) {
+    context.output.error(`stopped following; the execution goes on: ${executionArn}`);
+    return 130;
+  }
+  return { ...final, executionArn };
 }
 
 async function readNewEvents(

@@ -5,11 +5,10 @@ import { rehearse } from '../../local/rehearsal.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
 import {
   executionName,
-  follow,
   printStateEvent,
   readJsonObject,
-  STATE_MACHINE_ARN,
-  startExecution,
+  startAndFollow,
+  stateMachineArnFrom,
 } from '../executions.js';
 import type { Output } from '../output.js';
 import { renderReport } from './rehearse.js';
@@ -53,33 +52,26 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
         ? undefined
         : await readJsonObject(String(values.input), 'the cutover input');
     if (values.local) return runLocal(file, values.json === true, context);
-    const stateMachineArn =
-      (values['state-machine-arn'] as string | undefined) ?? context.env.DMS_CDC_CUTOVER_STATE_MACHINE_ARN;
-    if (!stateMachineArn || !STATE_MACHINE_ARN.test(stateMachineArn)) {
-      throw new UsageError(
-        '--state-machine-arn is required: the ARN of the deployed cutover state machine (or --local)',
-      );
-    }
+    const stateMachineArn = stateMachineArnFrom(
+      values['state-machine-arn'],
+      context.env.DMS_CDC_CUTOVER_STATE_MACHINE_ARN,
+      '--state-machine-arn is required: the ARN of the deployed cutover state machine (or --local)',
+    );
     if (!file) throw new UsageError('--input is required: the cutover input as JSON');
     const plan = planCutover(file, new Date());
     const name = executionName(values.name, `cutover-${plan.sourceName}`);
     // Every flag is checked before an execution starts.
     const pollMs = positiveInteger(values, 'poll', 5, 300) * 1000;
-    const executionArn = await startExecution(stateMachineArn, name, file);
-    context.output.progress(`started ${executionArn}`);
-    if (values.detach) {
-      context.output.result(executionArn);
-      return 0;
-    }
-    const final = await follow(executionArn, {
+    const final = await startAndFollow(context, {
+      stateMachineArn,
+      name,
+      input: file,
       pollMs,
-      signal: context.signal,
+      detach: values.detach === true,
       onEvent: (event) => printCutoverEvent(event, context.output),
     });
-    if (final === undefined) {
-      context.output.error(`stopped following; the execution goes on: ${executionArn}`);
-      return 130;
-    }
+    if (typeof final === 'number') return final;
+    const { executionArn } = final;
     const summary = {
       executionArn,
       status: final.execution.status ?? 'UNKNOWN',

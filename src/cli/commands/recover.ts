@@ -5,11 +5,10 @@ import { type DecisionReport, formatRange } from '../../core/recovery/report.js'
 import { type Command, positiveInteger, UsageError } from '../args.js';
 import {
   executionName,
-  follow,
   printStateEvent,
   readJsonObject,
-  STATE_MACHINE_ARN,
-  startExecution,
+  startAndFollow,
+  stateMachineArnFrom,
 } from '../executions.js';
 import { type Output, table } from '../output.js';
 import { recoverDecideCommand } from './recover-decide.js';
@@ -66,30 +65,25 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
     json: { type: 'boolean' },
   },
   async run(values, context) {
-    const stateMachineArn =
-      (values['state-machine-arn'] as string | undefined) ?? context.env.DMS_CDC_RECOVER_STATE_MACHINE_ARN;
-    if (!stateMachineArn || !STATE_MACHINE_ARN.test(stateMachineArn)) {
-      throw new UsageError('--state-machine-arn is required: the ARN of the deployed recover state machine');
-    }
+    const stateMachineArn = stateMachineArnFrom(
+      values['state-machine-arn'],
+      context.env.DMS_CDC_RECOVER_STATE_MACHINE_ARN,
+      '--state-machine-arn is required: the ARN of the deployed recover state machine',
+    );
     const input = await recoverInputFrom(values);
     const name = executionName(values.name, `manual-${String(input.taskArn).split(':').at(-1) ?? 'task'}`);
     // Every flag is checked before an execution starts.
     const pollMs = positiveInteger(values, 'poll', 5, 300) * 1000;
-    const executionArn = await startExecution(stateMachineArn, name, input);
-    context.output.progress(`started ${executionArn}`);
-    if (values.detach) {
-      context.output.result(executionArn);
-      return 0;
-    }
-    const final = await follow(executionArn, {
+    const final = await startAndFollow(context, {
+      stateMachineArn,
+      name,
+      input,
       pollMs,
-      signal: context.signal,
+      detach: values.detach === true,
       onEvent: (event) => printEvent(event, context.output),
     });
-    if (final === undefined) {
-      context.output.error(`stopped following; the execution goes on: ${executionArn}`);
-      return 130;
-    }
+    if (typeof final === 'number') return final;
+    const { executionArn } = final;
     const decision = lastDecision(final.events);
     const summary = {
       executionArn,
