@@ -28,7 +28,7 @@ export function sfnClient(): SFNClient {
 }
 
 /** --state-machine-arn, else the variable a deployment sets; `missing` is the usage error when neither is an ARN. */
-export function stateMachineArnFrom(
+export function machineArn(
   given: string | boolean | undefined,
   fromEnv: string | undefined,
   missing: string,

@@ -1,25 +1,20 @@
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import * as sfnApi from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
-import { startAndFollow, stateMachineArnFrom } from '../../src/cli/executions.js';
+import { machineArn, startAndFollow } from '../../src/cli/executions.js';
 import { recordingOutput } from '../../src/cli/output.js';
 
-const sfn = mockClient(SFNClient);
+const sfn = mockClient(sfnApi.SFNClient);
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:recover';
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:recover:manual-1';
 
 beforeEach(() => {
   sfn.reset();
-  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION });
-  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+  sfn.on(sfnApi.StartExecutionCommand).resolves({ executionArn: EXECUTION });
+  sfn.on(sfnApi.DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
   sfn
-    .on(GetExecutionHistoryCommand)
+    .on(sfnApi.GetExecutionHistoryCommand)
     .resolves({ events: [{ id: 1, type: 'ExecutionStarted', timestamp: new Date() }] });
 });
 afterAll(() => sfn.restore());
@@ -43,7 +38,7 @@ describe('startAndFollow: starting a deployed machine and following it', () => {
   it('starts the execution with the input as JSON and follows it to its end', async () => {
     const { final, output, seen } = started();
     expect(await final).toMatchObject({ executionArn: EXECUTION, execution: { status: 'SUCCEEDED' } });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+    expect(sfn.commandCalls(sfnApi.StartExecutionCommand)[0]?.args[0].input).toEqual({
       stateMachineArn: MACHINE,
       name: 'manual-1',
       input: '{"taskArn":"x"}',
@@ -56,11 +51,11 @@ describe('startAndFollow: starting a deployed machine and following it', () => {
     const { final, output } = started({ detach: true });
     expect(await final).toBe(0);
     expect(output.lines.at(-1)).toEqual({ stream: 'stdout', text: EXECUTION });
-    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(sfnApi.DescribeExecutionCommand)).toHaveLength(0);
   });
 
   it('on Ctrl-C stops following, says the execution goes on, exit 130', async () => {
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(sfnApi.DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const interrupted = new AbortController();
     interrupted.abort();
     const { final, output } = started({ signal: interrupted.signal });
@@ -72,11 +67,11 @@ describe('startAndFollow: starting a deployed machine and following it', () => {
   });
 });
 
-describe('stateMachineArnFrom', () => {
+describe('machineArn', () => {
   it('takes the flag before the environment, and refuses anything but a state machine ARN', () => {
-    expect(stateMachineArnFrom(MACHINE, 'ignored', 'missing')).toBe(MACHINE);
-    expect(stateMachineArnFrom(undefined, MACHINE, 'missing')).toBe(MACHINE);
-    expect(() => stateMachineArnFrom(undefined, undefined, 'missing')).toThrow(new UsageError('missing'));
-    expect(() => stateMachineArnFrom('arn:aws:dms:x', MACHINE, 'missing')).toThrow(UsageError);
+    expect(machineArn(MACHINE, 'ignored', 'missing')).toBe(MACHINE);
+    expect(machineArn(undefined, MACHINE, 'missing')).toBe(MACHINE);
+    expect(() => machineArn(undefined, undefined, 'missing')).toThrow(new UsageError('missing'));
+    expect(() => machineArn('arn:aws:dms:x', MACHINE, 'missing')).toThrow(UsageError);
   });
 });

@@ -3,13 +3,7 @@ import { approvalCommands } from '../../core/cutover/notifications.js';
 import { planCutover } from '../../core/cutover/plan.js';
 import { rehearse } from '../../local/rehearsal.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
-import {
-  executionName,
-  printStateEvent,
-  readJsonObject,
-  startAndFollow,
-  stateMachineArnFrom,
-} from '../executions.js';
+import { executionName, machineArn, printStateEvent, readJsonObject, startAndFollow } from '../executions.js';
 import type { Output } from '../output.js';
 import { renderReport } from './rehearse.js';
 
@@ -52,7 +46,7 @@ exit status: 0 the cutover succeeded, 1 it failed or could not start, 130 interr
         ? undefined
         : await readJsonObject(String(values.input), 'the cutover input');
     if (values.local) return runLocal(file, values.json === true, context);
-    const stateMachineArn = stateMachineArnFrom(
+    const stateMachineArn = machineArn(
       values['state-machine-arn'],
       context.env.DMS_CDC_CUTOVER_STATE_MACHINE_ARN,
       '--state-machine-arn is required: the ARN of the deployed cutover state machine (or --local)',

@@ -3,13 +3,7 @@ import { describeIssue, refusePasswordKeys } from '../../core/input-keys.js';
 import { RecoverInput } from '../../core/recovery/input.js';
 import { type DecisionReport, formatRange } from '../../core/recovery/report.js';
 import { type Command, positiveInteger, UsageError } from '../args.js';
-import {
-  executionName,
-  printStateEvent,
-  readJsonObject,
-  startAndFollow,
-  stateMachineArnFrom,
-} from '../executions.js';
+import { executionName, machineArn, printStateEvent, readJsonObject, startAndFollow } from '../executions.js';
 import { type Output, table } from '../output.js';
 import { recoverDecideCommand } from './recover-decide.js';
 
@@ -65,7 +59,7 @@ exit status: 0 the machine succeeded (resumed, new task, nothing to do), 1 it en
     json: { type: 'boolean' },
   },
   async run(values, context) {
-    const stateMachineArn = stateMachineArnFrom(
+    const stateMachineArn = machineArn(
       values['state-machine-arn'],
       context.env.DMS_CDC_RECOVER_STATE_MACHINE_ARN,
       '--state-machine-arn is required: the ARN of the deployed recover state machine',
