@@ -4,8 +4,12 @@ import { formatLsn, type Lsn, lsnDiff } from './lsn.js';
 /** pg_replication_slots.wal_status (PostgreSQL 13+). */
 export type WalStatus = 'reserved' | 'extended' | 'unreserved' | 'lost';
 
-/** One replication slot as pg_replication_slots reports it, typed. */
-export interface SlotState {
+/**
+ * One replication slot as pg_replication_slots reports it: the one slot model. `L` and `B` are how LSNs
+ * and byte sizes are carried: SlotState holds them typed (Lsn, bigint), SlotJson as JSON carries them
+ * (text, number). Columns a major lacks are null (see src/adapters/pg/slots.ts, the one reader).
+ */
+interface SlotModel<L, B> {
   readonly slotName: string;
   readonly slotType: 'logical' | 'physical';
   readonly plugin: string | null;
@@ -15,11 +19,11 @@ export interface SlotState {
   readonly activePid: number | null;
   /** application_name of the backend holding the slot, when one does. */
   readonly activeApplication: string | null;
-  readonly restartLsn: Lsn | null;
-  readonly confirmedFlushLsn: Lsn | null;
+  readonly restartLsn: L | null;
+  readonly confirmedFlushLsn: L | null;
   readonly walStatus: WalStatus | null;
   /** Bytes that can still be written before the slot is in danger of losing WAL (max_slot_wal_keep_size). */
-  readonly safeWalSizeBytes: bigint | null;
+  readonly safeWalSizeBytes: B | null;
   /** PostgreSQL 14+: decodes prepared transactions at PREPARE. null before 14. */
   readonly twoPhase: boolean | null;
   /** PostgreSQL 17+: created with failover = true. null before 17. */
@@ -29,11 +33,23 @@ export interface SlotState {
   /** PostgreSQL 17+: when the slot last became inactive (ISO 8601), null while active. */
   readonly inactiveSince: string | null;
   /**
+   * PostgreSQL 16+: the slot was invalidated by a recovery conflict. null before 16. The reader always
+   * sets it; optional so that a slot built by hand may leave out what it does not test.
+   */
+  readonly conflicting?: boolean | null;
+  /**
    * PostgreSQL 17+: why PostgreSQL invalidated the slot (wal_removed, rows_removed, wal_level_insufficient;
-   * 18: idle_timeout, after idle_replication_slot_timeout). null while valid or before 17; absent when not read.
+   * 18: idle_timeout, after idle_replication_slot_timeout). null while valid or before 17. Always set by
+   * the reader; optional like conflicting.
    */
   readonly invalidationReason?: string | null;
 }
+
+/** A slot with typed LSNs and exact byte sizes: what the core decides on. */
+export type SlotState = SlotModel<Lsn, bigint>;
+
+/** The same slot as JSON carries it: LSNs as text, sizes as numbers. */
+export type SlotJson = SlotModel<string, number>;
 
 /** A slot read together with the server position it is measured against. */
 export interface SlotReading {
@@ -70,31 +86,23 @@ export function formatBytes(bytes: bigint | null): string {
 }
 
 /** The JSON shape of a slot reading (Step Functions payloads, CLI --json): LSNs as text, sizes as numbers. */
-export interface SlotReport {
-  readonly slotName: string;
-  readonly slotType: 'logical' | 'physical';
-  readonly plugin: string | null;
-  readonly database: string | null;
-  readonly temporary: boolean;
-  readonly active: boolean;
-  readonly activePid: number | null;
-  readonly activeApplication: string | null;
-  readonly restartLsn: string | null;
-  readonly confirmedFlushLsn: string | null;
-  readonly walStatus: WalStatus | null;
-  readonly safeWalSizeBytes: number | null;
-  readonly twoPhase: boolean | null;
-  readonly failover: boolean | null;
-  readonly synced: boolean | null;
-  readonly inactiveSince: string | null;
+export type SlotReport = Omit<SlotJson, 'conflicting' | 'invalidationReason'> & {
   readonly serverLsn: string;
   readonly inRecovery: boolean;
   readonly lagBytes: number | null;
   readonly retainedWalBytes: number | null;
+};
+
+/** A slot as JSON carries it (every column, conflicting and invalidationReason included). */
+export function toSlotJson(slot: SlotState): Required<SlotJson> {
+  return {
+    ...reportedColumns(slot),
+    conflicting: slot.conflicting ?? null,
+    invalidationReason: slot.invalidationReason ?? null,
+  };
 }
 
-export function toSlotReport(reading: SlotReading): SlotReport {
-  const { slot } = reading;
+function reportedColumns(slot: SlotState): Omit<SlotJson, 'conflicting' | 'invalidationReason'> {
   return {
     slotName: slot.slotName,
     slotType: slot.slotType,
@@ -112,6 +120,12 @@ export function toSlotReport(reading: SlotReading): SlotReport {
     failover: slot.failover,
     synced: slot.synced,
     inactiveSince: slot.inactiveSince,
+  };
+}
+
+export function toSlotReport(reading: SlotReading): SlotReport {
+  return {
+    ...reportedColumns(reading.slot),
     serverLsn: formatLsn(reading.serverLsn),
     inRecovery: reading.inRecovery,
     lagBytes: optionalNumber(reading.lagBytes),

@@ -12,16 +12,17 @@ import { type Lsn, parseLsn } from '../../core/lsn.js';
 import { measureSlot } from '../../core/slot.js';
 import { type PgConnector, withPgClient } from './client.js';
 import type { Queryable } from './queryable.js';
-import { type SlotRow, toSlotState } from './slots.js';
+import { SLOT_COLUMNS, SLOT_FROM, type SlotRow, toSlotState } from './slots.js';
 import { SQLSTATE, sqlState } from './sqlstate.js';
 
-/** The slot columns slots.ts reads (slot_name null on the row of a server without slots), and more. */
+/** The slot columns of slots.ts (slot_name null on the row of a server without slots), and more. */
 interface HealthRow extends Omit<SlotRow, 'slot_name'> {
   server_version: number;
   server_time: string;
+  server_lsn: string;
+  in_recovery: boolean;
   slot_name: string | null;
   inactive_seconds: number | null;
-  invalidation_reason: string | null;
   idle_timeout_seconds: number | null;
   max_slot_wal_keep_mb: string | null;
   xmin_age: number | null;
@@ -29,11 +30,9 @@ interface HealthRow extends Omit<SlotRow, 'slot_name'> {
 }
 
 /**
- * One round trip for every slot on the server, with what the health check adds to the slot query
- * of slots.ts: the ages of xmin and catalog_xmin, seconds since inactive_since, and the
- * invalidation reason. Columns not every supported major (12+) has (wal_status, safe_wal_size 13+,
- * two_phase 14+, inactive_since, invalidation_reason, failover, synced 17+) are read through to_jsonb
- * so the statement runs on every major (NULL where the column does not exist).
+ * One round trip for every slot on the server: the slot columns of slots.ts (SLOT_COLUMNS, the one
+ * reader) and what the health check adds: the ages of xmin and catalog_xmin and seconds since
+ * inactive_since (PostgreSQL 17+, through to_jsonb like the reader's own late columns).
  * The server facts come from a one-row CTE joined to the slots, so a server without slots still
  * returns its row. Times are the server's own (now()), so a client clock skew changes nothing.
  */
@@ -50,26 +49,17 @@ WITH server AS (
          -- PostgreSQL 13+ (no row before): in MB, -1 for unlimited.
          (SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size') AS max_slot_wal_keep_mb
 ), slots AS (
-  SELECT s.*, to_jsonb(s) AS j FROM pg_replication_slots s
+  SELECT ${SLOT_COLUMNS},
+         extract(epoch FROM now() - (s.j ->> 'inactive_since')::timestamptz)::float8 AS inactive_seconds,
+         age(s.xmin) AS xmin_age,
+         age(s.catalog_xmin) AS catalog_xmin_age
+    FROM ${SLOT_FROM}
 )
-SELECT server.*,
-       s.slot_name::text, s.slot_type, s.plugin::text, s.database::text, s.temporary, s.active, s.active_pid,
-       a.application_name, s.restart_lsn::text, s.confirmed_flush_lsn::text,
-       s.j ->> 'wal_status' AS wal_status,
-       s.j ->> 'safe_wal_size' AS safe_wal_size,
-       (s.j ->> 'two_phase')::boolean AS two_phase,
-       (s.j ->> 'failover')::boolean AS failover,
-       (s.j ->> 'synced')::boolean AS synced,
-       to_char((s.j ->> 'inactive_since')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-         AS inactive_since,
-       extract(epoch FROM now() - (s.j ->> 'inactive_since')::timestamptz)::float8 AS inactive_seconds,
-       s.j ->> 'invalidation_reason' AS invalidation_reason,
-       age(s.xmin) AS xmin_age,
-       age(s.catalog_xmin) AS catalog_xmin_age
+SELECT server.*, slots.*
   FROM server
-  LEFT JOIN slots s ON true
-  LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
- ORDER BY s.slot_name`;
+  LEFT JOIN slots ON true
+ -- slot_name is text here; "C" is the order of its name column (what the reader sorts by).
+ ORDER BY slots.slot_name COLLATE "C"`;
 
 /** pg_wal as the server sees it: one row, every file (segments, .history, .partial, .backup). */
 export const WAL_DIR_SQL = `SELECT count(*)::int AS files, coalesce(sum(size), 0)::text AS bytes FROM pg_ls_waldir()`;
@@ -137,7 +127,7 @@ function toSlotHealth(row: HealthRow, serverLsn: Lsn): SlotHealth {
     xminAge: ages.length > 0 ? Math.max(...ages) : null,
     inactiveSeconds:
       row.active || row.inactive_seconds === null ? null : Math.max(0, Number(row.inactive_seconds)),
-    invalidationReason: row.invalidation_reason,
+    invalidationReason: row.invalidation_reason ?? null,
     idleTimeoutLeftSeconds: idleTimeoutLeft(row),
   };
 }

@@ -1,11 +1,7 @@
+import { formatLsn } from '../../core/lsn.js';
 import type { PgNode } from './node.js';
 import { sleep } from './node.js';
-
-interface SlotPosition {
-  confirmed_flush_lsn: string | null;
-  restart_lsn: string | null;
-  temporary?: boolean;
-}
+import { readSlotOn } from './slots.js';
 
 /**
  * Waits until the failover slot `slotName` on `standby` is a persistent synced copy of the
@@ -32,22 +28,15 @@ export async function waitForFailoverSlotSync(
         await primary.query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [slotName]);
       }
     }
-    const [source] = await slotRow(primary, slotName);
-    const [copy] = await slotRow(standby, slotName);
+    const source = (await readSlotOn(primary, slotName))?.slot;
+    const copy = (await readSlotOn(standby, slotName))?.slot;
     if (!source) throw new Error(`slot ${slotName} does not exist on ${primary.name}`);
-    persisted = copy !== undefined && copy.temporary === false;
-    if (persisted && copy?.confirmed_flush_lsn === source.confirmed_flush_lsn && source.confirmed_flush_lsn) {
-      return source.confirmed_flush_lsn;
+    persisted = copy !== undefined && !copy.temporary;
+    const confirmed = source.confirmedFlushLsn;
+    if (persisted && confirmed !== null && copy?.confirmedFlushLsn === confirmed) {
+      return formatLsn(confirmed);
     }
     await sleep(100);
   }
   throw new Error(`slot ${slotName} was not synced to ${standby.name} in time`);
-}
-
-function slotRow(node: PgNode, slotName: string): Promise<SlotPosition[]> {
-  return node.query<SlotPosition>(
-    `SELECT confirmed_flush_lsn::text, restart_lsn::text, temporary
-       FROM pg_replication_slots WHERE slot_name = $1`,
-    [slotName],
-  );
 }

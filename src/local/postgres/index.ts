@@ -20,3 +20,4 @@ export { waitForFailoverSlotSync } from './failover.js';
 export { type NodeRole, PgNode, type StopMode, sleep } from './node.js';
 export { type ParameterDescription, serverParameters } from './parameters.js';
 export { isAlive, killAllSync, liveNodeCount, NODES_ROOT, sweepOrphans } from './registry.js';
+export { readSlotOn, readSlotsOn } from './slots.js';

@@ -1,7 +1,7 @@
 import { LocalDms } from '../../adapters/local/dms/engine.js';
 import { WalStream } from '../../adapters/local/dms/wal-stream.js';
 import { LocalSecretStore } from '../../adapters/local/secret-store.js';
-import { parseLsn } from '../../core/lsn.js';
+import { formatLsn, parseLsn } from '../../core/lsn.js';
 import type { DecisionKind } from '../../core/recovery/types.js';
 import { type AlertMessage, type Alerts, type Severity, toSnsPublishFields } from '../../ports/alerts.js';
 import type { Task, TaskStatus } from '../../ports/dms.js';
@@ -9,7 +9,7 @@ import { compareTables } from '../cutover/compare.js';
 import { LOCAL_REPLICATION_INSTANCE } from '../cutover/environment.js';
 import { DEMO_SCHEMA_SQL } from '../demo-schema.js';
 import type { PgNode, PrimaryOptions, StandbyOptions } from '../postgres/index.js';
-import { sleep } from '../postgres/index.js';
+import { readSlotOn, readSlotsOn, sleep } from '../postgres/index.js';
 import type { ExecutionResult, TaskHandler } from '../stepfunctions/index.js';
 import { selectionMappings } from '../table-mappings.js';
 import { runLocalRecovery, statesEntered } from './run.js';
@@ -146,10 +146,7 @@ export class RecoveryRig {
       tags: {},
     });
     const target = this.dms.registerTargetEndpoint('recovery-tgt', this.target.url());
-    const [row] = await this.source.query<{ lsn: string }>(
-      'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
-      [SLOT],
-    );
+    const confirmed = (await readSlotOn(this.source, SLOT))?.slot.confirmedFlushLsn ?? null;
     const task = await this.dms.createCdcTask({
       identifier: 'recovery-task',
       replicationInstanceArn: LOCAL_REPLICATION_INSTANCE,
@@ -157,7 +154,7 @@ export class RecoveryRig {
       targetEndpointArn: target.arn,
       tableMappings: TABLE_MAPPINGS,
       taskSettings,
-      cdcStartPosition: row?.lsn ?? '0/0',
+      cdcStartPosition: confirmed === null ? '0/0' : formatLsn(confirmed),
       cdcStopPosition: undefined,
       tags: {},
     });
@@ -295,10 +292,8 @@ export class RecoveryRig {
 
   /** The slots on a server, by name. */
   async slotsOn(node: PgNode): Promise<string[]> {
-    const rows = await node.query<{ slot_name: string }>(
-      `SELECT slot_name::text FROM pg_replication_slots WHERE slot_type = 'logical' ORDER BY 1`,
-    );
-    return rows.map((r) => r.slot_name);
+    const readings = await readSlotsOn(node);
+    return readings.filter((r) => r.slot.slotType === 'logical').map((r) => r.slot.slotName);
   }
 
   async shutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { formatLsn, lsnFromCheckpoint } from '../../core/lsn.js';
 import type { DecisionKind } from '../../core/recovery/types.js';
-import { sleep, waitForFailoverSlotSync, waitForReplay } from '../postgres/index.js';
+import { readSlotOn, sleep, waitForFailoverSlotSync, waitForReplay } from '../postgres/index.js';
 import type { ExecutionStatus } from '../stepfunctions/index.js';
 import {
   DMS_RESTARTS_TASK,
@@ -234,14 +234,11 @@ export const slotInvalidated: Scenario = async ({ servers }) => {
     const faultAt = Date.now();
     const rounds = await invalidateSlot(rig);
     const run = await rig.recover(rig.input());
-    const [slot] = await rig.source.query<{ wal_status: string }>(
-      'SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1',
-      [SLOT],
-    );
+    const slot = (await readSlotOn(rig.source, SLOT))?.slot;
     const diff = await rig.diff();
     return result('e', 'slot invalidated by max_slot_wal_keep_size', rig, run, faultAt, diff, false, {
       checkpoint: checkpointLsn(stopped.recoveryCheckpoint),
-      walStatus: slot?.wal_status ?? null,
+      walStatus: slot?.walStatus ?? null,
       switchRounds: rounds,
       oldTaskStatus: (await rig.dms.describeTask(rig.taskArn)).status,
     });
@@ -442,11 +439,8 @@ async function invalidateSlot(rig: RecoveryRig): Promise<number> {
     );
     await rig.source.query('SELECT pg_switch_wal()');
     await rig.source.query('CHECKPOINT');
-    const [slot] = await rig.source.query<{ wal_status: string | null }>(
-      'SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1',
-      [SLOT],
-    );
-    if (slot?.wal_status === 'lost') return round;
+    const slot = (await readSlotOn(rig.source, SLOT))?.slot;
+    if (slot?.walStatus === 'lost') return round;
   }
   throw new Error(`slot ${SLOT} still holds its WAL after 40 rounds of pg_switch_wal() and CHECKPOINT`);
 }
