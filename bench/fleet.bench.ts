@@ -17,6 +17,7 @@ import type { Fleet } from '../test/e2e/health-check-fleet.js';
 
 process.env.DMS_CDC_PG_TEMPLATES = '1';
 // About 7.5 MB per database: on disk, not in /dev/shm.
+const ownRoot = process.env.DMS_CDC_PG_ROOT === undefined;
 process.env.DMS_CDC_PG_ROOT ??= path.join(tmpdir(), `dms-cdc-pg-bench-fleet-${process.pid}`);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { startPrimary } = await import('../src/local/postgres/index.js');
@@ -148,6 +149,8 @@ try {
 } finally {
   await Promise.allSettled(nodes.map((node) => node.destroy()));
   await rm(sinkDir, { recursive: true, force: true });
+  // The servers are gone; what is left is the template this run made.
+  if (ownRoot) await rm(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
 }
 // A batch deadline timer may still be pending.
 process.exit(0);
@@ -190,7 +193,7 @@ async function cloudWatchPerSource(fleet: Fleet): Promise<void> {
   // CloudWatch Logs bills each event's bytes plus 26 bytes.
   const bytes = lines.reduce((n, line) => n + Buffer.byteLength(line) + 26, 0);
   console.log(
-    `CloudWatch per source and check (25 healthy sources, one slot each): ${(bytes / sources.length).toFixed(0)} log bytes ` +
+    `CloudWatch per source and check (${sources.length} healthy sources, one slot each): ${(bytes / sources.length).toFixed(0)} log bytes ` +
       `(${(lines.length / sources.length).toFixed(2)} events, ${(emf / sources.length).toFixed(2)} of them EMF), ` +
       `${(metrics.size / sources.length).toFixed(2)} custom metrics`,
   );

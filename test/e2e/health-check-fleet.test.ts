@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunSummary } from '../../src/core/health/fleet.js';
 import { runStateMachine } from '../../src/local/stepfunctions/index.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
@@ -79,7 +79,8 @@ describe('health-check machine over a fleet', () => {
     const silent = {
       sources: fleet.config.sources.filter((s) => s.name.startsWith('blackholed-')),
     };
-    const run = fleetTasks(fleet, path.join(dir, 'deadline.jsonl'), {
+    const sink = path.join(dir, 'deadline.jsonl');
+    const run = fleetTasks(fleet, sink, {
       batchDeadlineMs: 1000,
       env: { SOURCE_TLS: 'disable', HEALTH_CHECK_BATCH_CONCURRENCY: '2' },
     });
@@ -95,7 +96,14 @@ describe('health-check machine over a fleet', () => {
       ['HealthCheckDeadlineError', 'not started: the 1 s budget of its batch ran out'],
       ['HealthCheckDeadlineError', 'not started: the 1 s budget of its batch ran out'],
     ]);
+    // The two checks the deadline left behind still end (at the connect timeout) and alert.
+    await vi.waitFor(async () => expect(await alerts(sink)).toBe(2), { timeout: 30_000, interval: 200 });
   });
 });
+
+async function alerts(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).length;
+}
 
 const BATCH_KEYS = ['batch', 'critical', 'failed', 'failures', 'failuresOmitted', 'ok', 'sources', 'warning'];
