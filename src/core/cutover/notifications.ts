@@ -1,5 +1,6 @@
 import type { AlertAttributes, AlertMessage, JsonObject, JsonValue, Severity } from '../../ports/alerts.js';
 import { fitSnsSubject } from '../../ports/alerts.js';
+import { formatDuration } from '../health/sizes.js';
 import { at, bool, isObject, list, num, text } from '../json-read.js';
 import { type CutoverStage, failedStage } from './stages.js';
 
@@ -381,7 +382,7 @@ function bodyFor(
       }
       if (view.approval.timeoutSeconds !== null) {
         lines.push(
-          `Without an answer within ${formatSeconds(view.approval.timeoutSeconds)} ` +
+          `Without an answer within ${formatDuration(view.approval.timeoutSeconds, 'exact')} ` +
             `(by ${new Date(now.getTime() + view.approval.timeoutSeconds * 1000).toISOString()}), the cutover fails with States.Timeout.`,
         );
       }
@@ -433,7 +434,7 @@ function factLines(view: StateView, now: Date): string[] {
     lines.push(`Task stop: ${view.stopped.status ?? '?'} (${view.stopped.stopReason ?? 'no stop reason'})`);
   if (view.startedAt) {
     const elapsed = (now.getTime() - Date.parse(view.startedAt)) / 1000;
-    lines.push(`Started ${view.startedAt}; ${formatSeconds(elapsed)} ago (${now.toISOString()}).`);
+    lines.push(`Started ${view.startedAt}; ${formatDuration(elapsed, 'exact')} ago (${now.toISOString()}).`);
   }
   return lines;
 }
@@ -537,15 +538,6 @@ function payloadFor(
     approval: view.approval.answer,
     sequences: view.sequences,
   };
-}
-
-function formatSeconds(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h < 48 ? `${h} h ${m} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 /** The approval answer, as JSON (what SendTaskSuccess passed); anything else is dropped. */

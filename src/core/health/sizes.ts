@@ -99,16 +99,51 @@ function checkedSeconds(value: number, text: string): number {
   return value;
 }
 
-/** `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`: the two largest units. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-  const whole = Math.floor(seconds);
-  const days = Math.floor(whole / 86_400);
-  const hours = Math.floor((whole % 86_400) / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
-  return `${minutes} min`;
+/**
+ * How a duration reads. Every style prints the two largest units:
+ * - `approx` (alerts, health): seconds only under a minute (fractions kept), a zero second unit left out:
+ *   `45 s`, `1.3 s`, `35 min`, `1 h`, `2 h 5 min`, `2 d 4 h`.
+ * - `exact` (cutover notifications, which state elapsed times and deadlines): whole seconds, seconds kept
+ *   under an hour, zeros shown, days from 48 h: `42 min 30 s`, `1 h 0 min`, `47 h 59 min`, `2 d 0 h`.
+ * - `compact` (progress lines): like `exact` without spaces, padded, never days: `45s`, `2m05s`, `1h02m`.
+ */
+export type DurationStyle = 'approx' | 'exact' | 'compact';
+
+interface StyleRules {
+  readonly whole: boolean;
+  readonly secondsUnderHour: boolean;
+  readonly keepZero: boolean;
+  readonly daysFrom: number;
+  readonly compact: boolean;
+}
+
+const STYLES: Record<DurationStyle, StyleRules> = {
+  approx: { whole: false, secondsUnderHour: false, keepZero: false, daysFrom: 86_400, compact: false },
+  exact: { whole: true, secondsUnderHour: true, keepZero: true, daysFrom: 2 * 86_400, compact: false },
+  compact: { whole: true, secondsUnderHour: true, keepZero: true, daysFrom: Infinity, compact: true },
+};
+
+const UNIT = { d: ['d', 'd'], h: ['h', 'h'], min: ['min', 'm'], s: ['s', 's'] } as const;
+
+/** The one duration formatter; see DurationStyle. */
+export function formatDuration(seconds: number, style: DurationStyle = 'approx'): string {
+  const rules = STYLES[style];
+  const value = rules.whole ? Math.max(0, Math.round(seconds)) : seconds;
+  const unit = (name: keyof typeof UNIT) => UNIT[name][rules.compact ? 1 : 0];
+  const part = (n: number | string, name: keyof typeof UNIT, padded = false) =>
+    `${padded && rules.compact ? String(n).padStart(2, '0') : n}${rules.compact ? '' : ' '}${unit(name)}`;
+  if (value < 60) return part(Number.isInteger(value) ? value : value.toFixed(1), 's');
+  const whole = Math.floor(value);
+  const [big, bigUnit, small, smallUnit] =
+    whole >= rules.daysFrom
+      ? ([Math.floor(whole / 86_400), 'd', Math.floor((whole % 86_400) / 3600), 'h'] as const)
+      : whole >= 3600
+        ? ([Math.floor(whole / 3600), 'h', Math.floor((whole % 3600) / 60), 'min'] as const)
+        : ([Math.floor(whole / 60), 'min', whole % 60, 's'] as const);
+  const first = part(big, bigUnit);
+  if (smallUnit === 's' && !rules.secondsUnderHour) return first;
+  if (small === 0 && !rules.keepZero) return first;
+  return `${first}${rules.compact ? '' : ' '}${part(small, smallUnit, true)}`;
 }
 
 /** 1234567 -> "1,234,567": exact numbers in message bodies. */

@@ -1,3 +1,5 @@
+import { formatDuration as formatDurationIn } from '../health/sizes.js';
+
 /** A progress line for a long comparison: tables done, rows compared, rate and time left. */
 export interface ProgressState {
   readonly tablesDone: number;
@@ -17,9 +19,7 @@ export function progressLine(state: ProgressState): string {
   return `verify: ${state.tablesDone}/${state.tables} tables, ${state.rowsCompared.toLocaleString('en-US')} rows compared, ${Math.round(rate).toLocaleString('en-US')} rows/s${left}`;
 }
 
+/** The compact style of the one duration formatter (`2m05s`, `1h02m`), what progress lines print. */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return formatDurationIn(seconds, 'compact');
 }

@@ -153,4 +153,19 @@ describe('durations', () => {
   ])('formatDuration(%d) = %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
   });
+
+  it.each([
+    [-3, 'exact', '0 s'],
+    [59.6, 'exact', '1 min 0 s'],
+    [42 * 60 + 30, 'exact', '42 min 30 s'],
+    [3600, 'exact', '1 h 0 min'],
+    [47 * 3600 + 59 * 60, 'exact', '47 h 59 min'],
+    [2 * 86_400, 'exact', '2 d 0 h'],
+    [45, 'compact', '45s'],
+    [125, 'compact', '2m05s'],
+    [3725, 'compact', '1h02m'],
+    [50 * 3600, 'compact', '50h00m'],
+  ] as const)('formatDuration(%d, %s) = %s', (seconds, style, text) => {
+    expect(formatDuration(seconds, style)).toBe(text);
+  });
 });
