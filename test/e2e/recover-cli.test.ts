@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import { holdSlot } from '../../src/local/recovery/rig.js';
+import { runCli } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 let source: PgNode;
@@ -21,15 +20,8 @@ beforeAll(async () => {
   restart = row?.restart ?? '';
 });
 
-async function run(argv: string[]) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[]) {
+  return runCli(argv);
 }
 
 const decide = (...flags: string[]) => run(['recover', 'decide', '--source', source.url(), ...flags]);

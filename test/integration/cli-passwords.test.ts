@@ -2,8 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
+import { runCli } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
@@ -32,15 +31,8 @@ beforeAll(async () => {
   await node.query('SELECT pg_reload_conf()');
 });
 
-async function run(argv: string[], env: NodeJS.ProcessEnv) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[], env: NodeJS.ProcessEnv) {
+  return runCli(argv, { env });
 }
 
 const sourceUrl = () => `postgres://dms_src@127.0.0.1:${node.port}/postgres`;

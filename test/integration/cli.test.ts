@@ -3,8 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
+import { runCliRecorded } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 let source: PgNode;
@@ -27,18 +26,7 @@ beforeAll(async () => {
   await source.query('INSERT INTO orders SELECT generate_series(1, 500)');
 });
 
-async function run(argv: string[]) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  return {
-    status,
-    stdout: output.lines
-      .filter((l) => l.stream === 'stdout')
-      .map((l) => l.text)
-      .join('\n'),
-    output,
-  };
-}
+const run = (argv: string[]) => runCliRecorded(argv);
 
 describe('dms-cdc slot against a real server', () => {
   it('prints the slot as JSON with the server’s own LSNs and lag', async () => {

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import { selectionRule } from '../../src/local/table-mappings.js';
+import { runCli } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /** Issue 13 item 4: table mappings over names with -, quotes, spaces, %, _ and brackets, on a real server. */
@@ -39,20 +38,8 @@ function mappings(file: string, rules: Array<['include' | 'exclude', string, str
   return target;
 }
 
-async function preflight(file: string) {
-  const output = recordingOutput();
-  const status = await main(['preflight', '--source', node.url(), '--table-mappings', file, '--json'], {
-    output,
-    env: {},
-    signal: new AbortController().signal,
-  });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
-}
+const preflight = (file: string) =>
+  runCli(['preflight', '--source', node.url(), '--table-mappings', file, '--json']);
 
 describe('preflight --table-mappings over names DMS users really have', () => {
   it('selects by pattern and literally, whatever the characters, without crashing', async () => {

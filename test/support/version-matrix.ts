@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { buildPgSourceDb } from '../../src/adapters/pg/slots.js';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import { DMS_POSTGRESQL_SOURCES } from '../../src/core/preflight/dms-source-versions.js';
 import { decideRecovery } from '../../src/core/recovery/decide.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { taskCrashMidStream } from '../../src/local/recovery/scenarios.js';
 import { serversPerTest } from '../e2e/recover-support.js';
+import { runCli } from './cli.js';
 import { type PgMajor, type PgNode, primaryForFile } from './pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from './replication.js';
 
 const INSTANCE = 'arn:aws:dms:local:000000000000:rep:MATRIX';
 
-async function cli(argv: string[]) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function cli(argv: string[]) {
+  return runCli(argv);
 }
 
 /** Columns pg_replication_slots has on this server, to say what each major must report. */

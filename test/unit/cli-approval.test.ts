@@ -9,21 +9,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
+import { runCli } from '../support/cli.js';
 
 const sfn = mockClient(SFNClient);
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAcNUbyGhYiN0ZXN0LXRva2Vu+/=';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = { USER: 'alice' }) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[], env: NodeJS.ProcessEnv = { USER: 'alice' }) {
+  return runCli(argv, { env });
 }
 
 beforeEach(() => {

@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
+import { runCli } from '../support/cli.js';
 
 const sfn = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dms-cdc-orchestrator-prod-cutover';
@@ -82,15 +83,8 @@ function inputFile(content: unknown): string {
   return file;
 }
 
-async function run(argv: string[]) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[]) {
+  return runCli(argv);
 }
 
 beforeEach(() => {

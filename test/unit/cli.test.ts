@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
+import { runCli } from '../support/cli.js';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(argv, { env });
 }
 
 describe('dms-cdc CLI', () => {

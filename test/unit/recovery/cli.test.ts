@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { recordingOutput } from '../../../src/cli/output.js';
+import { runCli } from '../../support/cli.js';
 
 const sfn = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dms-cdc-orchestrator-prod-recover';
@@ -22,15 +21,8 @@ const TASK = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEF';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf';
 const FLAGS = ['--task', TASK, '--source-secret', SECRET, '--database', 'orders', '--slot', 'dms_slot'];
 
-async function run(argv: string[], signal = new AbortController().signal) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
+function run(argv: string[], signal = new AbortController().signal) {
+  return runCli(argv, { signal });
 }
 
 const decided = {
