@@ -24,6 +24,7 @@ import { connectionFromSecret, describeConnection, toPgConfig } from '../src/ada
 import { preflightOverPg } from '../src/adapters/pg/preflight/index.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { validateSlotName } from '../src/core/identifiers.js';
+import { DMS_PLUGIN_NAMES } from '../src/core/output-plugins.js';
 import type { PreflightReport } from '../src/core/preflight/report.js';
 import { parseTableMappings } from '../src/core/preflight/table-mappings.js';
 
@@ -34,7 +35,7 @@ const Input = z.strictObject({
   slotName: z.string().optional(),
   /** The run creates the slot if it is missing (the cutover's slot.create): a missing one is then info. */
   createSlot: z.boolean().optional(),
-  plugin: z.enum(['test-decoding', 'pglogical']).optional(),
+  plugin: z.enum(DMS_PLUGIN_NAMES).optional(),
   /** The task's TableMappings, as an object or as the JSON string DMS takes. */
   tableMappings: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   targetSecretArn: z.string().min(1).max(2048).optional(),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DMS_PLUGIN_NAMES } from '../output-plugins.js';
 import { MAX_SEQUENCE_GAP } from '../sequences/plan.js';
 
 /**
@@ -42,7 +43,7 @@ export const CutoverInput = z.strictObject({
   }),
   slot: z.strictObject({
     name: z.string().regex(/^[a-z0-9_]{1,63}$/, 'must be 1 to 63 lower-case letters, digits and underscores'),
-    plugin: z.enum(['test-decoding', 'pglogical']).default('test-decoding'),
+    plugin: z.enum(DMS_PLUGIN_NAMES).default('test-decoding'),
     /** Create the slot if it does not exist (off: after a failover a missing slot means lost changes). */
     create: z.boolean().default(false),
     failover: z.boolean().default(false),
