@@ -12,28 +12,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
-import { selectionMappings } from '../../src/local/table-mappings.js';
 import { runCli } from '../support/cli.js';
+import { ORDERS_CUTOVER_INPUT } from '../support/cutover-input.js';
 
 const sfn = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dms-cdc-orchestrator-prod-cutover';
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:dms-cdc-orchestrator-prod-cutover:run1';
-const INPUT = {
-  name: 'orders',
-  source: {
-    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf',
-    database: 'orders',
-    sslMode: 'require',
-  },
-  slot: { name: 'dms_orders' },
-  replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
-  target: {
-    endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
-    // A cutover that stops the task verifies the target, so it needs the target's secret.
-    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
-  },
-  tableMappings: selectionMappings({ schema: 'public' }),
-};
+const INPUT = ORDERS_CUTOVER_INPUT;
 
 /** The cutover machine's approval gate as deployed: its .waitForTaskToken state in the real ASL. */
 const gate = (() => {

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
-import { selectionMappings } from '../../src/local/table-mappings.js';
+import { ORDERS_CUTOVER_INPUT } from '../support/cutover-input.js';
 
 /**
  * Issue 13 item 6: every flag and file is checked before a connection is opened or an execution is
@@ -20,24 +20,7 @@ const SOURCE = 'postgres://dms@127.0.0.1:1/db';
 const CUTOVER_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:cutover';
 const RECOVER_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:recover';
 const CUTOVER_INPUT = path.join(dir, 'cutover.json');
-writeFileSync(
-  CUTOVER_INPUT,
-  JSON.stringify({
-    name: 'orders',
-    source: {
-      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf',
-      database: 'orders',
-      sslMode: 'require',
-    },
-    slot: { name: 'dms_orders' },
-    replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
-    target: {
-      endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
-      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
-    },
-    tableMappings: selectionMappings({ schema: 'public' }),
-  }),
-);
+writeFileSync(CUTOVER_INPUT, JSON.stringify(ORDERS_CUTOVER_INPUT));
 const RECOVER_FLAGS = [
   '--task',
   'arn:aws:dms:eu-west-1:123456789012:task:ABCDEF',
