@@ -46,7 +46,7 @@ export async function compareKeyedTable(
   options: CompareOptions,
 ): Promise<TableVerification> {
   const collector = new DifferenceCollector(options.cap);
-  const stack = await firstRanges(pair, options);
+  const stack = await firstRanges(pair);
   const rows = stack.reduce((n, item) => n + item.source.rows, 0);
   stack.reverse();
   while (stack.length > 0) {
@@ -64,21 +64,10 @@ export async function compareKeyedTable(
 }
 
 /**
- * The whole table summed on both sides, or, when the catalog says it is large, already split into
- * buckets: an equal table costs one scan per side either way, and a differing one is spared a second.
+ * The whole table summed on both sides: an equal table (the common case) costs one scan per side;
+ * a differing one is then split, its first split values sampled when the table is large.
  */
-async function firstRanges(pair: TablePair, options: CompareOptions): Promise<Pending[]> {
-  const large =
-    Math.max(pair.source.estimatedRows, pair.target.estimatedRows) > 4 * options.planning.leafRows;
-  if (large) {
-    const estimate = (rows: number) => ({ rows: Math.max(0, rows), sum: '' });
-    const whole = { range: WHOLE_TABLE, top: true };
-    return split(
-      pair,
-      { ...whole, source: estimate(pair.source.estimatedRows), target: estimate(pair.target.estimatedRows) },
-      options,
-    );
-  }
+async function firstRanges(pair: TablePair): Promise<Pending[]> {
   const [source, target] = await both<StatsRow>(pair, (side) => totalQuery(side, WHOLE_TABLE));
   return [{ range: WHOLE_TABLE, source: stats(source[0]), target: stats(target[0]), top: true }];
 }
