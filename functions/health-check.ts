@@ -41,7 +41,7 @@ import {
   summarizeBatch,
   summarizeRun,
 } from '../src/core/health/fleet.js';
-import type { CloudMetricsReader, OpenSource } from '../src/core/health/measurement.js';
+import type { CloudMetricsReader, OpenSource } from '../src/ports/health.js';
 import { type HealthMetrics, runHealthCheck } from '../src/core/health/run.js';
 import type { AlertState } from '../src/ports/alert-state.js';
 import type { Alerts } from '../src/ports/alerts.js';

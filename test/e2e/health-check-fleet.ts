@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type HealthCheckDeps, makeHandler } from '../../functions/health-check.js';
 import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
 import { LocalSnsSink } from '../../src/adapters/local/sns-sink.js';
-import type { CloudMetricsReader } from '../../src/core/health/measurement.js';
+import type { CloudMetricsReader } from '../../src/ports/health.js';
 import type { HealthMetrics } from '../../src/core/health/run.js';
 import { freePort, type PgNode } from '../../src/local/postgres/index.js';
 import type { ExecutionEvent, TaskHandler } from '../../src/local/stepfunctions/index.js';

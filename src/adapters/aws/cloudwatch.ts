@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
 import type { DmsTaskRef } from '../../core/health/config.js';
-import type { CloudMetricsReader, CloudReadings } from '../../core/health/measurement.js';
+import type { CloudReadings } from '../../core/health/measurement.js';
+import type { CloudMetricsReader } from '../../ports/health.js';
 
 /**
  * The metrics the health check reads from CloudWatch, with the dimensions each is published under:

@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import { OrchestratorError } from '../../core/errors.js';
 import type {
-  OpenSource,
-  PgHealthReader,
   SlotHealth,
   SlotsSnapshot,
   SlotWalLimit,
@@ -10,6 +8,7 @@ import type {
 } from '../../core/health/measurement.js';
 import { type Lsn, parseLsn } from '../../core/lsn.js';
 import { measureSlot } from '../../core/slot.js';
+import type { OpenSource, PgHealthReader } from '../../ports/health.js';
 import { type PgConnector, withPgClient } from './client.js';
 import type { Queryable } from './queryable.js';
 import { SLOT_COLUMNS, SLOT_FROM, type SlotRow, toSlotState } from './slots.js';

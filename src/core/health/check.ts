@@ -1,9 +1,8 @@
 import type { Clock } from '../../ports/clock.js';
+import type { CloudMetricsReader, OpenSource } from '../../ports/health.js';
 import type { ResolvedSource } from './config.js';
 import type {
-  CloudMetricsReader,
   CloudReadings,
-  OpenSource,
   SlotHealth,
   SlotsSnapshot,
   SourceMeasurement,

@@ -3,9 +3,8 @@ import type { SlotReading } from '../slot.js';
 import type { DmsTaskRef } from './config.js';
 
 /**
- * What one health check measured on one source, and the ports it measured through. The adapters
- * live in src/adapters (pg: one round trip for every slot, one for pg_wal; aws: one GetMetricData
- * call for the RDS and DMS metrics); the core only sees these shapes.
+ * What one health check measured on one source. The ports it measures through are in
+ * src/ports/health.ts; the core only sees these shapes.
  */
 
 /** A slot as the health check needs it: the slot reading plus what only the health query adds. */
@@ -49,15 +48,6 @@ export interface WalDirReading {
   readonly files: number;
 }
 
-/** The reads the health check makes on the source, all on one session. */
-export interface PgHealthReader {
-  readSlots(): Promise<SlotsSnapshot>;
-  readWalDir(): Promise<WalDirReading>;
-}
-
-/** Opens a session on the source (credentials, TLS, connect), runs `use`, and always closes it. */
-export type OpenSource = <T>(use: (db: PgHealthReader) => Promise<T>) => Promise<T>;
-
 export interface RdsStorageReading {
   /** CloudWatch AWS/RDS TransactionLogsDiskUsage (bytes), latest datapoint; null without recent data. */
   readonly transactionLogsDiskUsage: number | null;
@@ -77,16 +67,6 @@ export interface DmsLatencyReading {
 export interface CloudReadings {
   readonly rds: RdsStorageReading | null;
   readonly dms: readonly DmsLatencyReading[];
-}
-
-/** CloudWatch, in AWS: one GetMetricData call per source. */
-export interface CloudMetricsReader {
-  read(request: {
-    readonly rdsInstanceId: string | undefined;
-    readonly dmsTasks: readonly DmsTaskRef[];
-    /** End of the window (epoch milliseconds). */
-    readonly at: number;
-  }): Promise<CloudReadings>;
 }
 
 /** WAL on disk for the whole server, wherever it was measured. */
