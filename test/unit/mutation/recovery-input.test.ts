@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecoverInput } from '../../../src/core/recovery/input.js';
-import { MINIMAL_RECOVER_INPUT, SECRET_ARN, TASK_ARN } from '../recovery/fixtures.js';
+import { MINIMAL_RECOVER_INPUT, RECOVER_DEFAULTS, SECRET_ARN, TASK_ARN } from '../recovery/fixtures.js';
 
 /**
  * The recover machine's input at every boundary: what it accepts, what it refuses and with which
@@ -27,23 +27,7 @@ const withReplacement = (r: Record<string, unknown>) => ({
 describe('RecoverInput defaults', () => {
   it('fills every default of a four-field input', () => {
     const parsed = RecoverInput.parse(minimal);
-    expect(parsed).toMatchObject({
-      failover: false,
-      policy: { terminateStaleBackend: false },
-      timing: {
-        pollSeconds: 10,
-        runningTimeoutSeconds: 900,
-        stopTimeoutSeconds: 900,
-        slotWaitSeconds: 30,
-        slotWaitTimeoutSeconds: 300,
-        catchUp: {
-          maxLagBytes: 64 * 1024 * 1024,
-          maxLatencySeconds: 600,
-          consecutivePolls: 2,
-          catchUpTimeoutSeconds: 1800,
-        },
-      },
-    });
+    expect(parsed).toMatchObject(RECOVER_DEFAULTS);
     expect(parsed.trigger).toBeUndefined();
   });
 

@@ -12,6 +12,25 @@ export const MINIMAL_RECOVER_INPUT = {
   slotName: 'dms_slot',
 };
 
+/** What RecoverInput fills in around MINIMAL_RECOVER_INPUT: no terminate, short bounded waits. */
+export const RECOVER_DEFAULTS = {
+  failover: false,
+  policy: { terminateStaleBackend: false },
+  timing: {
+    pollSeconds: 10,
+    runningTimeoutSeconds: 900,
+    stopTimeoutSeconds: 900,
+    slotWaitSeconds: 30,
+    slotWaitTimeoutSeconds: 300,
+    catchUp: {
+      maxLagBytes: 64 * 1024 * 1024,
+      maxLatencySeconds: 600,
+      consecutivePolls: 2,
+      catchUpTimeoutSeconds: 1800,
+    },
+  },
+};
+
 /** A CDC task that failed (FATAL_ERROR, "boom") with a recovery checkpoint at 4AF/B00000D0, as DMS describes it. */
 export function failedTask(overrides: Partial<Task> = {}): Task {
   return portTask({

@@ -5,7 +5,7 @@ import { newTaskCall, observeTask, taskStartLsn, taskView } from '../../../src/c
 import { formatRange, toDecisionReport } from '../../../src/core/recovery/report.js';
 import { nextSlotWait } from '../../../src/core/recovery/slot-wait.js';
 import type { Task } from '../../../src/ports/dms.js';
-import { failedTask, MINIMAL_RECOVER_INPUT, SECRET_ARN, TASK_ARN } from './fixtures.js';
+import { failedTask, MINIMAL_RECOVER_INPUT, RECOVER_DEFAULTS, SECRET_ARN, TASK_ARN } from './fixtures.js';
 
 const minimal = MINIMAL_RECOVER_INPUT;
 
@@ -15,18 +15,7 @@ const task = (overrides: Partial<Task> = {}): Task =>
 describe('recover input', () => {
   it('takes four fields and fills every default (no terminate, short bounded waits)', () => {
     const parsed = RecoverInput.parse(minimal);
-    expect(parsed).toMatchObject({
-      failover: false,
-      policy: { terminateStaleBackend: false },
-      timing: {
-        pollSeconds: 10,
-        runningTimeoutSeconds: 900,
-        stopTimeoutSeconds: 900,
-        slotWaitSeconds: 30,
-        slotWaitTimeoutSeconds: 300,
-        catchUp: { maxLagBytes: 64 * 1024 * 1024, consecutivePolls: 2, catchUpTimeoutSeconds: 1800 },
-      },
-    });
+    expect(parsed).toMatchObject(RECOVER_DEFAULTS);
     expect(parsed.replacement).toBeUndefined();
   });
 
