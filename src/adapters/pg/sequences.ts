@@ -32,13 +32,16 @@ SELECT n.nspname::text AS schema, c.relname::text AS name,
          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
            AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
          LIMIT 1) AS owned_by,
+       -- By pg_depend's reference index (a default depends on the whole sequence): classid is compared as
+       -- a number so the planner cannot pick the depender index, which walks every default's
+       -- dependencies once per sequence (seconds at 2,000 sequences).
        (SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'name', t.relname)), '[]')
           FROM pg_depend d
           JOIN pg_attrdef ad ON ad.oid = d.objid
           JOIN pg_class t ON t.oid = ad.adrelid
           JOIN pg_namespace tn ON tn.oid = t.relnamespace
-         WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass
-           AND d.refobjid = c.oid) AS used_by,
+         WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.refobjsubid = 0
+           AND d.classid::bigint = 'pg_attrdef'::regclass::oid::bigint) AS used_by,
        EXISTS (SELECT 1 FROM pg_depend d
                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') AS extension_member
   FROM pg_class c
