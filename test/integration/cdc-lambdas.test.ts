@@ -13,6 +13,7 @@ import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { TaskRestartRefusedError } from '../../src/core/cdc/start-rule.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import type { TaskStatus } from '../../src/ports/dms.js';
+import { lambdaTestContext } from '../support/lambda-context.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForStatus } from '../support/replication.js';
 
@@ -57,22 +58,7 @@ afterAll(async () => {
   vi.unstubAllEnvs();
 });
 
-function context(): Context {
-  return {
-    functionName: 'cdc-lambdas-it',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cdc-lambdas-it',
-    memoryLimitInMB: '256',
-    awsRequestId: 'it-request',
-    logGroupName: '/aws/lambda/cdc-lambdas-it',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = (): Context => lambdaTestContext('cdc-lambdas-it');
 
 // The real handlers; only the DMS dependency (and the environment) is swapped.
 const steps = {

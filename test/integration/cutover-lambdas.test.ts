@@ -10,6 +10,7 @@ import { SlotNotFoundError } from '../../src/core/slot-errors.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
 import type { Dms, Task, TaskStatus } from '../../src/ports/dms.js';
 import type { CdcLatency, DmsMetrics } from '../../src/ports/dms-metrics.js';
+import { lambdaTestContext } from '../support/lambda-context.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
@@ -65,22 +66,7 @@ beforeAll(async () => {
   await source.query('INSERT INTO shop.scratch SELECT g FROM generate_series(1, 5) g');
 });
 
-function context(): Context {
-  return {
-    functionName: 'cutover-it',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cutover-it',
-    memoryLimitInMB: '256',
-    awsRequestId: 'it-request',
-    logGroupName: '/aws/lambda/cutover-it',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = (): Context => lambdaTestContext('cutover-it');
 
 // --- check-catch-up ---------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler, type InspectSlotResult } from '../../functions/inspect-slot.js';
 import { SourceTlsError, SourceUnreachableError } from '../../src/adapters/pg/client.js';
 import { SlotNotFoundError } from '../../src/core/slot-errors.js';
+import { lambdaTestContext } from '../support/lambda-context.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/local-source-AbCdEf';
@@ -49,22 +50,7 @@ function useSecret(port: number): void {
   });
 }
 
-function context(): Context {
-  return {
-    functionName: 'inspect-slot-it',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:inspect-slot-it',
-    memoryLimitInMB: '256',
-    awsRequestId: 'it-request',
-    logGroupName: '/aws/lambda/inspect-slot-it',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = (): Context => lambdaTestContext('inspect-slot-it');
 
 async function inspect(event: unknown): Promise<InspectSlotResult> {
   return handler(event, context());
