@@ -24,6 +24,7 @@ import { recordingOutput } from '../../src/cli/output.js';
 import { DmsResourceNotFoundError } from '../../src/core/dms/errors.js';
 import { registerSecret } from '../../src/core/redact.js';
 import type { Dms } from '../../src/ports/dms.js';
+import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
@@ -64,13 +65,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-  logged = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      logged.push(String(chunk));
-      return true;
-    });
-  }
+  logged = captureStdio();
   sfn.reset();
   sfn
     .on(StartExecutionCommand)

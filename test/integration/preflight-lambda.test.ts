@@ -15,6 +15,7 @@ import { connectPg } from '../../src/adapters/pg/client.js';
 import { planCutover } from '../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
+import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 const SOURCE_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
@@ -48,13 +49,7 @@ beforeEach(() => {
   secretsManager
     .on(GetSecretValueCommand, { SecretId: TARGET_ARN })
     .resolves({ SecretString: secret('postgres') });
-  logged = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      logged.push(String(chunk));
-      return true;
-    });
-  }
+  logged = captureStdio();
 });
 
 afterEach(() => {

@@ -8,6 +8,7 @@ import { buildSnsAlerts } from '../../src/adapters/aws/sns.js';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 import { redactText, registerSecret } from '../../src/core/redact.js';
+import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
@@ -25,13 +26,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  logged = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      logged.push(String(chunk));
-      return true;
-    });
-  }
+  logged = captureStdio();
 });
 
 afterEach(() => {
