@@ -76,7 +76,8 @@ async function verify(
   const repair =
     repairFile === undefined ? undefined : await openRepairFile(repairFile, describeConnection(source));
   const showProgress = values.json !== true && process.stderr.isTTY === true;
-  let lastProgress = 0;
+  // The first line a second in: a comparison that ends sooner prints none.
+  let lastProgress = Date.now();
   try {
     const report = await verifyOverPg(connectPg, {
       source: toPgConfig(source, 'dms-cdc-verify'),

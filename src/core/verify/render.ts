@@ -25,14 +25,26 @@ function renderTable(table: TableVerification, shown: number): string[] {
   const lines = [
     `  ${table.name}: DIFFERENT (${table.rows} rows${how}): ${t.missingOnTarget} missing on the target, ${t.extraOnTarget} extra, ${t.changed} changed`,
   ];
-  const list = (label: string, items: readonly string[], total: number) => {
+  // `weights`: how many rows each item stands for (copies of a row without a key), 1 by default.
+  const list = (label: string, items: readonly string[], total: number, weights?: readonly number[]) => {
     if (items.length === 0) return;
-    const more =
-      total > Math.min(items.length, shown) ? ` (and ${total - Math.min(items.length, shown)} more)` : '';
+    const count = Math.min(items.length, shown);
+    const covered = weights ? weights.slice(0, count).reduce((n, w) => n + w, 0) : count;
+    const more = total > covered ? ` (and ${total - covered} more)` : '';
     lines.push(`    ${label}: ${items.slice(0, shown).join('; ')}${more}`);
   };
-  list('missing on target', table.missingOnTarget.map(describeRow), t.missingOnTarget);
-  list('extra on target', table.extraOnTarget.map(describeRow), t.extraOnTarget);
+  list(
+    'missing on target',
+    table.missingOnTarget.map(describeRow),
+    t.missingOnTarget,
+    table.missingOnTarget.map(rowsOf),
+  );
+  list(
+    'extra on target',
+    table.extraOnTarget.map(describeRow),
+    t.extraOnTarget,
+    table.extraOnTarget.map(rowsOf),
+  );
   list(
     'changed',
     table.changed.map(
@@ -41,6 +53,10 @@ function renderTable(table: TableVerification, shown: number): string[] {
     t.changed,
   );
   return lines;
+}
+
+function rowsOf(row: RowValues | RowCopies): number {
+  return 'copies' in row && typeof row.copies === 'number' ? row.copies : 1;
 }
 
 function describeRow(row: RowValues | RowCopies): string {

@@ -110,6 +110,17 @@ describe('progress and report text', () => {
     expect(formatDuration(125)).toBe('2m05s');
   });
 
+  it('counts copies of rows without a key when it says how many more there are', () => {
+    const collector = new DifferenceCollector(100);
+    collector.missingOnTarget(3, [
+      { row: { a: '5' }, copies: 2 },
+      { row: { a: '6' }, copies: 1 },
+    ]);
+    const report = buildReport([collector.result('public.np', 9, 'whole-row')], [], 1);
+    expect(renderVerifyReport(report, 1).split('\n')[2]).toBe('    missing on target: a="5" x2 (and 1 more)');
+    expect(renderVerifyReport(report).split('\n')[2]).toBe('    missing on target: a="5" x2; a="6"');
+  });
+
   it('names the differing keys and changed columns', () => {
     const collector = new DifferenceCollector(100);
     collector.changed(1, [{ key: { id: '7' }, columns: ['note'] }]);
