@@ -3,10 +3,10 @@ import { LocalSnsSink } from '../src/adapters/local/sns-sink.js';
 import { connectPg } from '../src/adapters/pg/client.js';
 import { connectionFromSecret, toPgConfig } from '../src/adapters/pg/connection.js';
 import { pgSourceOpener } from '../src/adapters/pg/health.js';
+import { systemClock } from '../src/adapters/system-clock.js';
 import { resolveSource, SourceCheckInputSchema } from '../src/core/health/config.js';
 import { runHealthCheck } from '../src/core/health/run.js';
 import type { TaskHandler } from '../src/local/stepfunctions/index.js';
-import { systemClock } from '../src/ports/clock.js';
 import type { Fleet } from '../test/e2e/health-check-fleet.js';
 
 /**

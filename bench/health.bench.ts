@@ -28,7 +28,7 @@ const { parseHealthConfig, resolveSource } = await import('../src/core/health/co
 const { runHealthCheck } = await import('../src/core/health/run.js');
 const { MemoryAlertStateStore } = await import('../src/adapters/local/alert-state-store.js');
 const { LocalSnsSink } = await import('../src/adapters/local/sns-sink.js');
-const { systemClock } = await import('../src/ports/clock.js');
+const { systemClock } = await import('../src/adapters/system-clock.js');
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -3,8 +3,3 @@ export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};

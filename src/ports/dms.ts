@@ -5,22 +5,9 @@
  * decision shows up the same way on both.
  */
 
-/** ReplicationTask.Status values DMS documents. */
-export const TASK_STATUSES = [
-  'creating',
-  'ready',
-  'starting',
-  'running',
-  'stopping',
-  'stopped',
-  'failed',
-  'deleting',
-  'modifying',
-  'moving',
-  'failed-move',
-  'testing',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+import type { TaskStatus } from '../core/task-status.js';
+
+export type { TaskStatus };
 
 /** StartReplicationTaskType. A restart (`start-replication` on a task that ran) recreates the slot. */
 export type StartType = 'start-replication' | 'resume-processing' | 'reload-target';

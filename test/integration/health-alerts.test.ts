@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
 import { LocalSnsSink, type SnsNotification } from '../../src/adapters/local/sns-sink.js';
 import { pgSourceOpener } from '../../src/adapters/pg/health.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 import { evaluateSource } from '../../src/core/alerts/evaluate.js';
 import { processObservations } from '../../src/core/alerts/notify.js';
+import { parseAlertMessage } from '../../src/core/alerts/sns-message.js';
 import { parseHealthConfig, resolveSource } from '../../src/core/health/config.js';
 import { toHealthReport } from '../../src/core/health/report.js';
 import { type HealthCheckDeps, runHealthCheck } from '../../src/core/health/run.js';
 import type { AlertState } from '../../src/ports/alert-state.js';
-import { parseAlertMessage } from '../../src/ports/alerts.js';
-import { systemClock } from '../../src/ports/clock.js';
 import { freePort, type PgNode, primaryForFile, sleep } from '../support/pg.js';
 import { holdSlot } from '../support/slot-holder.js';
 

@@ -5,13 +5,13 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type AlertLevel,
-  type AlertState,
-  type AlertStateRecord,
-  type AlertStateUpdate,
-  type HealthSample,
-  historyKey,
+import { historyKey } from '../../core/alerts/history-key.js';
+import type {
+  AlertLevel,
+  AlertState,
+  AlertStateRecord,
+  AlertStateUpdate,
+  HealthSample,
 } from '../../ports/alert-state.js';
 
 export interface DynamoDbAlertStateOptions {

@@ -8,16 +8,16 @@ import type {
 } from '@aws-sdk/client-database-migration-service';
 import { DmsUnexpectedResponseError } from '../../core/dms/errors.js';
 import { InvalidInputError } from '../../core/errors.js';
-import {
-  type CdcTaskSpec,
-  type ConnectionStatus,
-  type ConnectionTest,
-  type Endpoint,
-  type PluginName,
-  type SourceEndpointSpec,
-  TASK_STATUSES,
-  type Task,
-  type TaskStatus,
+import { TASK_STATUSES } from '../../core/task-status.js';
+import type {
+  CdcTaskSpec,
+  ConnectionStatus,
+  ConnectionTest,
+  Endpoint,
+  PluginName,
+  SourceEndpointSpec,
+  Task,
+  TaskStatus,
 } from '../../ports/dms.js';
 
 /** Port spec -> CreateEndpoint input. DMS reads host, port, user and password from the secret. */

@@ -5,8 +5,9 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import { DmsResourceNotFoundError } from '../../core/dms/errors.js';
 import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
-import { type Clock, systemClock } from '../../ports/clock.js';
+import type { Clock } from '../../ports/clock.js';
 import type { CdcLatency, DmsMetrics } from '../../ports/dms-metrics.js';
+import { systemClock } from '../system-clock.js';
 import { defaultDmsClient } from './dms.js';
 import { toDmsError } from './dms-errors.js';
 import { once } from './once.js';

@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { systemClock } from '../../ports/clock.js';
 import type { Dms } from '../../ports/dms.js';
+import { systemClock } from '../system-clock.js';
 import { remedyInMessage } from './remedy-in-message.js';
 
 /**

@@ -1,7 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
+import { toSnsPublishFields } from '../../core/alerts/sns-message.js';
 import { redactValue } from '../../core/redact.js';
-import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
+import type { AlertMessage, Alerts } from '../../ports/alerts.js';
 import { parseLambdaInput } from './lambda-input.js';
 import { once } from './once.js';
 

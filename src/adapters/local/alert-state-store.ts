@@ -1,12 +1,12 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  type AlertState,
-  type AlertStateRecord,
-  type AlertStateUpdate,
-  type HealthHistoryRecord,
-  type HealthSample,
-  historyKey,
+import { historyKey } from '../../core/alerts/history-key.js';
+import type {
+  AlertState,
+  AlertStateRecord,
+  AlertStateUpdate,
+  HealthHistoryRecord,
+  HealthSample,
 } from '../../ports/alert-state.js';
 
 /**

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { toSnsPublishFields } from '../../core/alerts/sns-message.js';
 import { redactValue } from '../../core/redact.js';
-import { type AlertMessage, type Alerts, toSnsPublishFields } from '../../ports/alerts.js';
-import { type Clock, systemClock } from '../../ports/clock.js';
+import type { AlertMessage, Alerts } from '../../ports/alerts.js';
+import type { Clock } from '../../ports/clock.js';
+import { systemClock } from '../system-clock.js';
 
 /**
  * Local mode's SNS topic: every alert becomes one JSON line in a file, shaped like the notification

@@ -7,6 +7,7 @@ import {
   toPgConfig,
 } from '../../adapters/pg/connection.js';
 import { pgSourceOpener } from '../../adapters/pg/health.js';
+import { systemClock } from '../../adapters/system-clock.js';
 import { evaluateSource, formatValue } from '../../core/alerts/evaluate.js';
 import { evaluateAhead } from '../../core/alerts/evaluate-ahead.js';
 import { OrchestratorError } from '../../core/errors.js';
@@ -24,7 +25,6 @@ import { viewHistory } from '../../core/health/history.js';
 import { exitStatusOf, type HealthReport, toHealthReport } from '../../core/health/report.js';
 import { formatDuration, InvalidQuantityError, parseSize } from '../../core/health/sizes.js';
 import type { HealthHistoryStore } from '../../ports/alert-state.js';
-import { systemClock } from '../../ports/clock.js';
 import { type Command, type CommandContext, quoteFlagValue, UsageError } from '../args.js';
 import { readJsonFile } from '../files.js';
 import { withPassword } from '../source.js';

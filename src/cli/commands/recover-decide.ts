@@ -6,7 +6,8 @@ import { decideRecovery } from '../../core/recovery/decide.js';
 import { type DecisionReport, formatRange, toDecisionReport } from '../../core/recovery/report.js';
 import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
 import { STOP_REASON_CODES, stopReasonCode } from '../../core/stop-reason.js';
-import { TASK_STATUSES, type TaskStatus } from '../../ports/dms.js';
+import { TASK_STATUSES } from '../../core/task-status.js';
+import type { TaskStatus } from '../../ports/dms.js';
 import { type Command, quoteFlagValue, requireString, UsageError } from '../args.js';
 import { SOURCE_HELP, sourceConnector, sourceFromFlags } from '../source.js';
 

@@ -1,5 +1,5 @@
 import type { AlertAttributes, AlertMessage, Severity } from '../../ports/alerts.js';
-import { fitSnsSubject } from '../../ports/alerts.js';
+import { fitSnsSubject } from '../alerts/sns-message.js';
 
 /**
  * The stack's operational alarms as alerts on the alert topic, with the same

@@ -1,16 +1,10 @@
 import type { AlertLevel, AlertStateRecord } from '../../ports/alert-state.js';
-import {
-  type AlertAttributes,
-  type AlertMessage,
-  fitSnsSubject,
-  type JsonObject,
-  type Severity,
-  SNS_LIMITS,
-} from '../../ports/alerts.js';
+import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../ports/alerts.js';
 import { formatDuration } from '../health/sizes.js';
 import type { NotificationKind } from './decide.js';
 import { formatValue, type Observation } from './evaluate.js';
 import { LOWER_IS_WORSE, METRIC_INFO } from './metrics.js';
+import { fitSnsSubject, SNS_LIMITS } from './sns-message.js';
 
 /** Identifies the payload format for programs reading it (SQS, HTTPS subscribers). */
 export const PAYLOAD_SCHEMA = 'dms-cdc.health-alert/1';

@@ -1,5 +1,5 @@
 import type { AlertAttributes, AlertMessage, JsonObject, JsonValue, Severity } from '../../ports/alerts.js';
-import { fitSnsSubject } from '../../ports/alerts.js';
+import { fitSnsSubject } from '../alerts/sns-message.js';
 import { formatDuration } from '../health/sizes.js';
 import { at, bool, isObject, list, num, text } from '../json-read.js';
 import { type CutoverStage, failedStage } from './stages.js';

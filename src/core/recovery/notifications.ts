@@ -1,5 +1,5 @@
 import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../ports/alerts.js';
-import { fitSnsSubject } from '../../ports/alerts.js';
+import { fitSnsSubject } from '../alerts/sns-message.js';
 import { type FailureDetail, parseFailure } from '../cutover/notifications.js';
 import { at, bool, isObject, num, text } from '../json-read.js';
 import { RECOVER_MACHINE, stateOf } from '../statemachines/asl.js';

@@ -1,9 +1,10 @@
 import { LocalDms } from '../../adapters/local/dms/engine.js';
 import { WalStream } from '../../adapters/local/dms/wal-stream.js';
 import { LocalSecretStore } from '../../adapters/local/secret-store.js';
+import { toSnsPublishFields } from '../../core/alerts/sns-message.js';
 import { formatLsn, parseLsn } from '../../core/lsn.js';
 import type { DecisionKind } from '../../core/recovery/types.js';
-import { type AlertMessage, type Alerts, type Severity, toSnsPublishFields } from '../../ports/alerts.js';
+import type { AlertMessage, Alerts, Severity } from '../../ports/alerts.js';
 import type { Task, TaskStatus } from '../../ports/dms.js';
 import { compareTables } from '../cutover/compare.js';
 import { LOCAL_REPLICATION_INSTANCE } from '../cutover/environment.js';

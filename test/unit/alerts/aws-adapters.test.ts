@@ -16,7 +16,7 @@ import {
 import { buildSnsAlerts } from '../../../src/adapters/aws/sns.js';
 import { evaluateSource } from '../../../src/core/alerts/evaluate.js';
 import { buildAlertMessage } from '../../../src/core/alerts/message.js';
-import { InvalidAlertMessageError, PAYLOAD_MARKER } from '../../../src/ports/alerts.js';
+import { InvalidAlertMessageError, PAYLOAD_MARKER } from '../../../src/core/alerts/sns-message.js';
 import { GiB, measurement, slot, source, T0 } from './fixtures.js';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:dms-cdc-orchestrator-prod-alerts';

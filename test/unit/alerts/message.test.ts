@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateSource, evaluateUnreachable, type Observation } from '../../../src/core/alerts/evaluate.js';
 import { buildAlertMessage, fitSubject, PAYLOAD_SCHEMA } from '../../../src/core/alerts/message.js';
-import type { AlertStateRecord } from '../../../src/ports/alert-state.js';
 import {
   parseAlertMessage,
   SNS_LIMITS,
   toSnsPublishFields,
   validateAlertMessage,
-} from '../../../src/ports/alerts.js';
+} from '../../../src/core/alerts/sns-message.js';
+import type { AlertStateRecord } from '../../../src/ports/alert-state.js';
 import { GiB, measurement, slot, source, T0 } from './fixtures.js';
 
 function observation(metric: string, extra: Parameters<typeof slot>[0] = {}): Observation {

@@ -6,8 +6,8 @@ import { makeHandler } from '../../../functions/notify.js';
 import { buildSnsAlerts } from '../../../src/adapters/aws/sns.js';
 import { evaluateSource } from '../../../src/core/alerts/evaluate.js';
 import { buildAlertMessage } from '../../../src/core/alerts/message.js';
+import { toSnsPublishFields } from '../../../src/core/alerts/sns-message.js';
 import type { NotificationKind } from '../../../src/core/cutover/notifications.js';
-import { toSnsPublishFields } from '../../../src/ports/alerts.js';
 import {
   type JsonObject,
   readServerlessYml,

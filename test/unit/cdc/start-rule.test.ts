@@ -8,7 +8,8 @@ import {
   TaskRestartRefusedError,
 } from '../../../src/core/cdc/start-rule.js';
 import { OrchestratorError } from '../../../src/core/errors.js';
-import { type StartType, TASK_STATUSES, type Task } from '../../../src/ports/dms.js';
+import { TASK_STATUSES } from '../../../src/core/task-status.js';
+import type { StartType, Task } from '../../../src/ports/dms.js';
 import { portTask } from '../dms/fixtures.js';
 
 const ARN = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJ';

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  parseAlertMessage,
+  toSnsPublishFields,
+  validateAlertMessage,
+} from '../../../src/core/alerts/sns-message.js';
+import {
   approvalCommands,
   buildCutoverNotification,
   NOTIFICATION_KINDS,
@@ -8,7 +13,6 @@ import {
   parseFailure,
 } from '../../../src/core/cutover/notifications.js';
 import { CUTOVER_STAGES, failedStage } from '../../../src/core/cutover/stages.js';
-import { parseAlertMessage, toSnsPublishFields, validateAlertMessage } from '../../../src/ports/alerts.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test states are partial execution states, built and changed by path
 type State = Record<string, any>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type HealthCheckDeps, makeHandler } from '../../../functions/health-check.js';
 import { MemoryAlertStateStore } from '../../../src/adapters/local/alert-state-store.js';
+import { systemClock } from '../../../src/adapters/system-clock.js';
 import { BATCH_SIZE } from '../../../src/core/health/fleet.js';
-import { systemClock } from '../../../src/ports/clock.js';
 import { lambdaContext, testLogger } from './support.js';
 
 /** The health-check function's inputs, without a database: what it refuses and what fails alone. */

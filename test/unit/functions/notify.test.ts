@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '../../../functions/notify.js';
 import { buildSnsAlerts } from '../../../src/adapters/aws/sns.js';
+import { parseAlertMessage } from '../../../src/core/alerts/sns-message.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
-import { parseAlertMessage } from '../../../src/ports/alerts.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { captureLogs, failure, lambdaContext, REGION, TASK_ARN, testLogger } from './support.js';
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type AlertMessage,
   InvalidAlertMessageError,
   PAYLOAD_MARKER,
   parseAlertMessage,
   SNS_LIMITS,
   toSnsPublishFields,
   validateAlertMessage,
-} from '../../../src/ports/alerts.js';
+} from '../../../src/core/alerts/sns-message.js';
+import type { AlertMessage } from '../../../src/ports/alerts.js';
 
 const ALERT: AlertMessage = {
   subject: '[WARNING] orders-db slot dms_slot: lag 6.0 GiB >= 5 GiB',

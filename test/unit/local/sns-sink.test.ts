@@ -7,7 +7,8 @@ import {
   LocalSnsSink,
   type SnsNotification,
 } from '../../../src/adapters/local/sns-sink.js';
-import { type AlertMessage, InvalidAlertMessageError, parseAlertMessage } from '../../../src/ports/alerts.js';
+import { InvalidAlertMessageError, parseAlertMessage } from '../../../src/core/alerts/sns-message.js';
+import type { AlertMessage } from '../../../src/ports/alerts.js';
 
 const ALERT: AlertMessage = {
   subject: '[CRITICAL] orders-db slot dms_slot: retained WAL 21.3 GiB >= 20 GiB',

@@ -6,7 +6,8 @@ import {
   ReloadTargetOnCdcTaskError,
   TaskRestartRefusedError,
 } from '../../../src/core/cdc/start-rule.js';
-import { type StartType, TASK_STATUSES, type Task } from '../../../src/ports/dms.js';
+import { TASK_STATUSES } from '../../../src/core/task-status.js';
+import type { StartType, Task } from '../../../src/ports/dms.js';
 import { thrown } from '../../support/thrown.js';
 import { portTask, TASK_ARN } from '../dms/fixtures.js';
 

@@ -8,7 +8,7 @@ import type {
   TaskWaitObservation,
 } from '../../../src/core/recovery/types.js';
 import type { SlotState, WalStatus } from '../../../src/core/slot.js';
-import { TASK_STATUSES } from '../../../src/ports/dms.js';
+import { TASK_STATUSES } from '../../../src/core/task-status.js';
 import { slotState } from '../../support/slot-state.js';
 
 const L = (text: string): Lsn => parseLsn(text);

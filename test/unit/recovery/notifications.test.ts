@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { parseAlertMessage, validateAlertMessage } from '../../../src/core/alerts/sns-message.js';
 import {
   buildRecoveryNotification,
   RECOVERY_NOTIFICATION_KINDS,
   RECOVERY_NOTIFICATION_SCHEMA,
 } from '../../../src/core/recovery/notifications.js';
-import { parseAlertMessage, validateAlertMessage } from '../../../src/ports/alerts.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { TASK_STATUSES } from '../../../ports/dms.js';
+import { TASK_STATUSES } from '../../../core/task-status.js';
 import { CdcStopPosition, IdentifierPrefix, SourceName, TaskArn } from '../lambda-schemas.js';
 
 /** The inputs of the task steps (describe, find, start, poll, stop), as the state machines pass them. */
