@@ -18,7 +18,7 @@ SELECT n.nspname::text AS schema, c.relname::text AS name, c.reltuples::float8 A
        coalesce((SELECT json_agg(json_build_object(
                   'name', a.attname::text, 'type', format_type(a.atttypid, a.atttypmod),
                   'baseName', bt.typname::text, 'category', bt.typcategory::text,
-                  'collatable', bt.typcollation <> 0) ORDER BY a.attnum)
+                  'collatable', bt.typcollation <> 0, 'fixedWidth', bt.typlen > 0) ORDER BY a.attnum)
                   FROM pg_attribute a
                   JOIN pg_type t ON t.oid = a.atttypid
                   JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END

@@ -37,6 +37,8 @@ export interface ColumnType {
   readonly category: string;
   /** The type sorts by collation: its comparisons are pinned to "C" so both servers order alike. */
   readonly collatable: boolean;
+  /** Values of one size (pg_type.typlen > 0): width_bucket finds one among many split values fast. */
+  readonly fixedWidth: boolean;
 }
 
 const FAMILIES: Readonly<Record<string, TypeFamily>> = {
