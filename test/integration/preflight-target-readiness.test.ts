@@ -5,7 +5,7 @@ import { gatherTargetFacts } from '../../src/adapters/pg/preflight/target-facts.
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { runPreflight } from '../../src/core/preflight/run.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
-import { type PgMajor, type PgNode, primaryForFile } from '../support/pg.js';
+import { MATRIX_MAJORS, type PgNode, primaryForFile } from '../support/pg.js';
 
 const SOURCE_SQL = `
 CREATE SCHEMA app;
@@ -39,7 +39,8 @@ const APP = parseTableMappings({
   ],
 });
 
-describe.each([12, 18] as PgMajor[])('target readiness on PostgreSQL %i', (major) => {
+// Every major 12-18: the target query and the source columns query run on each.
+describe.each([...MATRIX_MAJORS])('target readiness on PostgreSQL %i', (major) => {
   let sourceNode: PgNode;
   let targetNode: PgNode;
   let source: pg.Client;
@@ -55,6 +56,7 @@ describe.each([12, 18] as PgMajor[])('target readiness on PostgreSQL %i', (major
   });
   afterAll(async () => {
     await Promise.all([source?.end(), target?.end()]);
+    await Promise.all([sourceNode?.destroy(), targetNode?.destroy()]);
   });
 
   const preflight = (): Promise<PreflightReport> =>

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySequenceSteps, readSequencePairs, readSequences } from '../../src/adapters/pg/sequences.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
 import { compareSequences, planSequenceSync, type SyncStep } from '../../src/core/sequences/index.js';
-import { type PgMajor, type PgNode, primaryForFile } from '../support/pg.js';
+import { MATRIX_MAJORS, type PgNode, primaryForFile } from '../support/pg.js';
 
 // Both sides hold the same tables; the target's identity sequence has another name (matched by its
 // column), and schema other is out of the mappings' scope.
@@ -42,7 +42,8 @@ const APP_ONLY = parseTableMappings({
 const summary = (steps: readonly SyncStep[]) =>
   Object.fromEntries(steps.map((s) => [s.name, [s.action, s.from, s.to]]));
 
-describe.each([12, 18] as PgMajor[])('sequences on PostgreSQL %i', (major) => {
+// Every major 12-18: the catalog columns and pg_sequence_last_value's rules are read on each.
+describe.each([...MATRIX_MAJORS])('sequences on PostgreSQL %i', (major) => {
   let sourceNode: PgNode;
   let targetNode: PgNode;
   let source: pg.Client;
@@ -61,6 +62,8 @@ describe.each([12, 18] as PgMajor[])('sequences on PostgreSQL %i', (major) => {
   });
   afterAll(async () => {
     await Promise.all([source?.end(), target?.end()]);
+    // Seven majors in one file: each pair goes once its tests are done.
+    await Promise.all([sourceNode?.destroy(), targetNode?.destroy()]);
   });
 
   const plan = async (gap: number) =>
