@@ -1,3 +1,5 @@
+import type { SlotJson } from '../slot.js';
+
 /**
  * Facts: what the preflight reads from the servers, as plain JSON-friendly data. The adapter gathers
  * them with a fixed number of set-based catalog queries; every check is a pure function over them,
@@ -115,26 +117,8 @@ export interface PreparedTransactionFact {
   readonly database: string;
 }
 
-/** A pg_replication_slots row. Columns a version lacks are null (two_phase < 14, failover < 17, ...). */
-export interface SlotFact {
-  readonly slotName: string;
-  readonly slotType: 'logical' | 'physical';
-  readonly plugin: string | null;
-  readonly database: string | null;
-  readonly temporary: boolean;
-  readonly active: boolean;
-  readonly activePid: number | null;
-  readonly activeApplication: string | null;
-  readonly restartLsn: string | null;
-  readonly confirmedFlushLsn: string | null;
-  readonly walStatus: 'reserved' | 'extended' | 'unreserved' | 'lost' | null;
-  readonly safeWalSizeBytes: number | null;
-  readonly twoPhase: boolean | null;
-  readonly failover: boolean | null;
-  readonly synced: boolean | null;
-  readonly conflicting: boolean | null;
-  readonly invalidationReason: string | null;
-}
+/** A slot as the checks read it: the one slot model (core/slot.ts) as JSON carries it, every column read. */
+export type SlotFact = Omit<Required<SlotJson>, 'inactiveSince'>;
 
 export interface StandbyFact {
   readonly application: string;

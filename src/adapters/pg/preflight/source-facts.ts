@@ -16,7 +16,9 @@ import type {
   TransactionFact,
 } from '../../../core/preflight/facts.js';
 import type { Gathered } from '../../../core/preflight/run.js';
+import { toSlotJson } from '../../../core/slot.js';
 import type { Queryable } from '../queryable.js';
+import { type SlotRow, toSlotState } from '../slots.js';
 import { countRoundTrips } from './counting.js';
 import {
   ACTIVITY_SQL,
@@ -68,7 +70,7 @@ const NONE: readonly never[] = Object.freeze([]);
 interface ActivityRow {
   transactions: TransactionFact[];
   prepared: PreparedTransactionFact[];
-  slots: SlotFact[];
+  slots: SlotRow[];
   server_lsn: string;
   standbys: StandbyFact[];
 }
@@ -109,7 +111,11 @@ export async function gatherSourceFacts(db: Queryable): Promise<Gathered<SourceF
     tables: tables.map(toTable),
     transactions: activity.transactions,
     preparedTransactions: activity.prepared,
-    replication: { slots: activity.slots, serverLsn: activity.server_lsn, standbys: activity.standbys },
+    replication: {
+      slots: activity.slots.map(toSlotFact),
+      serverLsn: activity.server_lsn,
+      standbys: activity.standbys,
+    },
     pglogical,
     testDecoding,
   };
@@ -177,4 +183,10 @@ function toTable(row: TableRow): TableFact {
   row.expressionUniqueIndexes ??= NONE;
   row.deferrableConstraints ??= NONE;
   return row as TableFact;
+}
+
+/** A slot row of the one reader (slots.ts), as the checks read it. */
+function toSlotFact(row: SlotRow): SlotFact {
+  const { inactiveSince: _unread, ...fact } = toSlotJson(toSlotState(row));
+  return fact;
 }

@@ -1,3 +1,5 @@
+import { SLOT_COLUMNS, SLOT_FROM } from '../slots.js';
+
 /**
  * The source catalog queries. Each is set-based: one statement answers for every table, slot or
  * session at once, so the number of round trips does not grow with the size of the database.
@@ -158,19 +160,9 @@ SELECT (SELECT coalesce(json_agg(json_build_object(
                  'gid', p.gid, 'ageSeconds', floor(extract(epoch FROM now() - p.prepared))::int,
                  'owner', p.owner, 'database', p.database) ORDER BY p.prepared), '[]')
           FROM pg_prepared_xacts p) AS prepared,
-       (SELECT coalesce(json_agg(json_build_object(
-                 'slotName', s.slot_name, 'slotType', s.slot_type, 'plugin', s.plugin, 'database', s.database,
-                 'temporary', s.temporary, 'active', s.active, 'activePid', s.active_pid,
-                 'activeApplication', nullif(a.application_name, ''),
-                 'restartLsn', s.restart_lsn::text, 'confirmedFlushLsn', s.confirmed_flush_lsn::text,
-                 'walStatus', to_jsonb(s) ->> 'wal_status',
-                 'safeWalSizeBytes', (to_jsonb(s) ->> 'safe_wal_size')::bigint,
-                 'twoPhase', (to_jsonb(s) ->> 'two_phase')::boolean,
-                 'failover', (to_jsonb(s) ->> 'failover')::boolean,
-                 'synced', (to_jsonb(s) ->> 'synced')::boolean,
-                 'conflicting', (to_jsonb(s) ->> 'conflicting')::boolean,
-                 'invalidationReason', to_jsonb(s) ->> 'invalidation_reason') ORDER BY s.slot_name), '[]')
-          FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid) AS slots,
+       -- The one slot reader's select list (slots.ts), each row as JSON: the same columns and parsing.
+       (SELECT coalesce(json_agg(row_to_json(r) ORDER BY r.slot_name COLLATE "C"), '[]')
+          FROM (SELECT ${SLOT_COLUMNS} FROM ${SLOT_FROM}) r) AS slots,
        (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text
          AS server_lsn,
        (SELECT coalesce(json_agg(json_build_object('application', r.application_name, 'state', r.state)), '[]')
