@@ -47,5 +47,8 @@ export function legacyTasks(fleet: Fleet, sinkFile: string): Record<string, Task
     'arn:aws:states:::aws-sdk:ssm:getParameter': () => {
       throw new Error('not expected');
     },
+    'arn:aws:states:::aws-sdk:s3:getObject': () => {
+      throw new Error('not expected');
+    },
   };
 }

@@ -174,7 +174,11 @@ export function fleetTasks(
     throw new Error('this run was not expected to read an SSM parameter');
   };
   return {
-    tasks: { HealthCheckFunctionArn: handler, 'arn:aws:states:::aws-sdk:ssm:getParameter': noSsm },
+    tasks: {
+      HealthCheckFunctionArn: handler,
+      'arn:aws:states:::aws-sdk:ssm:getParameter': noSsm,
+      'arn:aws:states:::aws-sdk:s3:getObject': noSsm,
+    },
     measured,
     unreachable,
     stateCalls,

@@ -16,6 +16,7 @@ import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
 const DEFINITION = fileURLToPath(new URL('../../statemachines/health-check.asl.json', import.meta.url));
 const SSM_GET_PARAMETER = 'arn:aws:states:::aws-sdk:ssm:getParameter';
+const S3_GET_OBJECT = 'arn:aws:states:::aws-sdk:s3:getObject';
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/${name}-AbCdEf`;
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:UPIIRRYFTHAI7AAEHCM6X5CAFXH2ODSHQ7M3WUA';
 
@@ -112,10 +113,10 @@ function fixture(name: string, env: Record<string, string> = {}): Fixture {
     }
   };
   const noSsm: TaskHandler = () => {
-    throw new Error('this run was not expected to read an SSM parameter');
+    throw new Error('this run was not expected to read its configuration');
   };
   return {
-    tasks: { HealthCheckFunctionArn: counted, [SSM_GET_PARAMETER]: noSsm },
+    tasks: { HealthCheckFunctionArn: counted, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noSsm },
     sinkFile,
     recorded,
     cloudCalls,

@@ -24,6 +24,7 @@ import {
  */
 const DEFINITION = fileURLToPath(new URL('../../../statemachines/health-check.asl.json', import.meta.url));
 const SSM_GET_PARAMETER = 'arn:aws:states:::aws-sdk:ssm:getParameter';
+const S3_GET_OBJECT = 'arn:aws:states:::aws-sdk:s3:getObject';
 // Retry intervals of 1 s, 2 s, ... become 1 ms, 2 ms.
 const TIME_SCALE = 0.001;
 
@@ -63,6 +64,9 @@ function checker(fail: (batch: BatchEvent, attempt: number) => Error | undefined
 const noSsm: TaskHandler = () => {
   throw new Error('this run was not expected to read an SSM parameter');
 };
+const noS3: TaskHandler = () => {
+  throw new Error('this run was not expected to read an S3 object');
+};
 
 function run(input: unknown, tasks: Record<string, TaskHandler>): Promise<ExecutionResult> {
   return runStateMachine({ definitionPath: DEFINITION, timeScale: TIME_SCALE, input, tasks });
@@ -101,7 +105,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const sources = Array.from({ length: 60 }, (_, i) => source(`db-${i}`));
     const result = await run(
       { defaults, sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(topLevel(result)).toEqual([
@@ -148,7 +152,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const check = checker();
     const result = await run(
       { sources: [source('orders-db')] },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(topLevel(result)).toEqual([
@@ -170,7 +174,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const sources = Array.from({ length: MAX_SOURCES + 1 }, (_, i) => source(`db-${i}`));
     const result = await run(
       { sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(result).toMatchObject({
@@ -202,7 +206,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const check = checker();
     const result = await run(
       { configParameterName: '/dms-cdc/health' },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(topLevel(result)).toEqual([
@@ -231,6 +235,45 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     expect(result.output).toMatchObject({ sources: 1, ok: 1 });
   });
 
+  it('a configuration in S3 (larger than an SSM parameter holds): a failed read is retried, then the object drives the run', async () => {
+    const asked: unknown[] = [];
+    const sources = Array.from({ length: 80 }, (_, i) => source(`db-${i}`));
+    const s3: TaskHandler = async (parameters: unknown) => {
+      asked.push(parameters);
+      if (asked.length === 1)
+        throw Object.assign(new Error('Please reduce your request rate.'), { name: 'S3.S3Exception' });
+      return { Body: JSON.stringify({ sources }), ContentType: 'application/json' };
+    };
+    const check = checker();
+    const result = await run(
+      { configObject: { bucket: 'ops-config', key: 'dms-cdc/health.json' } },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: s3 },
+    );
+
+    expect(topLevel(result)).toEqual([
+      'ChooseConfiguration',
+      'LoadConfigurationObject',
+      'ChooseDefaults',
+      'NoDefaults',
+      'PlanBatches',
+      'ChooseFleetSize',
+      'CheckSources',
+      'Summarize',
+    ]);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(asked).toEqual([
+      { Bucket: 'ops-config', Key: 'dms-cdc/health.json' },
+      { Bucket: 'ops-config', Key: 'dms-cdc/health.json' },
+    ]);
+    expect(ofType(result, 'StateRetried')).toEqual([
+      expect.objectContaining({
+        stateName: 'LoadConfigurationObject',
+        retry: expect.objectContaining({ attempt: 1 }),
+      }),
+    ]);
+    expect(result.output).toMatchObject({ sources: 80, batches: 4, ok: 80, failed: 0 });
+  });
+
   it('a missing SSM parameter fails the execution with its error, without retrying or checking anything', async () => {
     const ssm: TaskHandler = async () => {
       throw Object.assign(new Error('Parameter /dms-cdc/health not found'), {
@@ -240,7 +283,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const check = checker();
     const result = await run(
       { configParameterName: '/dms-cdc/health' },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(result).toMatchObject({
@@ -264,7 +307,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const sources = Array.from({ length: 30 }, (_, i) => source(`db-${i}`));
     const result = await run(
       { defaults: {}, sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(result.status).toBe('SUCCEEDED');
@@ -284,7 +327,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     const check = checker();
     const result = await run(
       { defaults: {}, sources: [] },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(result).toMatchObject({

@@ -365,6 +365,7 @@ describe('recording executions from the runner', () => {
         tasks: {
           HealthCheckFunctionArn: async () => ({ ok: 1 }),
           'arn:aws:states:::aws-sdk:ssm:getParameter': async () => ({}),
+          'arn:aws:states:::aws-sdk:s3:getObject': async () => ({}),
         },
         input: { sources: [{ name: 'orders-db' }] },
       });
