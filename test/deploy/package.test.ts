@@ -371,6 +371,8 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
       { ParameterKey: 'TargetSecretKmsKeyArn', ParameterValue: '' },
       { ParameterKey: 'StateMachineLogExecutionData', ParameterValue: 'false' },
       { ParameterKey: 'StateMachineTracing', ParameterValue: 'true' },
+      { ParameterKey: 'HealthCheckConfigBucket', ParameterValue: '' },
+      { ParameterKey: 'HealthCheckConfigKey', ParameterValue: '' },
       { ParameterKey: 'HealthCheckConfigParameter', ParameterValue: '' },
       { ParameterKey: 'HealthCheckConfig', ParameterValue: '{"sources":[]}' },
       { ParameterKey: 'HealthCheckSchedule', ParameterValue: 'rate(1 minute)' },
@@ -568,6 +570,45 @@ describe('npm run package (osls + serverless-esbuild, offline)', () => {
     expect(machine.Properties.DefinitionSubstitutions).toEqual({
       HealthCheckFunctionArn: { 'Fn::GetAtt': ['HealthCheckLambdaFunction', 'Arn'] },
     });
+  });
+
+  it('reads a health-check configuration too large for a parameter from the S3 object named, and only that object', () => {
+    const rule = template.Resources.HealthCheckScheduleRule as Resource;
+    const [target] = rule.Properties.Targets as JsonObject[];
+    expect(target?.Input).toEqual({
+      'Fn::If': [
+        'HasHealthCheckConfigObject',
+        {
+          'Fn::Sub': `{"configObject":{"bucket":"\${HealthCheckConfigBucket}","key":"\${HealthCheckConfigKey}"}}`,
+        },
+        {
+          'Fn::If': [
+            'HasHealthCheckConfigParameter',
+            { 'Fn::Sub': `{"configParameterName":"\${HealthCheckConfigParameter}"}` },
+            { Ref: 'HealthCheckConfig' },
+          ],
+        },
+      ],
+    });
+    const role = template.Resources.HealthCheckStateMachineRole as Resource;
+    const [policy] = role.Properties.Policies as { PolicyDocument: { Statement: Json[] } }[];
+    expect(policy?.PolicyDocument.Statement).toContainEqual({
+      'Fn::If': [
+        'HasHealthCheckConfigObject',
+        {
+          Sid: 'ReadConfigurationObject',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: {
+            'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${HealthCheckConfigBucket}/\${HealthCheckConfigKey}`,
+          },
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    const key = new RegExp(String(template.Parameters.HealthCheckConfigKey?.AllowedPattern));
+    expect(key.test('dms-cdc/health.json')).toBe(true);
+    expect(key.test('a"b')).toBe(false);
   });
 
   it('ends a health-check run inside its one-minute schedule: batch deadline < function timeout <= task timeout, execution timeout < 60 s', () => {
