@@ -8,8 +8,9 @@ import {
 } from '../../src/core/cdc/create-task-from-slot.js';
 import { SlotActiveError } from '../../src/core/slot-errors.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
-import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
+import { diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
 
 let source: PgNode;
@@ -23,31 +24,17 @@ beforeEach(async () => {
   await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
   await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
   dms = new LocalDms();
-  const src = await dms.createSourceEndpoint({
-    identifier: 'src',
-    access: { kind: 'url', url: source.url() },
-    databaseName: 'postgres',
-    slotName: 'dms_slot',
-    pluginName: 'test-decoding',
-    sslMode: 'none',
-    heartbeat: { enabled: false, frequencyMinutes: 5 },
-    captureDdls: false,
-    tags: {},
-  });
+  const src = await localSourceEndpoint(dms, 'src', source);
   const tgt = dms.registerTargetEndpoint('tgt', target.url());
   client = new pg.Client(source.connectionConfig());
   await client.connect();
   request = {
-    task: {
+    task: localCdcTask({
       identifier: 'cutover-task',
       replicationInstanceArn: 'arn:aws:dms:local:000000000000:rep:LOCAL',
       sourceEndpointArn: src.arn,
       targetEndpointArn: tgt.arn,
-      tableMappings: ALL_TABLES_MAPPING,
-      taskSettings: undefined,
-      cdcStopPosition: undefined,
-      tags: {},
-    },
+    }),
     slotName: 'dms_slot',
     plugin: 'test_decoding',
     database: 'postgres',

@@ -3,11 +3,11 @@ import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { type FailureCode, stopReasonCode } from '../../src/core/stop-reason.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
+import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
 
-const INSTANCE = 'arn:aws:dms:local:000000000000:rep:LOCALENGINE';
 let source: PgNode;
 let target: PgNode;
 let dms: LocalDms;
@@ -27,40 +27,25 @@ async function createTask(
   startPosition?: string,
   extra: { tableMappings?: string; cdcStopPosition?: string } = {},
 ) {
-  const src = await dms.createSourceEndpoint({
-    identifier: `src-${run}`,
-    access: { kind: 'url', url: source.url() },
-    databaseName: 'postgres',
-    slotName: slot,
-    pluginName: 'test-decoding',
-    sslMode: 'none',
-    heartbeat: { enabled: false, frequencyMinutes: 5 },
-    captureDdls: false,
-    tags: {},
-  });
+  const src = await localSourceEndpoint(dms, `src-${run}`, source, slot);
   const tgt = dms.registerTargetEndpoint(`tgt-${run}`, target.url());
-  const position = startPosition ?? (await confirmedFlush(slot));
-  const task = await dms.createCdcTask({
-    identifier: `task-${run}`,
-    replicationInstanceArn: INSTANCE,
-    sourceEndpointArn: src.arn,
-    targetEndpointArn: tgt.arn,
-    tableMappings: extra.tableMappings ?? ALL_TABLES_MAPPING,
-    taskSettings: undefined,
-    cdcStartPosition: position,
-    cdcStopPosition: extra.cdcStopPosition,
-    tags: {},
-  });
+  const position = startPosition ?? (await confirmedFlushLsn(source, slot)) ?? '0/0';
+  const task = await dms.createCdcTask(
+    localCdcTask({
+      identifier: `task-${run}`,
+      sourceEndpointArn: src.arn,
+      targetEndpointArn: tgt.arn,
+      tableMappings: extra.tableMappings ?? ALL_TABLES_MAPPING,
+      cdcStartPosition: position,
+      cdcStopPosition: extra.cdcStopPosition,
+    }),
+  );
   await waitForStatus(dms, task.arn, ['ready']);
   return task.arn;
 }
 
 async function confirmedFlush(slot = 'dms_slot'): Promise<string> {
-  const [row] = await source.query<{ lsn: string }>(
-    'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
-    [slot],
-  );
-  return row?.lsn ?? '0/0';
+  return (await confirmedFlushLsn(source, slot)) ?? '0/0';
 }
 
 async function write(from: number, to: number): Promise<void> {

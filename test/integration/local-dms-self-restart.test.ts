@@ -3,15 +3,15 @@ import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { stopReasonCode } from '../../src/core/stop-reason.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { sleep } from '../../src/local/postgres/index.js';
+import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
-import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
+import { waitForConvergence, waitForStatus } from '../support/replication.js';
 
 /**
  * The local engine restarts a task by itself after a recoverable error, as DMS does under its ErrorBehavior
  * settings (RecoverableErrorCount, RecoverableErrorInterval): a resume from the checkpoint, never a slot
  * recreation. The recover machine must wait for it rather than act twice (test/e2e/recover-dms-restart.test.ts).
  */
-const INSTANCE = 'arn:aws:dms:local:000000000000:rep:LOCALENGINE';
 let source: PgNode;
 let target: PgNode;
 let dms: LocalDms;
@@ -27,31 +27,16 @@ beforeEach(async () => {
 });
 
 async function runningTask(errorBehavior: Record<string, number> | undefined): Promise<string> {
-  const src = await dms.createSourceEndpoint({
-    identifier: `src-${run}`,
-    access: { kind: 'url', url: source.url() },
-    databaseName: 'postgres',
-    slotName: 'dms_slot',
-    pluginName: 'test-decoding',
-    sslMode: 'none',
-    heartbeat: { enabled: false, frequencyMinutes: 5 },
-    captureDdls: false,
-    tags: {},
-  });
-  const [slot] = await source.query<{ lsn: string }>(
-    `SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+  const src = await localSourceEndpoint(dms, `src-${run}`, source);
+  const task = await dms.createCdcTask(
+    localCdcTask({
+      identifier: `task-${run}`,
+      sourceEndpointArn: src.arn,
+      targetEndpointArn: dms.registerTargetEndpoint(`tgt-${run}`, target.url()).arn,
+      taskSettings: errorBehavior && JSON.stringify({ ErrorBehavior: errorBehavior }),
+      cdcStartPosition: (await confirmedFlushLsn(source)) ?? '0/0',
+    }),
   );
-  const task = await dms.createCdcTask({
-    identifier: `task-${run}`,
-    replicationInstanceArn: INSTANCE,
-    sourceEndpointArn: src.arn,
-    targetEndpointArn: dms.registerTargetEndpoint(`tgt-${run}`, target.url()).arn,
-    tableMappings: ALL_TABLES_MAPPING,
-    taskSettings: errorBehavior && JSON.stringify({ ErrorBehavior: errorBehavior }),
-    cdcStartPosition: slot?.lsn ?? '0/0',
-    cdcStopPosition: undefined,
-    tags: {},
-  });
   await waitForStatus(dms, task.arn, ['ready']);
   await dms.startTask(task.arn, 'start-replication');
   await waitForStatus(dms, task.arn, ['running']);

@@ -7,8 +7,9 @@ import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-sche
 import { taskCrashMidStream } from '../../src/local/recovery/scenarios.js';
 import { serversPerTest } from '../e2e/recover-support.js';
 import { runCli } from './cli.js';
+import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from './local-dms.js';
 import { type PgMajor, type PgNode, primaryForFile } from './pg.js';
-import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from './replication.js';
+import { diffTables, waitForConvergence, waitForStatus } from './replication.js';
 
 const INSTANCE = 'arn:aws:dms:local:000000000000:rep:MATRIX';
 
@@ -181,34 +182,19 @@ export function versionMatrix(major: PgMajor): void {
       // The slot test's rows are not this task's: it starts from empty tables and a new slot.
       await source.query('TRUNCATE shop.orders, shop.customers');
       await source.query(`SELECT pg_create_logical_replication_slot('engine_slot', 'test_decoding')`);
-      const src = await dms.createSourceEndpoint({
-        identifier: `src-${major}`,
-        access: { kind: 'url', url: source.url() },
-        databaseName: 'postgres',
-        slotName: 'engine_slot',
-        pluginName: 'test-decoding',
-        sslMode: 'none',
-        heartbeat: { enabled: false, frequencyMinutes: 5 },
-        captureDdls: false,
-        tags: {},
-      });
+      const src = await localSourceEndpoint(dms, `src-${major}`, source, 'engine_slot');
       const tgt = dms.registerTargetEndpoint(`tgt-${major}`, target.url());
-      const [slot] = await source.query<{ lsn: string }>(
-        `SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'engine_slot'`,
-      );
-      const startAt = slot?.lsn;
+      const startAt = await confirmedFlushLsn(source, 'engine_slot');
       if (!startAt) throw new Error('engine_slot has no confirmed_flush_lsn');
-      const { arn } = await dms.createCdcTask({
-        identifier: `task-${major}`,
-        replicationInstanceArn: INSTANCE,
-        sourceEndpointArn: src.arn,
-        targetEndpointArn: tgt.arn,
-        tableMappings: ALL_TABLES_MAPPING,
-        taskSettings: undefined,
-        cdcStartPosition: startAt,
-        cdcStopPosition: undefined,
-        tags: {},
-      });
+      const { arn } = await dms.createCdcTask(
+        localCdcTask({
+          identifier: `task-${major}`,
+          replicationInstanceArn: INSTANCE,
+          sourceEndpointArn: src.arn,
+          targetEndpointArn: tgt.arn,
+          cdcStartPosition: startAt,
+        }),
+      );
       await waitForStatus(dms, arn, ['ready']);
       await dms.startTask(arn, 'start-replication');
       await waitForStatus(dms, arn, ['running']);
