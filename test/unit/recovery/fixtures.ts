@@ -66,3 +66,27 @@ export const expectedSource = (endpoint: Endpoint | null): ExpectedSource => ({
   database: 'orders',
   endpoint,
 });
+
+/** The decide step's output as the recover machine reads it (its ResultSelector reads every field). */
+export function decidedOutput(
+  kind: string,
+  taskArn: string,
+  settings: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    decision: { kind, reason: `because ${kind}`, lsns: {}, atRisk: null, holder: null },
+    task: { taskArn, status: 'failed' },
+    slot: null,
+    source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
+    settings,
+    slotWait: null,
+    // Read by the recover machine once DMS's own restarts are observed.
+    taskWait: null,
+    restartedByDms: false,
+    newTask: null,
+    newTaskProblem: null,
+    decidedAt: '2026-03-01T12:00:00.000Z',
+    ...extra,
+  };
+}

@@ -5,6 +5,7 @@ import {
   runStateMachine,
   type TaskHandler,
 } from '../../../src/local/stepfunctions/index.js';
+import { decidedOutput } from './fixtures.js';
 
 /**
  * Every path of statemachines/recover.asl.json with scripted stub functions (no database, no DMS): the
@@ -29,23 +30,8 @@ const settings = {
 type Kind = 'RESUME' | 'WAIT_FOR_SLOT' | 'NEW_TASK_FROM_SLOT' | 'DATA_GAP' | 'NO_ACTION' | 'ESCALATE';
 
 /** Decide's answer: the decision with what it saw (the ResultSelector reads every field). */
-function decided(kind: Kind, extra: Record<string, unknown> = {}) {
-  return {
-    decision: { kind, reason: `because ${kind}`, lsns: {}, atRisk: null, holder: null },
-    task: { taskArn: OLD_TASK, status: 'failed' },
-    slot: null,
-    source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
-    settings,
-    slotWait: null,
-    // Read by the recover machine once DMS's own restarts are observed.
-    taskWait: null,
-    restartedByDms: false,
-    newTask: null,
-    newTaskProblem: null,
-    decidedAt: '2026-03-01T12:00:00.000Z',
-    ...extra,
-  };
-}
+const decided = (kind: Kind, extra: Record<string, unknown> = {}) =>
+  decidedOutput(kind, OLD_TASK, settings, extra);
 
 const newTaskDecision = (task: unknown = { taskArn: OLD_TASK, status: 'running' }) =>
   decided('NEW_TASK_FROM_SLOT', { task, newTask: { slotName: 'dms_slot', cdcStartPosition: '1/20' } });

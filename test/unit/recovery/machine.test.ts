@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { RECOVER_ASL, statesEntered } from '../../../src/local/recovery/run.js';
 import { runStateMachine, type TaskHandler } from '../../../src/local/stepfunctions/index.js';
+import { decidedOutput } from './fixtures.js';
 
 /**
  * The recover machine's routing with stub Lambdas (no database, no engine): the branches the end-to-end
@@ -20,22 +21,8 @@ const settings = {
   terminateStaleBackend: true,
 };
 
-function decided(kind: string, extra: Record<string, unknown> = {}) {
-  return {
-    decision: { kind, reason: `because ${kind}`, lsns: {}, atRisk: null, holder: null },
-    task: { taskArn: 'arn:aws:dms:us-east-1:123456789012:task:T', status: 'failed' },
-    slot: null,
-    source: { reachable: true, describe: 'x', serverLsn: '1/0', inRecovery: false },
-    settings,
-    slotWait: null,
-    taskWait: null,
-    restartedByDms: false,
-    newTask: null,
-    newTaskProblem: null,
-    decidedAt: '2026-03-01T12:00:00.000Z',
-    ...extra,
-  };
-}
+const decided = (kind: string, extra: Record<string, unknown> = {}) =>
+  decidedOutput(kind, 'arn:aws:dms:us-east-1:123456789012:task:T', settings, extra);
 
 async function run(decide: TaskHandler, overrides: Record<string, TaskHandler> = {}) {
   const notified: string[] = [];
