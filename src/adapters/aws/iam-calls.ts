@@ -124,6 +124,13 @@ export const DESCRIBE_TASKS: IamCall = {
   why: 'DMS DescribeReplicationTasks',
 };
 
+/** The replication instance's EngineVersion (preflight): DescribeReplicationInstances is asked on "*". */
+export const DESCRIBE_INSTANCES: IamCall = {
+  action: 'dms:DescribeReplicationInstances',
+  resource: '*',
+  why: 'DMS DescribeReplicationInstances (the instance engine version)',
+};
+
 /** Publish to the KMS-encrypted alert topic: SNS asks KMS with the publisher's credentials. */
 export const PUBLISH_ALERT: readonly IamCall[] = [
   {

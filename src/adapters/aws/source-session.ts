@@ -92,3 +92,14 @@ export async function targetFromSecret(
     secretId,
   };
 }
+
+/** targetFromSecret when a target is named (in the input or TARGET_SECRET_ARN), else undefined. */
+export async function optionalTargetFromSecret(
+  secrets: SecretStore,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly secretArn?: string; readonly database?: string; readonly applicationName: string },
+): Promise<LambdaSource | undefined> {
+  const settings = parseLambdaInput(TargetEnv, { ...env }, 'environment');
+  if (!(options.secretArn ?? settings.TARGET_SECRET_ARN)) return undefined;
+  return targetFromSecret(secrets, env, options);
+}

@@ -56,3 +56,22 @@ export async function preflightOverPg(
     await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
   }
 }
+
+/**
+ * preflightOverPg on a source session the caller holds and closes (a Lambda's source middleware):
+ * only the target session is opened here, and closed whatever happened.
+ */
+export async function preflightOnSession(
+  connect: PgConnector,
+  source: PreflightConnection,
+  target: PreflightEndpoint | undefined,
+  options: PreflightOptions,
+): Promise<PreflightReport> {
+  const session = target && (await connect(target.config));
+  try {
+    const targetConnection = session && target && { db: session, describe: target.describe };
+    return await runPreflight(pgPreflightGatherers(source, targetConnection), options);
+  } finally {
+    await session?.end().catch(() => undefined);
+  }
+}
