@@ -3,6 +3,7 @@ import {
   buildRecoveryNotification,
   type RecoveryNotificationKind,
 } from '../../../src/core/recovery/notifications.js';
+import { FAILOVER_STATE_INPUT } from '../recovery/fixtures.js';
 
 /**
  * The recovery notifications as people read them: every line of every kind, for a full execution state
@@ -25,14 +26,7 @@ interface Overrides {
 function fullState(o: Overrides = {}) {
   return {
     input: {
-      taskArn: TASK,
-      source: {
-        secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-        database: 'orders',
-      },
-      slotName: 'dms_slot',
-      failover: true,
-      replacement: { identifierPrefix: 'orders', sourceName: 'orders-db' },
+      ...FAILOVER_STATE_INPUT,
       trigger: { kind: 'rds-failover-event', message: 'RDS-EVENT-0071: done', id: 'evt-1' },
       ...o.input,
     },

@@ -12,6 +12,15 @@ export const MINIMAL_RECOVER_INPUT = {
   slotName: 'dms_slot',
 };
 
+/** The recover input of a failover recovery as the execution state carries it, before its trigger. */
+export const FAILOVER_STATE_INPUT = {
+  taskArn: TASK_ARN,
+  source: { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', database: 'orders' },
+  slotName: 'dms_slot',
+  failover: true,
+  replacement: { identifierPrefix: 'orders', sourceName: 'orders-db' },
+};
+
 /** What RecoverInput fills in around MINIMAL_RECOVER_INPUT: no terminate, short bounded waits. */
 export const RECOVER_DEFAULTS = {
   failover: false,

@@ -5,6 +5,7 @@ import {
   RECOVERY_NOTIFICATION_KINDS,
   RECOVERY_NOTIFICATION_SCHEMA,
 } from '../../../src/core/recovery/notifications.js';
+import { FAILOVER_STATE_INPUT } from './fixtures.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
@@ -12,14 +13,7 @@ const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
 function state(decision: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
     input: {
-      taskArn: TASK_ARN,
-      source: {
-        secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
-        database: 'orders',
-      },
-      slotName: 'dms_slot',
-      failover: true,
-      replacement: { identifierPrefix: 'orders', sourceName: 'orders-db' },
+      ...FAILOVER_STATE_INPUT,
       trigger: {
         kind: 'rds-failover-event',
         message: 'RDS-EVENT-0071: Completed failover to DB instance: b',
