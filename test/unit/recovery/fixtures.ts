@@ -76,6 +76,18 @@ export const expectedSource = (endpoint: Endpoint | null): ExpectedSource => ({
   endpoint,
 });
 
+/** Short timing for stub runs of the recover machine: every loop answers within seconds. */
+export const STUB_MACHINE_SETTINGS = {
+  pollSeconds: 1,
+  runningTimeoutSeconds: 30,
+  stopTimeoutSeconds: 30,
+  slotWaitSeconds: 1,
+  slotWaitTimeoutSeconds: 5,
+  catchUp: { maxLagBytes: 1, maxLatencySeconds: 1, consecutivePolls: 1, catchUpTimeoutSeconds: 5 },
+  failover: false,
+  terminateStaleBackend: true,
+};
+
 /** The decide step's output as the recover machine reads it (its ResultSelector reads every field). */
 export function decidedOutput(
   kind: string,

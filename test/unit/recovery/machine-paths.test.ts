@@ -5,7 +5,7 @@ import {
   runStateMachine,
   type TaskHandler,
 } from '../../../src/local/stepfunctions/index.js';
-import { decidedOutput } from './fixtures.js';
+import { decidedOutput, STUB_MACHINE_SETTINGS } from './fixtures.js';
 
 /**
  * Every path of statemachines/recover.asl.json with scripted stub functions (no database, no DMS): the
@@ -16,16 +16,7 @@ import { decidedOutput } from './fixtures.js';
 const OLD_TASK = 'arn:aws:dms:us-east-1:123456789012:task:OLD';
 const NEW_TASK = 'arn:aws:dms:us-east-1:123456789012:task:NEW';
 
-const settings = {
-  pollSeconds: 1,
-  runningTimeoutSeconds: 30,
-  stopTimeoutSeconds: 30,
-  slotWaitSeconds: 1,
-  slotWaitTimeoutSeconds: 5,
-  catchUp: { maxLagBytes: 1, maxLatencySeconds: 1, consecutivePolls: 1, catchUpTimeoutSeconds: 5 },
-  failover: false,
-  terminateStaleBackend: true,
-};
+const settings = STUB_MACHINE_SETTINGS;
 
 type Kind = 'RESUME' | 'WAIT_FOR_SLOT' | 'NEW_TASK_FROM_SLOT' | 'DATA_GAP' | 'NO_ACTION' | 'ESCALATE';
 

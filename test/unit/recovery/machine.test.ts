@@ -2,24 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { RECOVER_ASL, statesEntered } from '../../../src/local/recovery/run.js';
 import { runStateMachine, type TaskHandler } from '../../../src/local/stepfunctions/index.js';
-import { decidedOutput } from './fixtures.js';
+import { decidedOutput, STUB_MACHINE_SETTINGS } from './fixtures.js';
 
 /**
  * The recover machine's routing with stub Lambdas (no database, no engine): the branches the end-to-end
  * scenarios do not reach. The real handlers and servers are in test/e2e/recover*.test.ts.
  */
-const settings = {
-  pollSeconds: 1,
-  runningTimeoutSeconds: 30,
-  stopTimeoutSeconds: 30,
-  slotWaitSeconds: 1,
-  slotWaitTimeoutSeconds: 5,
-  taskWaitSeconds: 1,
-  taskWaitTimeoutSeconds: 5,
-  catchUp: { maxLagBytes: 1, maxLatencySeconds: 1, consecutivePolls: 1, catchUpTimeoutSeconds: 5 },
-  failover: false,
-  terminateStaleBackend: true,
-};
+const settings = { ...STUB_MACHINE_SETTINGS, taskWaitSeconds: 1, taskWaitTimeoutSeconds: 5 };
 
 const decided = (kind: string, extra: Record<string, unknown> = {}) =>
   decidedOutput(kind, 'arn:aws:dms:us-east-1:123456789012:task:T', settings, extra);
