@@ -81,8 +81,8 @@ export interface VerifyRowCountsResult {
   /** The boundary LSN of a strict comparison; null when counted as the source is now (not strict). */
   readonly boundaryLsn: string | null;
   readonly boundary: CheckpointBoundary | null;
-  /** The row-by-row comparison of a strict verification; absent when not strict or nothing counted. */
-  readonly content?: ContentResult;
+  /** The row-by-row comparison of a strict verification; null when not strict or nothing counted. */
+  readonly content: ContentResult | null;
 }
 
 /**
@@ -151,6 +151,7 @@ export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
           skipped: 'no target connection configured',
           boundaryLsn: null,
           boundary: null,
+          content: null,
         };
       }
       const checkpoint = input.strict ? await stoppedTaskCheckpoint(deps.dms, input.taskArn) : null;
@@ -205,7 +206,7 @@ export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
         skipped: null,
         boundaryLsn: boundary?.boundaryLsn ?? null,
         boundary,
-        ...(content ? { content: content.result } : {}),
+        content: content?.result ?? null,
       };
     });
 }

@@ -403,7 +403,13 @@ export class CutoverWorld {
     this.record.verifies.push({ strict, taskStatus, passed });
     const tables = [{ name: 'shop.orders', sourceRows: 10, targetRows: passed ? 10 : 9 }];
     if (strict && !passed) throw new RowCountMismatchError(tables);
-    return { tables, mismatchedTables: passed ? 0 : 1, skipped: null, boundaryLsn: strict ? '0/2000' : null };
+    return {
+      tables,
+      mismatchedTables: passed ? 0 : 1,
+      skipped: null,
+      boundaryLsn: strict ? '0/2000' : null,
+      content: null,
+    };
   }
 }
 

@@ -157,6 +157,13 @@ interface StateView {
       postCheckpointDelta: number | null;
     }[];
     mismatchedTables: number | null;
+    /** The row-by-row comparison of the strict verification; null when it did not run. */
+    content: {
+      compared: boolean;
+      reason: string | null;
+      tables: number | null;
+      rowsCompared: number | null;
+    } | null;
   } | null;
   /** The target sequences set after the stop (SyncSequences' summary); null when the step did not run. */
   readonly sequences: {
@@ -250,6 +257,7 @@ function readState(state: unknown): StateView {
             postCheckpointDelta: num(at(t, 'postCheckpointDelta')),
           })),
           mismatchedTables: num(at(verify, 'mismatchedTables')),
+          content: contentView(at(verify, 'content')),
         }
       : null,
     sequences: isObject(sequences)
@@ -448,10 +456,30 @@ function findingLines(findings: readonly Finding[]): string[] {
   return shown;
 }
 
+function contentView(content: unknown): NonNullable<StateView['rowCounts']>['content'] {
+  if (!isObject(content)) return null;
+  return {
+    compared: at(content, 'compared') === true,
+    reason: text(at(content, 'reason')),
+    tables: num(at(content, 'tables')),
+    rowsCompared: num(at(content, 'rowsCompared')),
+  };
+}
+
+/** Whether the rows themselves were compared, and if not why: counts alone miss a changed row. */
+function contentLine(content: NonNullable<StateView['rowCounts']>['content']): string[] {
+  if (!content) return [];
+  if (!content.compared) return [`Content: not compared row by row (${content.reason ?? 'no reason given'})`];
+  return [
+    `Content: ${content.rowsCompared ?? '?'} rows in ${content.tables ?? '?'} tables compared row by row, equal`,
+  ];
+}
+
 function rowCountLines(rowCounts: NonNullable<StateView['rowCounts']>): string[] {
   const { tables } = rowCounts;
   const lines = [
     `Row counts: ${tables.length} table${tables.length === 1 ? '' : 's'} compared, ${rowCounts.mismatchedTables ?? 0} differ`,
+    ...contentLine(rowCounts.content),
   ];
   // Differences first: they are what a reader acts on.
   const agrees = (t: (typeof tables)[number]) =>
@@ -534,6 +562,7 @@ function payloadFor(
               expectedTargetRows: t.expectedTargetRows,
               postCheckpointDelta: t.postCheckpointDelta,
             })),
+            content: view.rowCounts.content,
           },
     approval: view.approval.answer,
     sequences: view.sequences,

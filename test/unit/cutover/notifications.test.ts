@@ -491,6 +491,36 @@ describe('buildCutoverNotification', () => {
     });
   });
 
+  it('success: says whether the rows themselves were compared, and why not when they were not', () => {
+    const compared = stateAfter(STAGE_RESULTS.length);
+    compared.steps.verify = {
+      tables: [{ name: 'shop.orders', sourceRows: 1200, targetRows: 1200 }],
+      mismatchedTables: 0,
+      content: { compared: true, reason: null, tables: 1, rowsCompared: 1200, differing: [] },
+    };
+    const countsOnly = stateAfter(STAGE_RESULTS.length);
+    countsOnly.steps.verify = {
+      ...compared.steps.verify,
+      content: {
+        compared: false,
+        reason: 'the row counts differ',
+        tables: 0,
+        rowsCompared: 0,
+        differing: [],
+      },
+    };
+    const body = (state: State) => buildCutoverNotification({ kind: 'success', state }, NOW).body;
+
+    expect(body(compared)).toContain(
+      'Row counts: 1 table compared, 0 differ\nContent: 1200 rows in 1 tables compared row by row, equal\n',
+    );
+    expect(body(countsOnly)).toContain('Content: not compared row by row (the row counts differ)');
+    expect(body(stateAfter(STAGE_RESULTS.length))).not.toContain('Content:');
+    expect(buildCutoverNotification({ kind: 'success', state: compared }, NOW).payload).toMatchObject({
+      rowCounts: { content: { compared: true, rowsCompared: 1200, tables: 1 } },
+    });
+  });
+
   it('success: row counts compared at the task checkpoint show what the source gained since and what was expected', () => {
     const state = stateAfter(STAGE_RESULTS.length);
     const atCheckpoint = (name: string, sourceRows: number, delta: number, targetRows: number) => ({

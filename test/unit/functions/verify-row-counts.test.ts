@@ -252,6 +252,7 @@ describe('verify-row-counts handler', () => {
       skipped: null,
       boundaryLsn: null,
       boundary: null,
+      content: null,
     });
     for (const host of [SECRET.host, TARGET_HOST]) {
       expect(fake.queries.filter((q) => q.host === host)).toHaveLength(2);
@@ -302,6 +303,7 @@ describe('verify-row-counts handler', () => {
       skipped: 'no target connection configured',
       boundaryLsn: null,
       boundary: null,
+      content: null,
     });
     expect(fake.configs).toEqual([]);
   });
