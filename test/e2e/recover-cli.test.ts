@@ -25,19 +25,15 @@ function run(argv: string[]) {
 }
 
 const decide = (...flags: string[]) => run(['recover', 'decide', '--source', source.url(), ...flags]);
+/** The decision for a task in `taskStatus` reading `slot`; decideFailed: a failed one on dms_slot, DMS's stop reason as given. */
+const decideOn = (slot: string, taskStatus: string, ...flags: string[]) =>
+  decide('--slot', slot, '--task-status', taskStatus, ...flags);
+const decideFailed = (stopReason: string, ...flags: string[]) =>
+  decideOn('dms_slot', 'failed', '--stop-reason', stopReason, ...flags);
 
 describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)', () => {
   it('RESUME for a failed task whose checkpoint the slot still holds, with what the machine would do', async () => {
-    const result = await decide(
-      '--slot',
-      'dms_slot',
-      '--task-status',
-      'failed',
-      '--stop-reason',
-      'RECOVERABLE_ERROR',
-      '--checkpoint',
-      confirmed,
-    );
+    const result = await decideFailed('RECOVERABLE_ERROR', '--checkpoint', confirmed);
 
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('decision: RESUME');
@@ -47,16 +43,7 @@ describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)
   });
 
   it('DATA_GAP (exit 1) for a slot that does not exist, from the checkpoint to the server position, as JSON', async () => {
-    const result = await decide(
-      '--slot',
-      'lost_slot',
-      '--task-status',
-      'failed',
-      '--checkpoint',
-      confirmed,
-      '--failover',
-      '--json',
-    );
+    const result = await decideOn('lost_slot', 'failed', '--checkpoint', confirmed, '--failover', '--json');
     const [row] = await source.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
 
     expect(result.status).toBe(1);
@@ -72,18 +59,9 @@ describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)
   it('WAIT_FOR_SLOT naming the PID that holds the slot, and what the policy changes', async () => {
     const holder = await holdSlot(source, 'dms_slot', 'stale-walsender');
     try {
-      const forbidden = await decide(
-        '--slot',
+      const forbidden = await decideOn('dms_slot', 'stopped', '--checkpoint', confirmed);
+      const allowed = await decideOn(
         'dms_slot',
-        '--task-status',
-        'stopped',
-        '--checkpoint',
-        confirmed,
-      );
-      const allowed = await decide(
-        '--slot',
-        'dms_slot',
-        '--task-status',
         'stopped',
         '--checkpoint',
         confirmed,
@@ -100,12 +78,7 @@ describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)
   });
 
   it('takes --stop-reason whole as DMS prints it: a FATAL_ERROR is a new task, its message quoted', async () => {
-    const result = await decide(
-      '--slot',
-      'dms_slot',
-      '--task-status',
-      'failed',
-      '--stop-reason',
+    const result = await decideFailed(
       'Last Error  ODBC general error. Task error notification received from subtask 0, thread 0 Stop Reason FATAL_ERROR Error Level FATAL',
       '--checkpoint',
       confirmed,
@@ -119,24 +92,12 @@ describe('dms-cdc recover decide (a dry run against a real PostgreSQL 17 source)
   });
 
   it('takes the whole text of a recoverable failure and resumes; refuses a text that names no code', async () => {
-    const recoverable = await decide(
-      '--slot',
-      'dms_slot',
-      '--task-status',
-      'failed',
-      '--stop-reason',
+    const recoverable = await decideFailed(
       'Last Error  ODBC general error. Stop Reason RECOVERABLE_ERROR Error Level RECOVERABLE',
       '--checkpoint',
       confirmed,
     );
-    const unknown = await decide(
-      '--slot',
-      'dms_slot',
-      '--task-status',
-      'failed',
-      '--stop-reason',
-      'Last Error  x',
-    );
+    const unknown = await decideFailed('Last Error  x');
 
     expect(recoverable.stdout).toContain('decision: RESUME');
     expect(recoverable.stdout).toContain('The task is failed (RECOVERABLE_ERROR)');
