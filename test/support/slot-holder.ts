@@ -1,5 +1,4 @@
-import { WalStream } from '../../src/adapters/local/dms/wal-stream.js';
-import { parseLsn } from '../../src/core/lsn.js';
+import { holdSlot as holdLikeAStaleWalsender } from '../../src/local/recovery/rig.js';
 import type { PgNode } from './pg.js';
 
 export interface SlotHolder {
@@ -11,18 +10,13 @@ export interface SlotHolder {
 /**
  * Holds a logical slot the way DMS does: a walsender streaming from it over the replication
  * protocol (and confirming nothing), so pg_replication_slots shows it active with that backend's PID.
+ * One attempt: a slot that cannot be held fails the test at once.
  */
 export async function holdSlot(
   node: PgNode,
   slotName: string,
   applicationName = 'held-by-test',
 ): Promise<SlotHolder> {
-  const stream = await WalStream.open(node.connectionConfig(), {
-    slotName,
-    startLsn: parseLsn('0/0'),
-    pluginOptions: {},
-    applicationName,
-    onMessage: async () => undefined,
-  });
-  return { pid: stream.pid, applicationName, release: () => stream.close() };
+  const held = await holdLikeAStaleWalsender(node, slotName, applicationName, 0);
+  return { pid: held.pid, applicationName, release: () => held.release() };
 }
