@@ -7,9 +7,9 @@ import {
   createCdcTaskFromSlot,
 } from '../../src/core/cdc/create-task-from-slot.js';
 import { SlotActiveError } from '../../src/core/slot-errors.js';
-import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
-import { localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
+import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { demoServers, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
+import type { PgNode } from '../support/pg.js';
 import { diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
 
@@ -20,8 +20,7 @@ let client: pg.Client;
 let request: CreateTaskFromSlotRequest;
 
 beforeEach(async () => {
-  [source, target] = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
-  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  [source, target] = await demoServers();
   await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
   dms = new LocalDms();
   const src = await localSourceEndpoint(dms, 'src', source);

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { type FailureCode, stopReasonCode } from '../../src/core/stop-reason.js';
-import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
-import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
+import { confirmedFlushLsn, demoServers, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
+import type { PgNode } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
 
@@ -15,8 +15,7 @@ let run = 0;
 
 beforeEach(async () => {
   // A fresh pair per test: slots, checkpoints and rows never leak between scenarios.
-  [source, target] = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
-  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  [source, target] = await demoServers();
   dms = new LocalDms();
   run += 1;
   return () => dms.shutdown();

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { stopReasonCode } from '../../src/core/stop-reason.js';
-import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { sleep } from '../../src/local/postgres/index.js';
-import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
+import { confirmedFlushLsn, demoServers, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
+import type { PgNode } from '../support/pg.js';
 import { waitForConvergence, waitForStatus } from '../support/replication.js';
 
 /**
@@ -18,8 +18,7 @@ let dms: LocalDms;
 let run = 0;
 
 beforeEach(async () => {
-  [source, target] = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
-  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  [source, target] = await demoServers();
   await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
   dms = new LocalDms();
   run += 1;

@@ -1,6 +1,7 @@
 import type { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { DEMO_SCHEMA_SQL } from '../../src/local/demo-schema.js';
 import type { CdcTaskSpec, Endpoint } from '../../src/ports/dms.js';
-import type { PgNode } from './pg.js';
+import { type PgNode, primaryForFile } from './pg.js';
 import { ALL_TABLES_MAPPING } from './replication.js';
 
 /** The replication instance the local-engine tests name (the local engine runs every task itself). */
@@ -47,4 +48,11 @@ export async function confirmedFlushLsn(source: PgNode, slot = 'dms_slot'): Prom
     [slot],
   );
   return row?.lsn ?? undefined;
+}
+
+/** A fresh source and target for this file (destroyed after its tests), the demo schema on both. */
+export async function demoServers(): Promise<[PgNode, PgNode]> {
+  const servers = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
+  await Promise.all(servers.map((node) => node.query(DEMO_SCHEMA_SQL)));
+  return servers;
 }
