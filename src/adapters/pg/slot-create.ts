@@ -7,6 +7,7 @@ import {
   type SlotCreationBlocker,
 } from '../../core/slot-errors.js';
 import type { SlotPlugin } from '../../core/start-position.js';
+import { buildPgSourceDb } from './slots.js';
 import { SQLSTATE, sqlState } from './sqlstate.js';
 
 export type Connect = () => Promise<pg.Client>;
@@ -112,10 +113,14 @@ async function giveUp(
     throw new SlotCreationBlockedError(slotName, timeoutMs, blockers, 'may-still-be-created');
   }
   if (settled.made !== undefined) return settled.made;
-  const { rows } = await creator
-    .query('SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1', [slotName])
-    .catch(() => ({ rows: [undefined] }));
-  if (rows.length > 0) return false;
+  // A lookup that fails counts as the slot being there (not created here): never a second creation.
+  const exists = await buildPgSourceDb(creator)
+    .readSlot(slotName)
+    .then(
+      (reading) => reading !== undefined,
+      () => true,
+    );
+  if (exists) return false;
   if (cancelError !== undefined && blockers.length === 0) throw cancelError;
   throw new SlotCreationBlockedError(slotName, timeoutMs, blockers);
 }
