@@ -21,7 +21,15 @@ import {
 } from '../../../src/core/dms/errors.js';
 import { InvalidLsnError } from '../../../src/core/lsn.js';
 import type { StartType } from '../../../src/ports/dms.js';
-import { cdcTaskSpec, INSTANCE_ARN, SOURCE_ARN, TABLE_MAPPINGS, TARGET_ARN, TASK_ARN } from './fixtures.js';
+import {
+  cdcTaskSpec,
+  INSTANCE_ARN,
+  portTask,
+  SOURCE_ARN,
+  TABLE_MAPPINGS,
+  TARGET_ARN,
+  TASK_ARN,
+} from './fixtures.js';
 
 const client = new DatabaseMigrationServiceClient({ region: 'us-east-1' });
 const dmsMock = mockClient(client);
@@ -105,23 +113,16 @@ describe('findTask and describeTask', () => {
     expect(dmsMock).toReceiveCommandExactlyOnceWith(DescribeReplicationTasksCommand, {
       Filters: [{ Name: 'replication-task-id', Values: [cdcTaskSpec().identifier] }],
     });
-    expect(task).toStrictEqual({
-      arn: TASK_ARN,
-      identifier: cdcTaskSpec().identifier,
-      status: 'failed',
-      migrationType: 'cdc',
-      replicationInstanceArn: INSTANCE_ARN,
-      sourceEndpointArn: SOURCE_ARN,
-      targetEndpointArn: TARGET_ARN,
-      tableMappings: TABLE_MAPPINGS,
-      cdcStartPosition: '4AF/B00000D0',
-      cdcStopPosition: undefined,
-      stopReason: 'RECOVERABLE_ERROR',
-      lastFailureMessage: 'replication slot "dms_orders_slot" is active for PID 4242',
-      recoveryCheckpoint: 'checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0',
-      startDate: started,
-      stopDate: stopped,
-    });
+    expect(task).toStrictEqual(
+      portTask({
+        status: 'failed',
+        stopReason: 'RECOVERABLE_ERROR',
+        lastFailureMessage: 'replication slot "dms_orders_slot" is active for PID 4242',
+        recoveryCheckpoint: 'checkpoint:V1#1#000004AF/B00000D0#0#0#*#0#0',
+        startDate: started,
+        stopDate: stopped,
+      }),
+    );
   });
 
   it('findTask is undefined on ResourceNotFoundFault or an empty list', async () => {

@@ -7,7 +7,14 @@ import {
 } from '../../../src/core/dms/errors.js';
 import type { CdcTaskSpec, Dms, Endpoint } from '../../../src/ports/dms.js';
 import { FakeDms } from './fake-dms.js';
-import { cdcTaskSpec, INSTANCE_ARN, portTask, sourceEndpointSpec, TASK_ARN } from './fixtures.js';
+import {
+  cdcTaskSpec,
+  endpointFromSpec,
+  INSTANCE_ARN,
+  portTask,
+  sourceEndpointSpec,
+  TASK_ARN,
+} from './fixtures.js';
 
 let dms: FakeDms;
 
@@ -16,16 +23,8 @@ beforeEach(() => {
 });
 
 function existingEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
-  const spec = sourceEndpointSpec();
   return {
-    arn: 'arn:aws:dms:us-east-1:123456789012:endpoint:EXISTING',
-    identifier: spec.identifier,
-    endpointType: 'source',
-    engineName: 'postgres',
-    databaseName: spec.databaseName,
-    slotName: spec.slotName,
-    pluginName: spec.pluginName,
-    status: 'active',
+    ...endpointFromSpec('arn:aws:dms:us-east-1:123456789012:endpoint:EXISTING', sourceEndpointSpec()),
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import type {
   StartType,
   Task,
 } from '../../../src/ports/dms.js';
-import { portTask } from './fixtures.js';
+import { endpointFromSpec, portTask } from './fixtures.js';
 
 /** A clock whose sleeps advance time instantly, recording each one. */
 export class FakeClock implements Clock {
@@ -63,16 +63,7 @@ export class FakeDms implements Dms {
     if (this.endpoints.has(spec.identifier)) {
       throw new DmsResourceExistsError('CreateEndpoint', `endpoint ${spec.identifier}`, 'already exists');
     }
-    const endpoint: Endpoint = {
-      arn: `arn:fake:endpoint:${spec.identifier}`,
-      identifier: spec.identifier,
-      endpointType: 'source',
-      engineName: 'postgres',
-      databaseName: spec.databaseName,
-      slotName: spec.slotName,
-      pluginName: spec.pluginName,
-      status: 'active',
-    };
+    const endpoint = endpointFromSpec(`arn:fake:endpoint:${spec.identifier}`, spec);
     this.endpoints.set(spec.identifier, endpoint);
     return endpoint;
   }

@@ -1,5 +1,5 @@
 import { selectionMappings } from '../../../src/local/table-mappings.js';
-import type { CdcTaskSpec, SourceEndpointSpec, Task } from '../../../src/ports/dms.js';
+import type { CdcTaskSpec, Endpoint, SourceEndpointSpec, Task } from '../../../src/ports/dms.js';
 
 export const INSTANCE_ARN = 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE1';
 export const SOURCE_ARN = 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE1';
@@ -58,5 +58,19 @@ export function portTask(overrides: Partial<Task> = {}): Task {
     startDate: undefined,
     stopDate: undefined,
     ...overrides,
+  };
+}
+
+/** The source endpoint DMS reports for a created spec, under this ARN. */
+export function endpointFromSpec(arn: string, spec: SourceEndpointSpec): Endpoint {
+  return {
+    arn,
+    identifier: spec.identifier,
+    endpointType: 'source',
+    engineName: 'postgres',
+    databaseName: spec.databaseName,
+    slotName: spec.slotName,
+    pluginName: spec.pluginName,
+    status: 'active',
   };
 }
