@@ -23,6 +23,7 @@ import { buildSnsAlerts } from '../src/adapters/aws/sns.js';
 import { type SourceLambdaDeps, sourceFromSecret } from '../src/adapters/aws/source-session.js';
 import { connectPg } from '../src/adapters/pg/client.js';
 import { pgSourceOpener } from '../src/adapters/pg/health.js';
+import { systemClock } from '../src/adapters/system-clock.js';
 import { InvalidInputError } from '../src/core/errors.js';
 import { resolveSource, SourceCheckInputSchema } from '../src/core/health/config.js';
 import {
@@ -44,7 +45,7 @@ import {
 import { type HealthMetrics, runHealthCheck } from '../src/core/health/run.js';
 import type { AlertState } from '../src/ports/alert-state.js';
 import type { Alerts } from '../src/ports/alerts.js';
-import { type Clock, systemClock } from '../src/ports/clock.js';
+import type { Clock } from '../src/ports/clock.js';
 import type { CloudMetricsReader, OpenSource } from '../src/ports/health.js';
 
 // Both are required unless the adapters they configure are injected (local mode, tests).

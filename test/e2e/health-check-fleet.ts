@@ -4,10 +4,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type HealthCheckDeps, makeHandler } from '../../functions/health-check.js';
 import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
 import { LocalSnsSink } from '../../src/adapters/local/sns-sink.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 import type { HealthMetrics } from '../../src/core/health/run.js';
 import { freePort, type PgNode } from '../../src/local/postgres/index.js';
 import type { ExecutionEvent, TaskHandler } from '../../src/local/stepfunctions/index.js';
-import { systemClock } from '../../src/ports/clock.js';
 import type { CloudMetricsReader } from '../../src/ports/health.js';
 
 /**

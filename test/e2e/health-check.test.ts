@@ -8,9 +8,9 @@ import { type HealthCheckDeps, makeHandler } from '../../functions/health-check.
 import { MemoryAlertStateStore } from '../../src/adapters/local/alert-state-store.js';
 import { LocalSnsSink, type SnsNotification } from '../../src/adapters/local/sns-sink.js';
 import { connectPg, type PgSession } from '../../src/adapters/pg/client.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 import type { HealthMetrics } from '../../src/core/health/run.js';
 import { runStateMachine, type TaskHandler } from '../../src/local/stepfunctions/index.js';
-import { systemClock } from '../../src/ports/clock.js';
 import type { CloudMetricsReader } from '../../src/ports/health.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
