@@ -45,6 +45,16 @@ export function requireString(values: Record<string, unknown>, name: string, hin
   return value;
 }
 
+/** --source or --target, else DMS_CDC_SOURCE_URL or DMS_CDC_TARGET_URL: the database a command reads. */
+export function databaseUrl(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  side: 'source' | 'target',
+): string {
+  const fromEnv = side === 'source' ? env.DMS_CDC_SOURCE_URL : env.DMS_CDC_TARGET_URL;
+  return requireString({ [side]: values[side] ?? fromEnv }, side, `the ${side} database URL`);
+}
+
 /** A whole number from 1 to `max` (every count and duration flag is bounded), or the fallback. */
 export function positiveInteger(
   values: Record<string, unknown>,

@@ -55,6 +55,16 @@ describe('dms-cdc CLI', () => {
     expect(stderr).toContain('--source is required');
   });
 
+  it('verify takes the source from DMS_CDC_SOURCE_URL and still requires a target, before connecting', async () => {
+    const env = { DMS_CDC_SOURCE_URL: 'postgres://dms@127.0.0.1:1/db' };
+    const { status, stderr } = await run(['verify'], env);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/^--target is required: the target database URL\n/);
+    expect((await run(['verify', '--target', 'postgres://dms@127.0.0.1:1/db'])).stderr).toMatch(
+      /^--source is required: the source database URL\n/,
+    );
+  });
+
   it('names the flag and the fix for an invalid slot name', async () => {
     const { status, stderr } = await run([
       'slot',

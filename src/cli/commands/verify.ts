@@ -13,7 +13,7 @@ import {
 import { progressLine } from '../../core/verify/progress.js';
 import { renderVerifyReport } from '../../core/verify/render.js';
 import { REPAIR_FOOTER, repairHeader } from '../../core/verify/repair.js';
-import { type Command, type CommandContext, requireString } from '../args.js';
+import { type Command, type CommandContext, databaseUrl } from '../args.js';
 import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
 
@@ -44,16 +44,8 @@ exit status: 0 equal, 1 differences found, 2 the comparison could not run`,
     json: { type: 'boolean' },
   },
   async run(values, context) {
-    const sourceUrl = requireString(
-      { source: values.source ?? context.env.DMS_CDC_SOURCE_URL },
-      'source',
-      'the source database URL',
-    );
-    const targetUrl = requireString(
-      { target: values.target ?? context.env.DMS_CDC_TARGET_URL },
-      'target',
-      'the target database URL',
-    );
+    const sourceUrl = databaseUrl(values, context.env, 'source');
+    const targetUrl = databaseUrl(values, context.env, 'target');
     try {
       return await verify(values, sourceUrl, targetUrl, context);
     } catch (error) {
