@@ -72,6 +72,10 @@ function run(argv: string[]) {
   return runCli(argv);
 }
 
+/** dms-cdc cutover on the deployed MACHINE with this input file and any further flags. */
+const cutover = (input: string, ...flags: string[]) =>
+  run(['cutover', '--state-machine-arn', MACHINE, '--input', input, ...flags]);
+
 beforeEach(() => {
   sfn.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
@@ -104,15 +108,7 @@ beforeEach(() => {
 
 describe('dms-cdc cutover', () => {
   it('starts the machine with the input file and follows it to the end', async () => {
-    const result = await run([
-      'cutover',
-      '--state-machine-arn',
-      MACHINE,
-      '--input',
-      inputFile(INPUT),
-      '--name',
-      'run1',
-    ]);
+    const result = await cutover(inputFile(INPUT), '--name', 'run1');
     expect(result.status).toBe(0);
     expect(sfn).toReceiveCommandExactlyOnceWith(StartExecutionCommand, {
       stateMachineArn: MACHINE,
@@ -125,13 +121,7 @@ describe('dms-cdc cutover', () => {
   });
 
   it('names a bad input field before starting anything', async () => {
-    const result = await run([
-      'cutover',
-      '--state-machine-arn',
-      MACHINE,
-      '--input',
-      inputFile({ ...INPUT, slot: { name: 'Bad-Slot' } }),
-    ]);
+    const result = await cutover(inputFile({ ...INPUT, slot: { name: 'Bad-Slot' } }));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('InvalidInputError: slot.name:');
     expect(sfn).not.toReceiveCommand(StartExecutionCommand);
@@ -144,14 +134,7 @@ describe('dms-cdc cutover', () => {
       error: 'SlotActiveError',
       cause: 'held',
     } as never);
-    const result = await run([
-      'cutover',
-      '--state-machine-arn',
-      MACHINE,
-      '--input',
-      inputFile(INPUT),
-      '--json',
-    ]);
+    const result = await cutover(inputFile(INPUT), '--json');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
       status: 'FAILED',

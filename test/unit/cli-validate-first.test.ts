@@ -21,6 +21,8 @@ const CUTOVER_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:cuto
 const RECOVER_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:recover';
 const CUTOVER_INPUT = path.join(dir, 'cutover.json');
 writeFileSync(CUTOVER_INPUT, JSON.stringify(ORDERS_CUTOVER_INPUT));
+/** recover decide for a stopped task on slot s: what each case adds is the flag it checks. */
+const DECIDE_STOPPED = ['recover', 'decide', '--source', SOURCE, '--slot', 's', '--task-status', 'stopped'];
 const RECOVER_FLAGS = [
   '--task',
   'arn:aws:dms:eu-west-1:123456789012:task:ABCDEF',
@@ -69,34 +71,12 @@ describe('flags are checked before anything starts', () => {
   it.each([
     [
       'recover decide --previous-confirmed',
-      [
-        'recover',
-        'decide',
-        '--source',
-        SOURCE,
-        '--slot',
-        's',
-        '--task-status',
-        'stopped',
-        '--previous-confirmed',
-        'zz',
-      ],
+      [...DECIDE_STOPPED, '--previous-confirmed', 'zz'],
       '--previous-confirmed must be an LSN',
     ],
     [
       'recover decide --task-start',
-      [
-        'recover',
-        'decide',
-        '--source',
-        SOURCE,
-        '--slot',
-        's',
-        '--task-status',
-        'stopped',
-        '--task-start',
-        '1/2/3',
-      ],
+      [...DECIDE_STOPPED, '--task-start', '1/2/3'],
       '--task-start must be an LSN',
     ],
     [
