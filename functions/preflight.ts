@@ -1,8 +1,5 @@
 import { createDmsClient } from '../src/adapters/aws/dms.js';
-import {
-  buildDmsEngineVersionReader,
-  type DmsEngineVersionReader,
-} from '../src/adapters/aws/dms-engine-version.js';
+import { buildDmsEngineVersionReader } from '../src/adapters/aws/dms-engine-version.js';
 import {
   DESCRIBE_INSTANCES,
   type IamCall,
@@ -13,15 +10,16 @@ import {
 } from '../src/adapters/aws/iam-calls.js';
 import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { PreflightInput, preflightOptions } from '../src/adapters/aws/payloads/preflight.js';
+import {
+  type PreflightDeps,
+  PreflightInput,
+  preflightRequest,
+} from '../src/adapters/aws/payloads/preflight.js';
 import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
-import { optionalTargetFromSecret, type SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { preflightOnSession } from '../src/adapters/pg/preflight/index.js';
 import type { PreflightReport } from '../src/core/preflight/report.js';
 
-export interface PreflightDeps extends SourceLambdaDeps {
-  readonly dmsEngineVersion: DmsEngineVersionReader;
-}
+export type { PreflightDeps };
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source (and target) credential; the checks themselves run over PostgreSQL. */
 export const IAM_CALLS: readonly IamCall[] = [
@@ -48,19 +46,9 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
     .handler(async (event, context) => {
       const input = parseLambdaInput(PreflightInput, event);
       const source = await sourceOf(context).open(sourceAt(input));
-      const target = await optionalTargetFromSecret(deps.secrets, deps.env, {
-        secretArn: input.targetSecretArn,
-        database: input.targetDatabase,
-        applicationName: APPLICATION,
-      });
-      const options = await preflightOptions(input, deps.dmsEngineVersion);
+      const { target, options } = await preflightRequest(input, deps, APPLICATION);
       deps.logger.info('running preflight', { source: source.describe, target: target?.describe });
-      const report = await preflightOnSession(
-        deps.connect,
-        { db: source.client, describe: source.describe },
-        target,
-        options,
-      );
+      const report = await preflightOnSession(deps.connect, source, target, options);
       deps.logger.info('preflight done', { summary: report.summary, roundTrips: report.source.roundTrips });
       return report;
     });

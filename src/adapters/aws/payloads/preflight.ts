@@ -4,6 +4,7 @@ import type { PreflightOptions } from '../../../core/preflight/context.js';
 import { parseTableMappings } from '../../../core/preflight/table-mappings.js';
 import type { DmsEngineVersionReader } from '../dms-engine-version.js';
 import { jsonDocument, Plugin } from '../lambda-schemas.js';
+import { type LambdaSource, optionalTargetFromSecret, type SourceLambdaDeps } from '../source-session.js';
 
 // Strict: a key this schema does not know would otherwise be dropped in silence (a flag ignored).
 export const PreflightInput = z.strictObject({
@@ -47,4 +48,23 @@ export async function preflightOptions(
       ? { version: await dmsEngineVersion(input.replicationInstanceArn), from: 'replication-instance' }
       : undefined,
   };
+}
+
+/** What the preflight function is given: the source's, and the DMS engine version reader. */
+export interface PreflightDeps extends SourceLambdaDeps {
+  readonly dmsEngineVersion: DmsEngineVersionReader;
+}
+
+/** The target named in the input or TARGET_SECRET_ARN (none: the target checks are skipped), and the options. */
+export async function preflightRequest(
+  input: PreflightInput,
+  deps: PreflightDeps,
+  applicationName: string,
+): Promise<{ readonly target: LambdaSource | undefined; readonly options: PreflightOptions }> {
+  const target = await optionalTargetFromSecret(deps.secrets, deps.env, {
+    secretArn: input.targetSecretArn,
+    database: input.targetDatabase,
+    applicationName,
+  });
+  return { target, options: await preflightOptions(input, deps.dmsEngineVersion) };
 }

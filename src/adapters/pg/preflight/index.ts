@@ -63,14 +63,15 @@ export async function preflightOverPg(
  */
 export async function preflightOnSession(
   connect: PgConnector,
-  source: PreflightConnection,
+  source: { readonly client: Queryable; readonly describe: string },
   target: PreflightEndpoint | undefined,
   options: PreflightOptions,
 ): Promise<PreflightReport> {
   const session = target && (await connect(target.config));
   try {
     const targetConnection = session && target && { db: session, describe: target.describe };
-    return await runPreflight(pgPreflightGatherers(source, targetConnection), options);
+    const sourceConnection = { db: source.client, describe: source.describe };
+    return await runPreflight(pgPreflightGatherers(sourceConnection, targetConnection), options);
   } finally {
     await session?.end().catch(() => undefined);
   }
