@@ -8,6 +8,7 @@ import type { Finding } from '../../src/core/preflight/finding.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { OutputPluginNotAllowedError } from '../../src/core/slot-errors.js';
 import { binariesIn, type PgNode, primaryForFile, serverParameters, sleep } from '../support/pg.js';
+import { pglogicalSlotRequest } from '../support/pglogical-request.js';
 
 // Debian's PostgreSQL 15.20 has output_plugin_libraries (15.18 and the embedded 12-18 builds do not):
 // a logical slot can only be created, or decoded, with a plugin whose library the parameter lists.
@@ -56,20 +57,8 @@ describe.runIf(parameter)(
       await client.connect();
       return client;
     };
-    const request = (slotName: string) => ({
-      slotName,
-      plugin: 'pglogical' as const,
-      database: 'postgres',
-      allowCreate: true,
-      failover: false,
-      timeoutMs: 10_000,
-      source: 'pg15',
-      pglogical: {
-        nodeName: 'dms_source',
-        dsn: `host=127.0.0.1 port=${source.port} dbname=postgres`,
-        tables: [{ schema: 'public', table: 'orders' }],
-      },
-    });
+    const request = (slotName: string) =>
+      pglogicalSlotRequest(source, slotName, [{ schema: 'public', table: 'orders' }]);
     const slotCount = async (slotName: string) =>
       (
         await source.query<{ n: number }>(

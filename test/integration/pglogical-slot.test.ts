@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/local/cutover/handlers.js';
 import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
 import { selectionRule } from '../../src/local/table-mappings.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { pglogicalSlotRequest } from '../support/pglogical-request.js';
 
 // The Debian package postgresql-15-pglogical (installed by .ci/run) puts the extension next to the
 // system PostgreSQL 15; the embedded PostgreSQL 17 has no pglogical.
@@ -39,16 +40,7 @@ describe('pglogical slot setup (PostgreSQL 15)', () => {
     { schema: 'sales', table: 'orders' },
     { schema: 'sales', table: 'audit_log' },
   ];
-  const request = () => ({
-    slotName: 'dms_pgl_slot',
-    plugin: 'pglogical' as const,
-    database: 'postgres',
-    allowCreate: true,
-    failover: false,
-    timeoutMs: 10_000,
-    source: 'pg15',
-    pglogical: { nodeName: 'dms_source', dsn: `host=127.0.0.1 port=${source.port} dbname=postgres`, tables },
-  });
+  const request = () => pglogicalSlotRequest(source, 'dms_pgl_slot', tables);
 
   it('creates the slot, the node and both replication sets, with tables in each', async () => {
     const result = await ensureSlot(connect, request());
