@@ -17,6 +17,7 @@ import {
   TaskTokenError,
 } from '../../src/local/stepfunctions/index.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { loopbackSecret } from '../support/secrets.js';
 import {
   makeCheckTableHandler,
   makePrepareSourceHandler,
@@ -49,13 +50,7 @@ function inspectSlot() {
     secrets: {
       async getSecretString(secretId) {
         if (secretId !== SECRET_ARN) throw new Error(`unexpected secret ${secretId}`);
-        return JSON.stringify({
-          username: 'postgres',
-          password: 'x',
-          host: '127.0.0.1',
-          port: primary.port,
-          dbname: 'postgres',
-        });
+        return loopbackSecret(primary.port);
       },
     },
     logger: new Logger({ serviceName: 'runner-test', logLevel: 'SILENT' }),

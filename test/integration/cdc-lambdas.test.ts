@@ -16,6 +16,7 @@ import type { TaskStatus } from '../../src/ports/dms.js';
 import { lambdaTestContext } from '../support/lambda-context.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForStatus } from '../support/replication.js';
+import { loopbackSecret } from '../support/secrets.js';
 
 /**
  * The cutover chain through the real handlers, each fed the previous one's output the way a state
@@ -40,13 +41,7 @@ beforeAll(async () => {
   ]);
   await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
   secretsManager.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
-    SecretString: JSON.stringify({
-      username: 'postgres',
-      password: 'x',
-      host: '127.0.0.1',
-      port: source.port,
-      dbname: 'postgres',
-    }),
+    SecretString: loopbackSecret(source.port),
   });
   vi.stubEnv('AWS_REGION', 'us-east-1');
   dms = new LocalDms();

@@ -26,6 +26,7 @@ import { registerSecret } from '../../src/core/redact.js';
 import type { Dms } from '../../src/ports/dms.js';
 import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { loopbackSecret } from '../support/secrets.js';
 
 /**
  * Issue 13, the proof: hostile and careless inputs, generated. The CLI gets generated slot names,
@@ -446,14 +447,7 @@ describe('hostile inputs', () => {
     const logger = createLogger();
     const context = { awsRequestId: 'r-1', functionName: 'hostile' } as Context;
     const secrets = {
-      getSecretString: async () =>
-        JSON.stringify({
-          username: 'postgres',
-          password: PLANTED,
-          host: '127.0.0.1',
-          port: node.port,
-          dbname: 'postgres',
-        }),
+      getSecretString: async () => loopbackSecret(node.port, { password: PLANTED }),
     };
     const routes = JSON.stringify({
       routes: [

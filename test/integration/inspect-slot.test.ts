@@ -7,6 +7,7 @@ import { SourceTlsError, SourceUnreachableError } from '../../src/adapters/pg/cl
 import { SlotNotFoundError } from '../../src/core/slot-errors.js';
 import { lambdaTestContext } from '../support/lambda-context.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
+import { loopbackSecret } from '../support/secrets.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/local-source-AbCdEf';
 
@@ -40,13 +41,7 @@ afterEach(() => {
 
 function useSecret(port: number): void {
   secretsManager.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
-    SecretString: JSON.stringify({
-      username: 'postgres',
-      password: 'x',
-      host: '127.0.0.1',
-      port,
-      dbname: 'postgres',
-    }),
+    SecretString: loopbackSecret(port),
   });
 }
 

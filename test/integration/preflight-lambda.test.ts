@@ -17,6 +17,7 @@ import { InvalidInputError } from '../../src/core/errors.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
 import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { loopbackSecret } from '../support/secrets.js';
 
 const SOURCE_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
 const TARGET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/target-GhIjKl';
@@ -36,8 +37,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  const secret = (dbname: string) =>
-    JSON.stringify({ username: 'postgres', password: PASSWORD, host: '127.0.0.1', port: node.port, dbname });
+  const secret = (dbname: string) => loopbackSecret(node.port, { password: PASSWORD, dbname });
   secretsManager.reset();
   dms.reset();
   dms

@@ -10,6 +10,7 @@ import { recordingOutput } from '../../src/cli/output.js';
 import { redactText, registerSecret } from '../../src/core/redact.js';
 import { captureStdio } from '../support/capture-stdio.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { loopbackSecret } from '../support/secrets.js';
 
 /**
  * Issue 13 item 2: one redactor at every sink. A password is planted where a careless user or an
@@ -63,14 +64,7 @@ describe('the planted password appears nowhere', () => {
   it('Lambda: the log lines, the returned error and its cause, for a failing connection', async () => {
     const handler = makeHandler({
       secrets: {
-        getSecretString: async () =>
-          JSON.stringify({
-            username: 'postgres',
-            password: PLANTED,
-            host: '127.0.0.1',
-            port: node.port,
-            dbname: PLANTED,
-          }),
+        getSecretString: async () => loopbackSecret(node.port, { password: PLANTED, dbname: PLANTED }),
       },
       logger: createLogger(),
       env: {
