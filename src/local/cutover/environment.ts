@@ -30,6 +30,8 @@ export interface EnvironmentOptions {
   /** Create the demo schema on both (the rehearsal); tests bring their own schema. */
   readonly demoSchema?: boolean;
   readonly onAlert?: (notification: SnsNotification) => void;
+  /** The local engine's replication-instance clock (server_time stop positions); the system clock by default. */
+  readonly dmsClock?: () => number;
 }
 
 export async function createLocalEnvironment(
@@ -49,7 +51,7 @@ export async function createLocalEnvironment(
     ]);
     if (options.demoSchema) await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
     const secrets = new LocalSecretStore();
-    const dms = new LocalDms({ secrets });
+    const dms = new LocalDms({ secrets, clock: options.dmsClock });
     const alertsPath = path.join(os.tmpdir(), `dms-cdc-alerts-${process.pid}-${Date.now()}.jsonl`);
     const alerts = new LocalSnsSink({ path: alertsPath, onPublish: options.onAlert });
     return {

@@ -36,8 +36,14 @@ const STARTABLE = new Set(['ready', 'stopped', 'failed']);
  * recreates the slot, a missing or busy slot fails the task with DMS's stop reasons.
  */
 export class LocalDms implements Dms {
-  /** `secrets` resolves Secrets-Manager endpoint access locally (see LocalSecretStore). */
-  constructor(private readonly options: { readonly secrets?: LocalSecretStore } = {}) {}
+  /**
+   * `secrets` resolves Secrets-Manager endpoint access locally (see LocalSecretStore). `clock` is the
+   * replication instance's clock, the one server_time stop positions are read against (the system
+   * clock by default; a test holds it to decide what the task has applied when that time comes).
+   */
+  constructor(
+    private readonly options: { readonly secrets?: LocalSecretStore; readonly clock?: () => number } = {},
+  ) {}
 
   private readonly endpoints = new Map<string, LocalEndpoint>();
   private readonly tasks = new Map<string, LocalTask>();
@@ -294,7 +300,7 @@ export class LocalDms implements Dms {
       target: { connectionString: target.url as string },
       slotName: source.slotName as string,
       filter: tableFilter(task.spec.tableMappings),
-      stopPosition: parseStopPosition(stopPosition),
+      stopPosition: parseStopPosition(stopPosition, this.options.clock),
       onCheckpoint: (checkpoint, counts) => {
         task.checkpoint = checkpoint;
         this.counts.set(task.arn, { ...counts });
