@@ -5,6 +5,10 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return runCli(argv, { env });
 }
 
+/** dms-cdc slot <action> with a source URL; the cases here are refused by the flag checks, before any connection. */
+const slot = (action: string, ...flags: string[]) =>
+  run(['slot', action, '--source', 'postgres://127.0.0.1/db', ...flags]);
+
 describe('dms-cdc CLI', () => {
   it.each([[[]], [['--help']], [['help']]])('%j prints the overview listing every command', async (argv) => {
     const { status, stdout } = await run(argv);
@@ -66,14 +70,7 @@ describe('dms-cdc CLI', () => {
   });
 
   it('names the flag and the fix for an invalid slot name', async () => {
-    const { status, stderr } = await run([
-      'slot',
-      'inspect',
-      '--source',
-      'postgres://127.0.0.1/db',
-      '--slot',
-      'Bad-Name',
-    ]);
+    const { status, stderr } = await slot('inspect', '--slot', 'Bad-Name');
     expect(status).toBe(1);
     expect(stderr).toContain('InvalidInputError: --slot: "Bad-Name" is not a valid replication slot name');
     expect(stderr).toContain('remedy: Use 1 to 63 characters');
@@ -108,16 +105,7 @@ describe('dms-cdc CLI', () => {
   });
 
   it('rejects an unknown plugin', async () => {
-    const { status, stderr } = await run([
-      'slot',
-      'create',
-      '--source',
-      'postgres://127.0.0.1/db',
-      '--slot',
-      's',
-      '--plugin',
-      'wal2json',
-    ]);
+    const { status, stderr } = await slot('create', '--slot', 's', '--plugin', 'wal2json');
     expect(status).toBe(2);
     expect(stderr).toContain('--plugin must be test-decoding or pglogical, got "wal2json"');
   });
