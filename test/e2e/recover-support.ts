@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { createStandby, type PgNode, startPrimary } from '../../src/local/postgres/index.js';
+import { trackedServers } from '../../src/local/recovery/matrix.js';
 import type { ScenarioServers } from '../../src/local/recovery/rig.js';
 
 /**
@@ -7,21 +7,7 @@ import type { ScenarioServers } from '../../src/local/recovery/rig.js';
  * runs several scenarios: keeping them all until the end of the file would hold a gigabyte).
  */
 export function serversPerTest(): ScenarioServers {
-  const started: PgNode[] = [];
-  afterEach(async () => {
-    await Promise.allSettled(started.reverse().map((node) => node.destroy()));
-    started.length = 0;
-  });
-  return {
-    async primary(options) {
-      const node = await startPrimary(options);
-      started.push(node);
-      return node;
-    },
-    async standby(primary, options) {
-      const node = await createStandby(primary, options);
-      started.push(node);
-      return node;
-    },
-  };
+  const servers = trackedServers();
+  afterEach(() => servers.removeAll());
+  return servers;
 }

@@ -26,19 +26,7 @@ export async function runRecoveryMatrix(
     throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${SCENARIO_IDS.join(', ')})`);
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.id))) {
-    const started: PgNode[] = [];
-    const servers: ScenarioServers = {
-      async primary(o) {
-        const node = await startPrimary(o);
-        started.push(node);
-        return node;
-      },
-      async standby(primary, o) {
-        const node = await createStandby(primary, o);
-        started.push(node);
-        return node;
-      },
-    };
+    const servers = trackedServers();
     options.onProgress?.(`scenario ${scenario.id}...`);
     try {
       const result = await scenario.run({ servers });
@@ -48,10 +36,31 @@ export async function runRecoveryMatrix(
       );
       results.push(result);
     } finally {
-      await Promise.allSettled(started.reverse().map((node) => node.destroy()));
+      await servers.removeAll();
     }
   }
   return results;
+}
+
+/** Servers a scenario starts, remembered so that they can all be removed at once, standbys first. */
+export function trackedServers(): ScenarioServers & { removeAll(): Promise<void> } {
+  const started: PgNode[] = [];
+  return {
+    async primary(options) {
+      const node = await startPrimary(options);
+      started.push(node);
+      return node;
+    },
+    async standby(primary, options) {
+      const node = await createStandby(primary, options);
+      started.push(node);
+      return node;
+    },
+    async removeAll() {
+      await Promise.allSettled(started.reverse().map((node) => node.destroy()));
+      started.length = 0;
+    },
+  };
 }
 
 export function matrixRow(result: ScenarioResult): MatrixRow {
