@@ -25,6 +25,7 @@ import type { TaskHandler } from '../../src/local/stepfunctions/index.js';
 import type { AlertMessage } from '../../src/ports/alerts.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Dms, Endpoint, StartType, Task, TaskStatus } from '../../src/ports/dms.js';
+import { portTask } from '../unit/dms/fixtures.js';
 
 /**
  * An in-memory world for driving the recover ASL with generated runs: one DMS task (status, StopReason in
@@ -875,23 +876,19 @@ export class RecoverWorld {
       throw new StartPositionTooOldError(SLOT, payload.cdcStartPosition, lsnText(this.slot.confirmed));
     }
     const arn = `arn:aws:dms:us-east-1:123456789012:task:MODELNEW${this.tasks.size}`;
-    this.tasks.set(arn, {
+    this.tasks.set(
       arn,
-      identifier,
-      status: 'creating',
-      migrationType: 'cdc',
-      replicationInstanceArn: String(payload.replicationInstanceArn),
-      sourceEndpointArn: String(payload.sourceEndpointArn),
-      targetEndpointArn: String(payload.targetEndpointArn),
-      tableMappings: '{"rules":[]}',
-      cdcStartPosition: payload.cdcStartPosition,
-      cdcStopPosition: undefined,
-      stopReason: undefined,
-      lastFailureMessage: undefined,
-      recoveryCheckpoint: undefined,
-      startDate: undefined,
-      stopDate: undefined,
-    });
+      portTask({
+        arn,
+        identifier,
+        status: 'creating',
+        replicationInstanceArn: String(payload.replicationInstanceArn),
+        sourceEndpointArn: String(payload.sourceEndpointArn),
+        targetEndpointArn: String(payload.targetEndpointArn),
+        tableMappings: '{"rules":[]}',
+        cdcStartPosition: payload.cdcStartPosition,
+      }),
+    );
     this.driver.set(arn, 'machine');
     const result: CreateCdcTaskResult = {
       taskArn: arn,
