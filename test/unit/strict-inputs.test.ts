@@ -12,6 +12,7 @@ import { planCutover } from '../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { parseHealthConfig } from '../../src/core/health/config.js';
 import { RecoverInput } from '../../src/core/recovery/input.js';
+import { ORDERS_CUTOVER_INPUT } from '../support/cutover-input.js';
 
 /**
  * Issue 13 item 5: unknown keys are errors naming the key (a typo must never fall back to a default
@@ -19,17 +20,7 @@ import { RecoverInput } from '../../src/core/recovery/input.js';
  * input files and health configs.
  */
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf';
-const CUTOVER = {
-  name: 'orders',
-  source: { secretArn: SECRET, database: 'orders', sslMode: 'require' },
-  slot: { name: 'dms_orders' },
-  replicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:ABCDEF',
-  target: {
-    endpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET',
-    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-target-XyZ123',
-  },
-  tableMappings: { rules: [] },
-};
+const CUTOVER = { ...ORDERS_CUTOVER_INPUT, tableMappings: { rules: [] } };
 const NOW = new Date('2026-12-01T00:00:00Z');
 
 function refusal(run: () => unknown): InvalidInputError {
