@@ -27,18 +27,13 @@ beforeAll(async () => {
 });
 
 const run = (argv: string[]) => runCliRecorded(argv);
+/** dms-cdc slot <action> against this file's server. */
+const slot = (action: string, ...flags: string[]) =>
+  run(['slot', action, '--source', source.url(), ...flags]);
 
 describe('dms-cdc slot against a real server', () => {
   it('prints the slot as JSON with the server’s own LSNs and lag', async () => {
-    const { status, stdout } = await run([
-      'slot',
-      'inspect',
-      '--source',
-      source.url(),
-      '--slot',
-      'dms_orders_slot',
-      '--json',
-    ]);
+    const { status, stdout } = await slot('inspect', '--slot', 'dms_orders_slot', '--json');
     expect(status).toBe(0);
     const report = JSON.parse(stdout);
     const [truth] = await source.query<{ restart: string; confirmed: string; lag: string }>(
@@ -59,21 +54,14 @@ describe('dms-cdc slot against a real server', () => {
   });
 
   it('prints a table for --all', async () => {
-    const { status, stdout } = await run(['slot', 'inspect', '--source', source.url(), '--all']);
+    const { status, stdout } = await slot('inspect', '--all');
     expect(status).toBe(0);
     expect(stdout).toMatch(/^slot\s+type\s+plugin\s+restart_lsn\s+confirmed_flush_lsn\s+lag/);
     expect(stdout).toMatch(/dms_orders_slot\s+logical\s+test_decoding/);
   });
 
   it('exits 1 naming the slot when it does not exist', async () => {
-    const { status, output } = await run([
-      'slot',
-      'inspect',
-      '--source',
-      source.url(),
-      '--slot',
-      'missing_slot',
-    ]);
+    const { status, output } = await slot('inspect', '--slot', 'missing_slot');
     expect(status).toBe(1);
     expect(output.lines.at(-1)?.text).toContain('slot missing_slot does not exist on postgres@127.0.0.1');
   });
@@ -102,14 +90,7 @@ describe('dms-cdc slot create and cleanup against a real server', () => {
   });
 
   it('cleanup drops only the slot it is told to', async () => {
-    const { status, stdout } = await run([
-      'slot',
-      'cleanup',
-      '--source',
-      source.url(),
-      '--drop-slot',
-      'cli_made_slot',
-    ]);
+    const { status, stdout } = await slot('cleanup', '--drop-slot', 'cli_made_slot');
     expect(status).toBe(0);
     expect(stdout).toContain('removed slot cli_made_slot');
     expect(stdout).toContain('not present: event trigger awsdms_intercept_ddl');

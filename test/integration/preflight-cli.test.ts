@@ -29,6 +29,9 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return runCli(argv, { env });
 }
 
+/** dms-cdc preflight against this file's server. */
+const preflight = (...flags: string[]) => run(['preflight', '--source', node.url(), ...flags]);
+
 function mappings(tables: string[]): string {
   const file = path.join(dir, `mappings-${tables.join('-')}.json`);
   const rules = tables.map((name, i) => selectionRule({ id: i + 1, name, schema: 'public', table: name }));
@@ -38,14 +41,7 @@ function mappings(tables: string[]): string {
 
 describe('dms-cdc preflight against a real server', () => {
   it('exits 1 with blockers and prints exactly the report object as JSON', async () => {
-    const { status, stdout } = await run([
-      'preflight',
-      '--source',
-      node.url(),
-      '--slot',
-      'dms_slot',
-      '--json',
-    ]);
+    const { status, stdout } = await preflight('--slot', 'dms_slot', '--json');
     expect(status).toBe(1);
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(['source', 'summary', 'findings']);
@@ -61,7 +57,7 @@ describe('dms-cdc preflight against a real server', () => {
 
   it('exits 0 when the table mappings leave out the table without a key, and prints a readable report', async () => {
     const file = mappings(['orders', 'customers']);
-    const { status, stdout } = await run(['preflight', '--source', node.url(), '--table-mappings', file]);
+    const { status, stdout } = await preflight('--table-mappings', file);
     expect(status).toBe(0);
     expect(stdout).toContain('2 of 3 tables in scope (table-mappings)');
     expect(stdout).toContain('[server.version-supported] PostgreSQL 17 needs DMS engine 3.6.1 or later');
@@ -75,7 +71,7 @@ describe('dms-cdc preflight against a real server', () => {
     expect(created.status).toBe(0);
     expect(created.stdout).toContain('Replication slot made_later does not exist yet: it will be created');
     expect((await run(args)).status).toBe(1);
-    const orphan = await run(['preflight', '--source', node.url(), '--create-slot']);
+    const orphan = await preflight('--create-slot');
     expect(orphan.status).toBe(2);
   });
 
@@ -142,24 +138,18 @@ describe('dms-cdc preflight against a real server', () => {
     const missingDb = await run(['preflight', '--source', node.url('nope')]);
     expect(missingDb.status).toBe(2);
     expect(missingDb.stderr).toContain('database "nope" does not exist');
-    const noFile = await run([
-      'preflight',
-      '--source',
-      node.url(),
-      '--table-mappings',
-      path.join(dir, 'none.json'),
-    ]);
+    const noFile = await preflight('--table-mappings', path.join(dir, 'none.json'));
     expect(noFile).toMatchObject({ status: 2 });
     expect(noFile.stderr).toMatch(
       /^preflight could not run: InvalidInputError: --table-mappings: cannot read/,
     );
-    const plugin = await run(['preflight', '--source', node.url(), '--plugin', 'wal2json']);
+    const plugin = await preflight('--plugin', 'wal2json');
     expect(plugin.status).toBe(2);
     expect(plugin.stderr).toContain('--plugin must be one of test-decoding, pglogical');
-    const engine = await run(['preflight', '--source', node.url(), '--dms-version', 'latest']);
+    const engine = await preflight('--dms-version', 'latest');
     expect(engine.status).toBe(2);
     expect(engine.stderr).toContain('--dms-version must look like 3.5.3, got "latest"');
-    const kind = await run(['preflight', '--source', node.url(), '--target-engine', 'kafka']);
+    const kind = await preflight('--target-engine', 'kafka');
     expect(kind.status).toBe(2);
     expect(kind.stderr).toContain('--target-engine must be kinesis, got "kafka"');
   });
