@@ -18,6 +18,11 @@ const NEW_TASK = 'arn:aws:dms:us-east-1:123456789012:task:NEW';
 
 const settings = STUB_MACHINE_SETTINGS;
 
+/** The loops and the end every successful path shares, as statesEntered lists them. */
+const POLL_RUNNING = ['WaitForRunning', 'PollRunning', 'IsRunning'];
+const SLOT_ADVANCE = ['WaitForSlotAdvance', 'CheckSlotAdvance', 'SlotAdvancing'];
+const RECOVERED = ['NotifyRecovered', 'Recovered'];
+
 type Kind = 'RESUME' | 'WAIT_FOR_SLOT' | 'NEW_TASK_FROM_SLOT' | 'DATA_GAP' | 'NO_ACTION' | 'ESCALATE';
 
 /** Decide's answer: the decision with what it saw (the ResultSelector reads every field). */
@@ -205,20 +210,11 @@ describe('recover machine paths (scripted stub functions)', () => {
       'Decide',
       'Route',
       'Resume',
-      'WaitForRunning',
-      'PollRunning',
-      'IsRunning',
-      'WaitForRunning',
-      'PollRunning',
-      'IsRunning',
-      'WaitForSlotAdvance',
-      'CheckSlotAdvance',
-      'SlotAdvancing',
-      'WaitForSlotAdvance',
-      'CheckSlotAdvance',
-      'SlotAdvancing',
-      'NotifyRecovered',
-      'Recovered',
+      ...POLL_RUNNING,
+      ...POLL_RUNNING,
+      ...SLOT_ADVANCE,
+      ...SLOT_ADVANCE,
+      ...RECOVERED,
     ]);
     expect(result.status).toBe('SUCCEEDED');
     expect(startTypes(calls)).toEqual([`resume-processing ${OLD_TASK}`]);
@@ -258,14 +254,9 @@ describe('recover machine paths (scripted stub functions)', () => {
       'PollNewTaskReady',
       'NewTaskReady',
       'StartNewTask',
-      'WaitForRunning',
-      'PollRunning',
-      'IsRunning',
-      'WaitForSlotAdvance',
-      'CheckSlotAdvance',
-      'SlotAdvancing',
-      'NotifyRecovered',
-      'Recovered',
+      ...POLL_RUNNING,
+      ...SLOT_ADVANCE,
+      ...RECOVERED,
     ]);
     expect(result.status).toBe('SUCCEEDED');
     expect(calls.stop).toEqual([{ taskArn: OLD_TASK }]);
