@@ -11,10 +11,11 @@ import { makeHandler as stopTask } from '../../functions/stop-task.js';
 import { makeHandler as testEndpointConnection } from '../../functions/test-endpoint-connection.js';
 import { LocalDms } from '../../src/adapters/local/dms/engine.js';
 import { TaskRestartRefusedError } from '../../src/core/cdc/start-rule.js';
-import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import type { TaskStatus } from '../../src/ports/dms.js';
 import { lambdaTestContext } from '../support/lambda-context.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
+import { demoServers } from '../support/local-dms.js';
+import type { PgNode } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForStatus } from '../support/replication.js';
 import { loopbackSecret } from '../support/secrets.js';
 
@@ -35,11 +36,7 @@ let target: PgNode;
 let dms: LocalDms;
 
 beforeAll(async () => {
-  [source, target] = await Promise.all([
-    primaryForFile({ name: 'lambdas-src' }),
-    primaryForFile({ name: 'lambdas-tgt' }),
-  ]);
-  await Promise.all([source.query(DEMO_SCHEMA_SQL), target.query(DEMO_SCHEMA_SQL)]);
+  [source, target] = await demoServers(['lambdas-src', 'lambdas-tgt']);
   secretsManager.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
     SecretString: loopbackSecret(source.port),
   });

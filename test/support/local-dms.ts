@@ -51,8 +51,8 @@ export async function confirmedFlushLsn(source: PgNode, slot = 'dms_slot'): Prom
 }
 
 /** A fresh source and target for this file (destroyed after its tests), the demo schema on both. */
-export async function demoServers(): Promise<[PgNode, PgNode]> {
-  const servers = await Promise.all([primaryForFile({ name: 'src' }), primaryForFile({ name: 'tgt' })]);
+export async function demoServers(names: [string, string] = ['src', 'tgt']): Promise<[PgNode, PgNode]> {
+  const servers = await Promise.all([primaryForFile({ name: names[0] }), primaryForFile({ name: names[1] })]);
   await Promise.all(servers.map((node) => node.query(DEMO_SCHEMA_SQL)));
   return servers;
 }
