@@ -1,15 +1,18 @@
+import type pg from 'pg';
 import { selectScope } from '../../core/preflight/scope.js';
 import type { TableMappings } from '../../core/preflight/table-mappings.js';
 import {
   type CatalogSequence,
   type ColumnRef,
   pairSequences,
+  planSequenceSync,
   type SequencePair,
   type SequenceState,
   type SyncStep,
   sequencesInScope,
   type TableRef,
 } from '../../core/sequences/index.js';
+import { type PgConnector, withPgClient } from './client.js';
 import type { Queryable } from './queryable.js';
 import { listUserTables, quoteIdentifier } from './row-counts.js';
 
@@ -152,4 +155,32 @@ export async function applySequenceSteps(target: Queryable, steps: readonly Sync
     ],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Sets each target sequence in scope to the source's position plus `gap`, forward only (none when
+ * `dryRun`), on a connection to each database, both closed at the end; returns the planned steps.
+ */
+export function syncSequencesOverPg(
+  connect: PgConnector,
+  databases: { readonly source: pg.ClientConfig; readonly target: pg.ClientConfig },
+  request: { readonly mappings: TableMappings | undefined; readonly gap: number; readonly dryRun?: boolean },
+): Promise<SyncStep[]> {
+  return withPgClient(
+    databases.source,
+    (source) =>
+      withPgClient(
+        databases.target,
+        async (target) => {
+          const planned = planSequenceSync(
+            await readSequencePairs(source, target, request.mappings),
+            request.gap,
+          );
+          if (!request.dryRun) await applySequenceSteps(target, planned);
+          return planned;
+        },
+        connect,
+      ),
+    connect,
+  );
 }

@@ -1,18 +1,13 @@
-import { connectPg, withPgClient } from '../../adapters/pg/client.js';
+import { connectPg } from '../../adapters/pg/client.js';
 import { connectionFromUrl, toPgConfig } from '../../adapters/pg/connection.js';
-import { applySequenceSteps, readSequencePairs } from '../../adapters/pg/sequences.js';
+import { syncSequencesOverPg } from '../../adapters/pg/sequences.js';
 import { OrchestratorError } from '../../core/errors.js';
 import {
   parseTableMappingsText,
   TABLE_MAPPINGS_LIMITS,
   type TableMappings,
 } from '../../core/preflight/table-mappings.js';
-import {
-  MAX_SEQUENCE_GAP,
-  planSequenceSync,
-  type SyncStep,
-  summarizeSync,
-} from '../../core/sequences/index.js';
+import { MAX_SEQUENCE_GAP, type SyncStep, summarizeSync, withoutSetval } from '../../core/sequences/index.js';
 import { type Command, quoteFlagValue, requireString, UsageError } from '../args.js';
 import { readBoundedFile } from '../files.js';
 import { table } from '../output.js';
@@ -66,20 +61,8 @@ privilege, past its bounds), 2 the command could not run`,
       const mappings = await readMappings(values['table-mappings'] as string | undefined);
       const config = (url: string, flag: string) =>
         toPgConfig(withPassword(connectionFromUrl(url, flag), env), 'dms-cdc-sequences');
-      const steps = await withPgClient(
-        config(sourceUrl, '--source'),
-        (source) =>
-          withPgClient(
-            config(targetUrl, '--target'),
-            async (target) => {
-              const planned = planSequenceSync(await readSequencePairs(source, target, mappings), gap);
-              if (!dryRun) await applySequenceSteps(target, planned);
-              return planned;
-            },
-            connectPg,
-          ),
-        connectPg,
-      );
+      const databases = { source: config(sourceUrl, '--source'), target: config(targetUrl, '--target') };
+      const steps = await syncSequencesOverPg(connectPg, databases, { mappings, gap, dryRun });
       const summary = summarizeSync(steps);
       if (values.json) output.json({ dryRun, gap, sequences: steps.map(withoutSetval), summary });
       else output.result(renderSync(steps, dryRun));
@@ -108,11 +91,6 @@ async function readMappings(file: string | undefined): Promise<TableMappings | u
   if (file === undefined) return undefined;
   const text = await readBoundedFile(file, '--table-mappings', TABLE_MAPPINGS_LIMITS.maxBytes);
   return parseTableMappingsText(text, '--table-mappings');
-}
-
-// The plan's setval arguments repeat schema, name and target value: the JSON keeps name, target, to.
-function withoutSetval({ setval: _, ...step }: SyncStep): Omit<SyncStep, 'setval'> {
-  return step;
 }
 
 function renderSync(steps: readonly SyncStep[], dryRun: boolean): string {

@@ -28,6 +28,28 @@ export function stepsNotSynced(steps: readonly SyncStep[]): SyncStep[] {
   return steps.filter((s) => !DONE.has(s.action));
 }
 
+/** A step as shown: the setval arguments repeat schema, name and target value, so they are left out. */
+export function withoutSetval({ setval: _, ...step }: SyncStep): Omit<SyncStep, 'setval'> {
+  return step;
+}
+
+/** A state's result stays far under Step Functions' 256 KB: the steps that did something, at most this many. */
+const MAX_LISTED = 100;
+
+export interface SyncSequencesResult {
+  readonly summary: SyncSummary;
+  /** The sequences set or found ahead (at most MAX_LISTED); in-step ones are only counted. */
+  readonly sequences: readonly Omit<SyncStep, 'setval'>[];
+}
+
+/** The sync step's result; SequencesNotSyncedError when any sequence is left behind the source. */
+export function syncedSequences(steps: readonly SyncStep[]): SyncSequencesResult {
+  const failed = stepsNotSynced(steps);
+  if (failed.length > 0) throw new SequencesNotSyncedError(failed);
+  const listed = steps.filter((s) => s.action !== 'in-step').slice(0, MAX_LISTED);
+  return { summary: summarizeSync(steps), sequences: listed.map(withoutSetval) };
+}
+
 /** Some target sequences could not be brought to the source's position: they would hand out used keys. */
 export class SequencesNotSyncedError extends OrchestratorError {
   override readonly name = 'SequencesNotSyncedError';
