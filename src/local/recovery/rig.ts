@@ -180,6 +180,19 @@ export class RecoveryRig {
     }
   }
 
+  /**
+   * Waits until no walsender holds the slot. A crashed task's walsender lives on until the server notices
+   * its client is gone: at once on an idle machine, seconds later on a busy one (in AWS, up to
+   * wal_sender_timeout), and the recovery then rightly waits for the slot first.
+   */
+  async waitForSlotReleased(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await readSlotOn(this.source, SLOT))?.slot.active) {
+      if (Date.now() > deadline) throw new Error(`slot ${SLOT} is still active after ${timeoutMs} ms`);
+      await sleep(25);
+    }
+  }
+
   /** Waits until the target has at least `rows` customers (the task is applying). */
   async waitForTargetRows(rows: number, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { formatLsn, lsnFromCheckpoint } from '../../core/lsn.js';
 import type { DecisionKind } from '../../core/recovery/types.js';
-import { readSlotOn, sleep, waitForFailoverSlotSync, waitForReplay } from '../postgres/index.js';
-import type { ExecutionStatus } from '../stepfunctions/index.js';
+import { type PgNode, readSlotOn, sleep, waitForFailoverSlotSync, waitForReplay } from '../postgres/index.js';
+import type { ExecutionStatus, TaskHandler } from '../stepfunctions/index.js';
 import {
   DMS_RESTARTS_TASK,
   holdSlot,
@@ -150,6 +150,8 @@ export const taskCrashMidStream: Scenario = async ({ servers }) => {
     const faultAt = Date.now();
     rig.dms.crashTask(rig.taskArn);
     const failed = await rig.waitForTask(['failed']);
+    // The crashed walsender gone: a slot it still holds is scenario (d).
+    await rig.waitForSlotReleased();
     const run = await rig.recover(
       rig.input({ trigger: { kind: 'dms-task-event', message: failed.stopReason } }),
     );
@@ -265,10 +267,16 @@ export function sourceUnreachable(backWithinDeadline: boolean): Scenario {
       const faultAt = Date.now();
       await rig.source.kill();
       const failed = await rig.waitForTask(['failed']);
-      // timeScale 0.02: the Decide retries (5, 10, 20, 40, 60, 60 s) take about 3.9 s in all.
-      const restart = backWithinDeadline ? sleep(1_200).then(() => rig.source.start()) : Promise.resolve();
-      const run = await rig.recover(rig.input(), { timeScale: 0.02 });
-      await restart;
+      // timeScale 0.02: the Decide retries (5, 10, 20, 40, 60, 60 s) take about 3.9 s in all. Back within
+      // them: the server is started once the first attempt has failed, before that attempt returns (a
+      // timer instead raced the server's start-up, which takes seconds on a busy machine).
+      const run = await rig.recover(rig.input(), {
+        timeScale: 0.02,
+        wrap: (name, handler) =>
+          backWithinDeadline && name === 'DecideRecoveryFunctionArn'
+            ? startAfterFirstAttempt(handler, rig.source)
+            : handler,
+      });
       let rerun: RecoveryRun | undefined;
       if (!backWithinDeadline) {
         await rig.source.start();
@@ -443,6 +451,20 @@ async function invalidateSlot(rig: RecoveryRig): Promise<number> {
     if (slot?.walStatus === 'lost') return round;
   }
   throw new Error(`slot ${SLOT} still holds its WAL after 40 rounds of pg_switch_wal() and CHECKPOINT`);
+}
+
+/** The handler, with `source` started after its first attempt and before that attempt returns or fails. */
+function startAfterFirstAttempt(handler: TaskHandler, source: PgNode): TaskHandler {
+  let attempts = 0;
+  return (async (event: unknown, context: unknown) => {
+    attempts += 1;
+    const first = attempts === 1;
+    try {
+      return await (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
+    } finally {
+      if (first) await source.start();
+    }
+  }) as TaskHandler;
 }
 
 async function backendAlive(rig: RecoveryRig, pid: number): Promise<boolean> {
