@@ -100,6 +100,28 @@ export const SOURCE_SECRET: readonly IamCall[] = [
   },
 ];
 
+/** The health check's source secrets (HealthCheckSecretArn) and their keys, decrypted through Secrets Manager only. */
+export const HEALTH_CHECK_SECRETS: readonly IamCall[] = [
+  {
+    action: 'secretsmanager:GetSecretValue',
+    resource: '{HealthCheckSecretArn}',
+    why: 'SecretsManager GetSecretValue',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: '{HealthCheckSecretKmsKeyArn}',
+    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
+    why: 'Secrets Manager decrypts the secret with the caller credentials',
+    when: 'HasHealthCheckSecretKmsKeys',
+  },
+];
+
+/** The health check's alert state: one item per alert, read and written conditionally. */
+export const ALERT_STATE: readonly IamCall[] = [
+  { action: 'dynamodb:GetItem', resource: '{AlertStateTableArn}', why: 'DynamoDB GetItem (alert state)' },
+  { action: 'dynamodb:PutItem', resource: '{AlertStateTableArn}', why: 'DynamoDB PutItem (alert state)' },
+];
+
 /** The same for the optional target secret (TARGET_SECRET_ARN). */
 export const TARGET_SECRET: readonly IamCall[] = [
   {
