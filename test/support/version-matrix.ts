@@ -38,6 +38,9 @@ export function versionMatrix(major: PgMajor): void {
     let columns: Set<string>;
     const dms = new LocalDms();
     afterAll(() => dms.shutdown());
+    /** dms-cdc <command> against this major's source, with these flags. */
+    const onSource = (command: string[], ...flags: string[]) =>
+      cli([...command, '--source', source.url(), ...flags]);
 
     beforeAll(async () => {
       [source, target] = await Promise.all([
@@ -60,15 +63,13 @@ export function versionMatrix(major: PgMajor): void {
     });
 
     it('preflight: every check runs and the server passes', async () => {
-      const { status, stdout, stderr } = await cli([
-        'preflight',
-        '--source',
-        source.url(),
+      const { status, stdout, stderr } = await onSource(
+        ['preflight'],
         '--slot',
         'dms_slot',
         '--create-slot',
         '--json',
-      ]);
+      );
       expect(stderr).toBe('');
       const report = JSON.parse(stdout) as { findings: { id: string; severity: string }[] };
       const blockers = report.findings.filter((f) => f.severity === 'blocker').map((f) => f.id);
@@ -79,14 +80,12 @@ export function versionMatrix(major: PgMajor): void {
     const needed = DMS_POSTGRESQL_SOURCES.minimumEngine[major];
     if (needed) {
       it(`preflight --dms-version ${justBelow(needed)}: a blocker naming DMS ${needed}`, async () => {
-        const { status, stdout } = await cli([
-          'preflight',
-          '--source',
-          source.url(),
+        const { status, stdout } = await onSource(
+          ['preflight'],
           '--dms-version',
           justBelow(needed),
           '--json',
-        ]);
+        );
         expect(status).toBe(1);
         const report = JSON.parse(stdout) as { findings: { id: string; severity: string; title: string }[] };
         expect(report.findings.filter((f) => f.severity === 'blocker')).toEqual([
@@ -95,25 +94,17 @@ export function versionMatrix(major: PgMajor): void {
             title: `PostgreSQL ${major} needs DMS engine ${needed} or later; --dms-version ${justBelow(needed)}`,
           }),
         ]);
-        expect((await cli(['preflight', '--source', source.url(), '--dms-version', needed])).status).toBe(0);
+        expect((await onSource(['preflight'], '--dms-version', needed)).status).toBe(0);
       });
     }
 
     it('slot create, inspect (one and --all), health and cleanup', async () => {
-      const created = await cli(['slot', 'create', '--source', source.url(), '--slot', 'dms_slot', '--json']);
+      const created = await onSource(['slot', 'create'], '--slot', 'dms_slot', '--json');
       expect(created.stderr).toBe('');
       expect(created.status).toBe(0);
       await write(1, 3);
 
-      const inspected = await cli([
-        'slot',
-        'inspect',
-        '--source',
-        source.url(),
-        '--slot',
-        'dms_slot',
-        '--json',
-      ]);
+      const inspected = await onSource(['slot', 'inspect'], '--slot', 'dms_slot', '--json');
       expect(inspected.stderr).toBe('');
       expect(inspected.status).toBe(0);
       const report = JSON.parse(inspected.stdout);
@@ -123,11 +114,11 @@ export function versionMatrix(major: PgMajor): void {
       expect(report.walStatus).toBe(columns.has('wal_status') ? 'reserved' : null);
       expect(report.twoPhase).toBe(columns.has('two_phase') ? false : null);
       expect(report.failover).toBe(columns.has('failover') ? false : null);
-      const all = await cli(['slot', 'inspect', '--source', source.url(), '--all']);
+      const all = await onSource(['slot', 'inspect'], '--all');
       expect(all.status).toBe(0);
       expect(all.stdout).toMatch(/dms_slot\s+logical\s+test_decoding/);
 
-      const health = await cli(['health', '--source', source.url(), '--json']);
+      const health = await onSource(['health'], '--json');
       expect(health.stderr).toBe('');
       expect(health.status).toBe(0);
       const slots = JSON.parse(health.stdout).slots as { slot: string; state: string; walStatus: unknown }[];
@@ -140,16 +131,7 @@ export function versionMatrix(major: PgMajor): void {
       ]);
 
       // --failover where pg_create_logical_replication_slot has the argument (17+), refused by name before.
-      const failover = await cli([
-        'slot',
-        'create',
-        '--source',
-        source.url(),
-        '--slot',
-        'failover_slot',
-        '--failover',
-        '--json',
-      ]);
+      const failover = await onSource(['slot', 'create'], '--slot', 'failover_slot', '--failover', '--json');
       const [signature] = await source.query<{ has: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pg_create_logical_replication_slot'
                           AND 'failover' = ANY (proargnames)) AS has`,
@@ -162,15 +144,7 @@ export function versionMatrix(major: PgMajor): void {
         expect(failover.stderr).toContain('failover slots need PostgreSQL 17 or later');
       }
 
-      const cleanup = await cli([
-        'slot',
-        'cleanup',
-        '--source',
-        source.url(),
-        '--drop-slot',
-        'dms_slot',
-        '--json',
-      ]);
+      const cleanup = await onSource(['slot', 'cleanup'], '--drop-slot', 'dms_slot', '--json');
       expect(cleanup.stderr).toBe('');
       expect(cleanup.status).toBe(0);
       expect(await source.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dms_slot'`)).toEqual(
@@ -252,7 +226,7 @@ export function versionMatrix(major: PgMajor): void {
       try {
         const db = buildPgSourceDb(client);
         const idleSlotHealth = async () => {
-          const health = await cli(['health', '--source', source.url(), '--json']);
+          const health = await onSource(['health'], '--json');
           const slots = JSON.parse(health.stdout).slots as {
             slot: string;
             idleTimeoutLeftSeconds?: number;
@@ -271,9 +245,9 @@ export function versionMatrix(major: PgMajor): void {
         const left = (await idleSlotHealth())?.idleTimeoutLeftSeconds;
         expect(left).toBeGreaterThan(3500);
         expect(left).toBeLessThanOrEqual(3600);
-        const table = await cli(['health', '--source', source.url()]);
+        const table = await onSource(['health']);
         expect(table.stdout).toMatch(/^idle_slot\s.*\(invalidated in /m);
-        const preflight = await cli(['preflight', '--source', source.url(), '--json']);
+        const preflight = await onSource(['preflight'], '--json');
         const report = JSON.parse(preflight.stdout) as { findings: { id: string; severity: string }[] };
         expect(report.findings.filter((f) => f.id === 'server.idle-replication-slot-timeout')).toEqual([
           expect.objectContaining({ severity: 'warning' }),
