@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareTables } from '../../src/local/cutover/compare.js';
 import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
@@ -14,13 +15,16 @@ import { primaryForFile } from '../support/pg.js';
 const TABLES = ['shop.customers', 'shop.orders'];
 const SLOT = 'dms_created_slot';
 let env: LocalCutoverEnvironment;
+/** The local engine's replication-instance clock, which server_time is read against. */
+let instanceClock: () => number = Date.now;
 
 beforeEach(async () => {
   const [source, target] = await Promise.all([
     primaryForFile({ name: 'src' }),
     primaryForFile({ name: 'tgt' }),
   ]);
-  env = await createLocalEnvironment({ source, target, demoSchema: true });
+  instanceClock = Date.now;
+  env = await createLocalEnvironment({ source, target, demoSchema: true, dmsClock: () => instanceClock() });
 });
 
 afterEach(async () => {
@@ -29,8 +33,14 @@ afterEach(async () => {
 
 describe('cutover with slot.create on a source that has no slot yet', () => {
   it('passes preflight with an info finding, creates the slot, and replicates what is written after it', async () => {
-    const stopAt = new Date(Date.now() + 10_000);
+    const stopAt = new Date(Date.now() + 10_000).toISOString().slice(0, 19);
+    // server_time stops by the instance's clock whatever the task has not applied yet; equal tables at
+    // the end need the workload stopped and applied first, which no fixed margin guarantees on a busy
+    // machine: the instance's clock stands just short of the stop time until then.
+    let applied = false;
+    instanceClock = () => (applied ? Date.now() : Math.min(Date.now(), Date.parse(`${stopAt}Z`) - 1));
     let workload: Workload | undefined;
+    let workloadStopped: Promise<void> | undefined;
     // Writes start once the slot exists: a new slot streams only what comes after its creation.
     const wrap = (name: string, handler: TaskHandler): TaskHandler =>
       name !== 'EnsureSlotFunctionArn'
@@ -38,23 +48,33 @@ describe('cutover with slot.create on a source that has no slot yet', () => {
         : async (event, context) => {
             const result = await handler(event, context);
             workload ??= await startWorkload(env.source, 40);
-            setTimeout(() => void workload?.stop(), 4_000);
+            workloadStopped ??= sleep(4_000).then(() => workload?.stop());
             return result;
           };
 
-    const result = await runLocalCutover(env, {
+    let finished = false;
+    const run = runLocalCutover(env, {
       input: localCutoverInput(env, {
         slotName: SLOT,
         schema: 'shop',
         overrides: {
           slot: { name: SLOT, plugin: 'test-decoding', create: true },
           thresholds: { maxLagBytes: 256 * 1024, maxLatencySeconds: 5, consecutivePolls: 3, pollSeconds: 1 },
-          cdcStopPosition: `server_time:${stopAt.toISOString().slice(0, 19)}`,
+          cdcStopPosition: `server_time:${stopAt}`,
         },
       }),
       timeScale: 0.1,
       wrap,
+    }).finally(() => {
+      finished = true;
     });
+    const sameRows = async () =>
+      (await compareTables(env.source, env.target, TABLES)).every((t) => t.mismatches === 0);
+    while (!finished && workloadStopped === undefined) await sleep(100);
+    await workloadStopped;
+    while (!finished && !(await sameRows())) await sleep(100);
+    applied = true;
+    const result = await run;
     await workload?.stop();
 
     expect(`${result.error ?? ''} ${result.cause ?? ''}`.trim()).toBe('');
