@@ -4,6 +4,7 @@ import { ConflictingResourceError } from '../../../src/core/dms/errors.js';
 import { type Lsn, parseLsn } from '../../../src/core/lsn.js';
 import { measureSlot, type SlotReading, type SlotState } from '../../../src/core/slot.js';
 import { SlotNotFoundError, StartPositionTooOldError } from '../../../src/core/slot-errors.js';
+import type { Task } from '../../../src/ports/dms.js';
 import type { SourceDb } from '../../../src/ports/source-db.js';
 import { slotState } from '../../support/slot-state.js';
 import { FakeDms } from '../dms/fake-dms.js';
@@ -42,6 +43,14 @@ function sourceDb(state: SlotState | undefined, server = '4AF/C0000000') {
     },
   };
   return { db, reads };
+}
+
+/** A fake DMS that already holds the task REQUEST names, with these fields. */
+function dmsWithTask(overrides: Partial<Task>) {
+  const dms = new FakeDms();
+  const existing = portTask({ identifier: TASK.identifier, ...overrides });
+  dms.tasks.set(existing.arn, existing);
+  return { dms, existing };
 }
 
 const REQUEST = {
@@ -109,13 +118,7 @@ describe('createCdcTaskFromSlot', () => {
   });
 
   it('reuses an existing task at its own position without reading the slot again', async () => {
-    const dms = new FakeDms();
-    const existing = portTask({
-      identifier: TASK.identifier,
-      cdcStartPosition: '4af/a0000000',
-      status: 'stopped',
-    });
-    dms.tasks.set(existing.arn, existing);
+    const { dms, existing } = dmsWithTask({ cdcStartPosition: '4af/a0000000', status: 'stopped' });
     // The slot has moved on since: a new reading would give a newer position and skip changes.
     const { db, reads } = sourceDb(slot({ confirmedFlushLsn: lsn('4AF/F0000000') }), '4AF/F0000000');
     const result = await createCdcTaskFromSlot({ sourceDb: db, dms }, REQUEST);
@@ -131,13 +134,10 @@ describe('createCdcTaskFromSlot', () => {
   });
 
   it('refuses to reuse an existing task that reads other endpoints', async () => {
-    const dms = new FakeDms();
-    const existing = portTask({
-      identifier: TASK.identifier,
+    const { dms } = dmsWithTask({
       cdcStartPosition: '4AF/A0000000',
       targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:OTHER',
     });
-    dms.tasks.set(existing.arn, existing);
     const { db } = sourceDb(slot());
     const error = await createCdcTaskFromSlot({ sourceDb: db, dms }, REQUEST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictingResourceError);
@@ -145,9 +145,7 @@ describe('createCdcTaskFromSlot', () => {
   });
 
   it('refuses to reuse an existing task that has no start position (not a native-start CDC task)', async () => {
-    const dms = new FakeDms();
-    const existing = portTask({ identifier: TASK.identifier, cdcStartPosition: undefined });
-    dms.tasks.set(existing.arn, existing);
+    const { dms } = dmsWithTask({ cdcStartPosition: undefined });
     const { db } = sourceDb(slot());
     const error = await createCdcTaskFromSlot({ sourceDb: db, dms }, REQUEST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictingResourceError);
