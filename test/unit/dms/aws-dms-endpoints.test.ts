@@ -41,6 +41,15 @@ beforeEach(() => {
   dmsMock.reset();
 });
 
+/** The PostgreSQLSettings every source endpoint of sourceEndpointSpec() sends: its secret and slot. */
+const ORDERS_SLOT_SETTINGS = {
+  DatabaseName: 'orders',
+  SecretsManagerSecretId: SECRET_ARN,
+  SecretsManagerAccessRoleArn: ACCESS_ROLE_ARN,
+  SlotName: 'dms_orders_slot',
+  PluginName: 'test-decoding' as const,
+};
+
 describe('createSourceEndpoint', () => {
   it('sends the exact CreateEndpoint input: secret, slot, test-decoding, heartbeat on', async () => {
     dmsMock.on(CreateEndpointCommand).resolves({ Endpoint: sdkEndpoint });
@@ -55,11 +64,7 @@ describe('createSourceEndpoint', () => {
       EngineName: 'postgres',
       SslMode: 'verify-full',
       PostgreSQLSettings: {
-        DatabaseName: 'orders',
-        SecretsManagerSecretId: SECRET_ARN,
-        SecretsManagerAccessRoleArn: ACCESS_ROLE_ARN,
-        SlotName: 'dms_orders_slot',
-        PluginName: 'test-decoding',
+        ...ORDERS_SLOT_SETTINGS,
         CaptureDdls: false,
         HeartbeatEnable: true,
         HeartbeatFrequency: 5,
@@ -130,11 +135,7 @@ describe('createSourceEndpoint', () => {
       SslMode: 'verify-full',
       CertificateArn: certificateArn,
       PostgreSQLSettings: {
-        DatabaseName: 'orders',
-        SecretsManagerSecretId: SECRET_ARN,
-        SecretsManagerAccessRoleArn: ACCESS_ROLE_ARN,
-        SlotName: 'dms_orders_slot',
-        PluginName: 'test-decoding',
+        ...ORDERS_SLOT_SETTINGS,
         CaptureDdls: true,
         DdlArtifactsSchema: 'dms_artifacts',
         HeartbeatEnable: true,
