@@ -84,59 +84,49 @@ export const VPC_NETWORK_INTERFACES: readonly IamCall[] = [
   },
 ];
 
-/** GetSecretValue of the source secret (SOURCE_SECRET_ARN), decrypted by Secrets Manager with its key. */
-export const SOURCE_SECRET: readonly IamCall[] = [
-  {
-    action: 'secretsmanager:GetSecretValue',
-    resource: '{SourceSecretArn}',
-    why: 'SecretsManager GetSecretValue',
-  },
-  {
-    action: 'kms:Decrypt',
-    resource: '{SourceSecretKmsKeyArn}',
-    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
-    why: 'Secrets Manager decrypts the secret with the caller credentials',
-    when: 'HasSourceSecretKmsKey',
-  },
-];
+/** GetSecretValue of a secret, decrypted by Secrets Manager with its key; `when` the stack has them. */
+function secretRead(
+  secretArn: string,
+  keyArn: string,
+  when: { readonly secret?: string; readonly key: string },
+): readonly IamCall[] {
+  return [
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: secretArn,
+      why: 'SecretsManager GetSecretValue',
+      ...(when.secret === undefined ? {} : { when: when.secret }),
+    },
+    {
+      action: 'kms:Decrypt',
+      resource: keyArn,
+      context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
+      why: 'Secrets Manager decrypts the secret with the caller credentials',
+      when: when.key,
+    },
+  ];
+}
 
-/** The health check's source secrets (HealthCheckSecretArn) and their keys, decrypted through Secrets Manager only. */
-export const HEALTH_CHECK_SECRETS: readonly IamCall[] = [
-  {
-    action: 'secretsmanager:GetSecretValue',
-    resource: '{HealthCheckSecretArn}',
-    why: 'SecretsManager GetSecretValue',
-  },
-  {
-    action: 'kms:Decrypt',
-    resource: '{HealthCheckSecretKmsKeyArn}',
-    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
-    why: 'Secrets Manager decrypts the secret with the caller credentials',
-    when: 'HasHealthCheckSecretKmsKeys',
-  },
-];
+/** The source secret (SOURCE_SECRET_ARN). */
+export const SOURCE_SECRET = secretRead('{SourceSecretArn}', '{SourceSecretKmsKeyArn}', {
+  key: 'HasSourceSecretKmsKey',
+});
+
+/** The optional target secret (TARGET_SECRET_ARN). */
+export const TARGET_SECRET = secretRead('{TargetSecretArn}', '{TargetSecretKmsKeyArn}', {
+  secret: 'HasTargetSecret',
+  key: 'HasTargetSecretKmsKey',
+});
+
+/** The secrets of the sources the health check watches (HealthCheckSecretArn). */
+export const HEALTH_CHECK_SECRETS = secretRead('{HealthCheckSecretArn}', '{HealthCheckSecretKmsKeyArn}', {
+  key: 'HasHealthCheckSecretKmsKeys',
+});
 
 /** The health check's alert state: one item per alert, read and written conditionally. */
 export const ALERT_STATE: readonly IamCall[] = [
   { action: 'dynamodb:GetItem', resource: '{AlertStateTableArn}', why: 'DynamoDB GetItem (alert state)' },
   { action: 'dynamodb:PutItem', resource: '{AlertStateTableArn}', why: 'DynamoDB PutItem (alert state)' },
-];
-
-/** The same for the optional target secret (TARGET_SECRET_ARN). */
-export const TARGET_SECRET: readonly IamCall[] = [
-  {
-    action: 'secretsmanager:GetSecretValue',
-    resource: '{TargetSecretArn}',
-    why: 'SecretsManager GetSecretValue',
-    when: 'HasTargetSecret',
-  },
-  {
-    action: 'kms:Decrypt',
-    resource: '{TargetSecretKmsKeyArn}',
-    context: { 'kms:ViaService': 'secretsmanager.{Region}.amazonaws.com' },
-    why: 'Secrets Manager decrypts the secret with the caller credentials',
-    when: 'HasTargetSecretKmsKey',
-  },
 ];
 
 /** DescribeReplicationTasks has no resource type: asked on "*". */
