@@ -7,7 +7,7 @@ import {
   TARGET_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
 import { parseVerifyRowCounts } from '../src/adapters/aws/payloads/compare.js';
 import { sourceDeps } from '../src/adapters/aws/source-middleware.js';
 import { type SourceLambdaDeps, sourceAndTarget } from '../src/adapters/aws/source-session.js';
@@ -19,11 +19,8 @@ import {
   type VerifyRowCountsResult,
   verifiedRowCounts,
 } from '../src/core/cutover/verify-counts.js';
-import type { Dms } from '../src/ports/dms.js';
 
-export interface VerifyRowCountsDeps extends SourceLambdaDeps {
-  readonly dms: Dms;
-}
+export type VerifyRowCountsDeps = SourceLambdaDeps & Pick<DmsLambdaDeps, 'dms'>;
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source and target credentials; rows are counted over PostgreSQL. */
 export const IAM_CALLS: readonly IamCall[] = [
