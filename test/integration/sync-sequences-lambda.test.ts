@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler as syncSequences } from '../../functions/sync-sequences.js';
 import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
+import { lambdaTestContext } from '../support/lambda-context.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /** sync-sequences, the real handler, on two real PostgreSQL 17 servers with local secrets. */
@@ -31,22 +32,7 @@ beforeAll(async () => {
   };
 });
 
-function context(): Context {
-  return {
-    functionName: 'sync-sequences-it',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:sync-sequences-it',
-    memoryLimitInMB: '256',
-    awsRequestId: 'it-request',
-    logGroupName: '/aws/lambda/sync-sequences-it',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = (): Context => lambdaTestContext('sync-sequences-it');
 
 const invoke = (event: unknown) => syncSequences({ secrets, logger, env: ENV })(event, context());
 

@@ -15,6 +15,7 @@ import { SlotActiveError, SlotNotFoundError } from '../../src/core/slot-errors.j
 import { ContentMismatchError } from '../../src/core/verify/errors.js';
 import { REPAIR_FOOTER, repairHeader } from '../../src/core/verify/repair.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
+import { lambdaTestContext } from '../support/lambda-context.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
@@ -43,22 +44,7 @@ beforeEach(async () => {
   return () => dms.shutdown();
 });
 
-function context(): Context {
-  return {
-    functionName: 'verify-it',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:verify-it',
-    memoryLimitInMB: '256',
-    awsRequestId: 'it-request',
-    logGroupName: '/aws/lambda/verify-it',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const context = (): Context => lambdaTestContext('verify-it');
 
 /** A CDC task on dms_slot from its confirmed_flush_lsn, started and running. */
 async function runningTask(): Promise<string> {

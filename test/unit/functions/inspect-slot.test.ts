@@ -14,6 +14,7 @@ import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotNotFoundError } from '../../../src/core/slot-errors.js';
+import { lambdaTestContext } from '../../support/lambda-context.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
 const PASSWORD = 'pw-Zq9!never-logged';
@@ -79,23 +80,8 @@ function fakeSource(rows: unknown[] | Error = [SLOT_ROW]): FakeSource {
   return source;
 }
 
-function lambdaContext(): Context {
-  return {
-    functionName: 'dms-cdc-orchestrator-test-inspectSlot',
-    functionVersion: '$LATEST',
-    invokedFunctionArn:
-      'arn:aws:lambda:us-east-1:123456789012:function:dms-cdc-orchestrator-test-inspectSlot',
-    memoryLimitInMB: '256',
-    awsRequestId: 'c0ffee00-0000-4000-8000-000000000001',
-    logGroupName: '/aws/lambda/dms-cdc-orchestrator-test-inspectSlot',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const lambdaContext = (): Context =>
+  lambdaTestContext('dms-cdc-orchestrator-test-inspectSlot', 'c0ffee00-0000-4000-8000-000000000001');
 
 let logged: string[];
 
