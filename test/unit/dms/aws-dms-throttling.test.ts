@@ -8,22 +8,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildAwsDms, DMS_DEFAULT_MAX_ATTEMPTS, dmsClientConfig } from '../../../src/adapters/aws/dms.js';
 import { DmsThrottledError } from '../../../src/core/dms/errors.js';
-import { TASK_ARN } from './fixtures.js';
+import { TASK_ARN, throttlingException } from './fixtures.js';
 
 /**
  * aws-sdk-client-mock replaces `client.send`, which skips the SDK's middleware and so its retries.
  * The retry tests therefore run a real client over a scripted HTTP handler, with fake timers so the
  * SDK's backoff costs no real time; the mapping tests use aws-sdk-client-mock like the others.
  */
-
-function throttlingException(): DatabaseMigrationServiceServiceException {
-  return new DatabaseMigrationServiceServiceException({
-    name: 'ThrottlingException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-    message: 'Rate exceeded',
-  });
-}
 
 describe('throttling that escapes the SDK', () => {
   const client = new DatabaseMigrationServiceClient({ region: 'us-east-1' });

@@ -1,3 +1,4 @@
+import { DatabaseMigrationServiceServiceException } from '@aws-sdk/client-database-migration-service';
 import { selectionMappings } from '../../../src/local/table-mappings.js';
 import type { CdcTaskSpec, Endpoint, SourceEndpointSpec, Task } from '../../../src/ports/dms.js';
 
@@ -8,6 +9,16 @@ export const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:TASK1';
 export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-source-AbCdEf';
 export const ACCESS_ROLE_ARN = 'arn:aws:iam::123456789012:role/dms-secrets-access';
 export const TABLE_MAPPINGS = JSON.stringify(selectionMappings({ schema: 'public' }));
+
+/** What DMS answers when the account's request rate is exceeded: the error every throttling test sends. */
+export function throttlingException(): DatabaseMigrationServiceServiceException {
+  return new DatabaseMigrationServiceServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
+}
 
 export function sourceEndpointSpec(overrides: Partial<SourceEndpointSpec> = {}): SourceEndpointSpec {
   return {

@@ -1,7 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DatabaseMigrationServiceClient,
-  DatabaseMigrationServiceServiceException,
   DescribeReplicationTasksCommand,
   ResourceNotFoundFault,
 } from '@aws-sdk/client-database-migration-service';
@@ -11,6 +10,7 @@ import { makeHandler } from '../../../functions/describe-task.js';
 import { DmsResourceNotFoundError, DmsThrottledError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { InvalidCheckpointError } from '../../../src/core/lsn.js';
+import { throttlingException } from '../dms/fixtures.js';
 import {
   awsDms,
   captureLogs,
@@ -118,14 +118,7 @@ describe('describe-task handler', () => {
   });
 
   it('reports throttling as DmsThrottledError, the name an ASL Retry backs off on', async () => {
-    dmsMock.on(DescribeReplicationTasksCommand).rejects(
-      new DatabaseMigrationServiceServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+    dmsMock.on(DescribeReplicationTasksCommand).rejects(throttlingException());
 
     const error = await failure(invoke({ taskArn: TASK_ARN }));
 

@@ -2,13 +2,13 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DatabaseMigrationServiceClient,
-  DatabaseMigrationServiceServiceException,
   DescribeReplicationInstancesCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCloudWatchDmsMetrics, taskResourceId } from '../../../src/adapters/aws/dms-metrics.js';
 import { DmsThrottledError } from '../../../src/core/dms/errors.js';
+import { throttlingException } from '../dms/fixtures.js';
 import { INSTANCE_ARN, REGION, TASK_ARN } from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
@@ -88,14 +88,7 @@ describe('CloudWatch DmsMetrics', () => {
   });
 
   it('reports DMS throttling on the instance lookup as DmsThrottledError', async () => {
-    dmsMock.on(DescribeReplicationInstancesCommand).rejects(
-      new DatabaseMigrationServiceServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+    dmsMock.on(DescribeReplicationInstancesCommand).rejects(throttlingException());
 
     await expect(metrics().cdcLatencySeconds(TASK)).rejects.toBeInstanceOf(DmsThrottledError);
   });

@@ -1,7 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DatabaseMigrationServiceClient,
-  DatabaseMigrationServiceServiceException,
   DescribeReplicationTasksCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +9,7 @@ import { makeHandler } from '../../../functions/poll-task.js';
 import { DmsThrottledError, TaskFailedError, TaskWaitTimeoutError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import type { Clock } from '../../../src/ports/clock.js';
+import { throttlingException } from '../dms/fixtures.js';
 import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
@@ -123,14 +123,7 @@ describe('poll-task handler', () => {
   });
 
   it('lets DMS throttling through as DmsThrottledError for the state machine Retry', async () => {
-    dmsMock.on(DescribeReplicationTasksCommand).rejects(
-      new DatabaseMigrationServiceServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+    dmsMock.on(DescribeReplicationTasksCommand).rejects(throttlingException());
 
     expect(await failure(invoke(FIRST))).toBeInstanceOf(DmsThrottledError);
   });
