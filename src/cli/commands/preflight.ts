@@ -18,7 +18,7 @@ import {
   type TableMappings,
 } from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
-import { type Command, type CommandContext, positiveInteger, requireString, UsageError } from '../args.js';
+import { type Command, type CommandContext, databaseUrl, positiveInteger, UsageError } from '../args.js';
 import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
 
@@ -62,11 +62,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run (a se
     json: { type: 'boolean' },
   },
   async run(values, context) {
-    const sourceUrl = requireString(
-      { source: values.source ?? context.env.DMS_CDC_SOURCE_URL },
-      'source',
-      'the source database URL',
-    );
+    const sourceUrl = databaseUrl(values, context.env, 'source');
     const plugin = values.plugin as string | undefined;
     if (plugin !== undefined && !PLUGINS.includes(plugin as PluginName))
       throw new UsageError(`--plugin must be one of ${PLUGINS.join(', ')}, got ${JSON.stringify(plugin)}`);

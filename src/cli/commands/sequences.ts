@@ -8,7 +8,7 @@ import {
   type TableMappings,
 } from '../../core/preflight/table-mappings.js';
 import { MAX_SEQUENCE_GAP, type SyncStep, summarizeSync, withoutSetval } from '../../core/sequences/index.js';
-import { type Command, quoteFlagValue, requireString, UsageError } from '../args.js';
+import { type Command, databaseUrl, quoteFlagValue, UsageError } from '../args.js';
 import { readBoundedFile } from '../files.js';
 import { table } from '../output.js';
 import { withPassword } from '../source.js';
@@ -45,16 +45,8 @@ privilege, past its bounds), 2 the command could not run`,
     json: { type: 'boolean' },
   },
   async run(values, { output, env }) {
-    const sourceUrl = requireString(
-      { source: values.source ?? env.DMS_CDC_SOURCE_URL },
-      'source',
-      'the source database URL',
-    );
-    const targetUrl = requireString(
-      { target: values.target ?? env.DMS_CDC_TARGET_URL },
-      'target',
-      'the target database URL',
-    );
+    const sourceUrl = databaseUrl(values, env, 'source');
+    const targetUrl = databaseUrl(values, env, 'target');
     const gap = parseGap(values.gap);
     const dryRun = values['dry-run'] === true;
     try {
