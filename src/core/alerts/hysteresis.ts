@@ -15,7 +15,9 @@ export function heldLevel(observation: Observation, before: AlertLevel, percent:
   if (LEVEL_RANK[observation.level] >= LEVEL_RANK[before]) return observation.level;
   if (value === null || thresholds === null || !('warning' in thresholds)) return observation.level;
   const { warning, critical } = thresholds;
-  if (typeof warning === 'object' || typeof critical === 'object') return observation.level;
+  // Status thresholds are lists; a null level is one switched off, which the loop below skips
+  // (typeof null is 'object', so testing for objects would leave every such metric unheld).
+  if (!isLevel(warning) || !isLevel(critical)) return observation.level;
   const lower = LOWER_IS_WORSE.has(observation.metric);
   const candidates: [AlertLevel, number | null][] = [
     ['CRITICAL', critical],
@@ -29,4 +31,8 @@ export function heldLevel(observation: Observation, before: AlertLevel, percent:
     if (lower ? value <= threshold + margin : value >= threshold - margin) return level;
   }
   return observation.level;
+}
+
+function isLevel(threshold: number | null | readonly unknown[]): threshold is number | null {
+  return !Array.isArray(threshold);
 }
