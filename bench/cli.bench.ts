@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fmt, summarize } from './stats.js';
+import { createWideCatalog } from './wide-catalog.js';
 
 process.env.DMS_CDC_PG_TEMPLATES = '1';
 process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-cli-${process.pid}`;
@@ -227,37 +228,14 @@ const line = (cells: string[]) =>
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}`);
 for (const r of rows) console.log(line(r));
 
-/** A database of `tables` tables (like bench/preflight.bench.ts: 2% without a primary key, arrays,
- * enums, 100 partitions of 20 parents) and 20 logical slots in it, its catalog analyzed. */
+/** A database of `tables` tables and 20 logical slots (the wide catalog of bench/wide-catalog.ts), its
+ * catalog analyzed. */
 async function createDatabase(node: Node, db: string, tables: number): Promise<void> {
   await node.query(`CREATE DATABASE ${db}`);
-  await node.query(`CREATE TYPE status AS ENUM ('new', 'paid', 'shipped')`, [], db);
-  await node.query(
-    `DO $$
-     BEGIN
-       FOR p IN 1..20 LOOP
-         EXECUTE format('CREATE TABLE part_%s (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)', p);
-         FOR y IN 2021..2025 LOOP
-           EXECUTE format('CREATE TABLE part_%s_%s PARTITION OF part_%s FOR VALUES FROM (%L) TO (%L)',
-                          p, y, p, y || '-01-01', (y + 1) || '-01-01');
-         END LOOP;
-       END LOOP;
-       COMMIT;
-       FOR i IN 1..${Math.trunc(tables) - 120} LOOP
-         EXECUTE format('CREATE TABLE t_%s (%s, name varchar(80), total numeric(12,2)%s%s)', i,
-           CASE WHEN i % 50 = 0 THEN 'id int' ELSE 'id int PRIMARY KEY' END,
-           CASE WHEN i % 10 = 0 THEN ', tags text[]' ELSE '' END,
-           CASE WHEN i % 7 = 0 THEN ', state status' ELSE '' END);
-         IF i % 500 = 0 THEN COMMIT; END IF;
-       END LOOP;
-     END $$`,
-    [],
-    db,
-  );
-  await node.query(
-    `SELECT pg_create_logical_replication_slot('${db}_slot_' || g, 'test_decoding') FROM generate_series(1, ${SLOTS}) g`,
-    [],
-    db,
-  );
+  await createWideCatalog((sql) => node.query(sql, [], db), {
+    tables,
+    slots: SLOTS,
+    slotPrefix: `${db}_slot`,
+  });
   await node.query(ANALYZE_CATALOG, [], db);
 }

@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fmt, summarize } from './stats.js';
+import { createWideCatalog } from './wide-catalog.js';
 
 process.env.DMS_CDC_PG_TEMPLATES = '1';
 process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-preflight-${process.pid}`;
@@ -26,7 +27,11 @@ const node = await startPrimary({
 });
 try {
   let t = performance.now();
-  await createSchema(node.query.bind(node));
+  await createWideCatalog((sql) => node.query(sql), {
+    tables: TABLES,
+    slots: SLOTS,
+    slotPrefix: 'bench_slot',
+  });
   console.log(`created ${TABLES} tables and ${SLOTS} slots in ${fmt(performance.now() - t)}`);
 
   const samples: number[] = [];
@@ -51,37 +56,4 @@ try {
 } finally {
   await node.destroy();
   rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
-}
-
-/**
- * 10,000 tables in a few statements: DO blocks that commit every 500 tables (one transaction could
- * not hold the locks of all of them). 2% have no primary key, every 10th has an array column, every
- * 7th an enum, and 1% are partitions of 20 partitioned parents; then 20 slots.
- */
-async function createSchema(query: (sql: string, params?: unknown[]) => Promise<unknown>): Promise<void> {
-  await query(`CREATE TYPE status AS ENUM ('new', 'paid', 'shipped')`);
-  await query(
-    `DO $$
-     DECLARE n int := ${TABLES};
-     BEGIN
-       FOR p IN 1..20 LOOP
-         EXECUTE format('CREATE TABLE part_%s (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)', p);
-         FOR y IN 2021..2025 LOOP
-           EXECUTE format('CREATE TABLE part_%s_%s PARTITION OF part_%s FOR VALUES FROM (%L) TO (%L)',
-                          p, y, p, y || '-01-01', (y + 1) || '-01-01');
-         END LOOP;
-       END LOOP;
-       COMMIT;
-       FOR i IN 1..(n - 120) LOOP
-         EXECUTE format('CREATE TABLE t_%s (%s, name varchar(80), total numeric(12,2)%s%s)', i,
-           CASE WHEN i % 50 = 0 THEN 'id int' ELSE 'id int PRIMARY KEY' END,
-           CASE WHEN i % 10 = 0 THEN ', tags text[]' ELSE '' END,
-           CASE WHEN i % 7 = 0 THEN ', state status' ELSE '' END);
-         IF i % 500 = 0 THEN COMMIT; END IF;
-       END LOOP;
-     END $$`,
-  );
-  await query(
-    `SELECT pg_create_logical_replication_slot('bench_slot_' || g, 'test_decoding') FROM generate_series(1, ${SLOTS}) g`,
-  );
 }
