@@ -15,38 +15,11 @@ import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js'
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotNotFoundError } from '../../../src/core/slot-errors.js';
 import { lambdaTestContext } from '../../support/lambda-context.js';
+import { PASSWORD, SECRET, SOURCE_SECRET_ARN, slotRow } from './support.js';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-cdc/source-AbCdEf';
-const PASSWORD = 'pw-Zq9!never-logged';
-const SECRET = {
-  username: 'dms_user',
-  password: PASSWORD,
-  host: 'source.abc123.us-east-1.rds.amazonaws.com',
-  port: 5432,
-  dbname: 'orders',
-};
-
-// One row as the slot adapter's statement returns it (pg_replication_slots + server position).
-const SLOT_ROW = {
-  slot_name: 'dms_slot',
-  slot_type: 'logical',
-  plugin: 'test_decoding',
-  database: 'orders',
-  temporary: false,
-  active: false,
-  active_pid: null,
-  application_name: null,
-  restart_lsn: '4AF/B0000028',
-  confirmed_flush_lsn: '4AF/B00000D0',
-  wal_status: 'reserved',
-  safe_wal_size: null,
-  two_phase: false,
-  failover: true,
-  synced: false,
-  inactive_since: '2026-01-02T03:04:05.678Z',
-  server_lsn: '4AF/B0001000',
-  in_recovery: false,
-};
+const SECRET_ARN = SOURCE_SECRET_ARN;
+// One row as the slot adapter's statement returns it, of a slot that fails over with its primary.
+const SLOT_ROW = slotRow({ failover: true });
 
 const secretsManager = mockClient(SecretsManagerClient);
 
