@@ -3,7 +3,12 @@ import { buildPgSourceDb } from '../../adapters/pg/slots.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import { isLsn, type Lsn, parseLsn } from '../../core/lsn.js';
 import { decideRecovery } from '../../core/recovery/decide.js';
-import { type DecisionReport, formatRange, toDecisionReport } from '../../core/recovery/report.js';
+import {
+  type DecisionReport,
+  formatRange,
+  machineAction,
+  toDecisionReport,
+} from '../../core/recovery/report.js';
 import type { SlotObservation, TaskObservation } from '../../core/recovery/types.js';
 import { STOP_REASON_CODES, stopReasonCode } from '../../core/stop-reason.js';
 import { TASK_STATUSES } from '../../core/task-status.js';
@@ -82,26 +87,12 @@ exit status: 0 the machine would act on its own (NO_ACTION, RESUME, WAIT_FOR_SLO
 };
 
 function renderDecision(report: DecisionReport, source: string, slot: string): string {
-  const next: Record<DecisionReport['kind'], string> = {
-    NO_ACTION: 'nothing to do',
-    RESUME:
-      'start the task with resume-processing (never start-replication), wait for running and the slot to advance',
-    WAIT_FOR_SLOT: report.holder?.terminate
-      ? `wait (bounded) for PID ${report.holder.pid} to let go of the slot, then terminate it and resume`
-      : `wait (bounded) for PID ${report.holder?.pid ?? '?'} to let go of the slot, then escalate`,
-    WAIT_FOR_TASK:
-      'wait (bounded) for DMS to settle or restart the task by itself, then decide again; nothing is started twice',
-    NEW_TASK_FROM_SLOT: `stop the old task (kept for its checkpoint), create a new CDC task at ${report.lsns.startPosition ?? '?'}, start it`,
-    DATA_GAP:
-      'nothing automatic: notify (critical) and stop; recreate the slot and reload the target, or accept the gap',
-    ESCALATE: 'nothing automatic: notify and stop; a person decides',
-  };
   const lines = [`decision: ${report.kind}`, `  ${report.reason}`, `  slot ${slot} on ${source}`];
   const lsns = Object.entries(report.lsns).map(([k, v]) => `${k} ${v}`);
   if (lsns.length > 0) lines.push(`  LSNs: ${lsns.join(', ')}`);
   const range = formatRange(report.atRisk);
   if (range) lines.push(`  LSN range at risk: ${range}`);
-  lines.push(`  the recover machine would: ${next[report.kind]}`);
+  lines.push(`  the recover machine would: ${machineAction(report)}`);
   return lines.join('\n');
 }
 
