@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_DEADLINE_MS } from '../../src/core/health/fleet.js';
+import { offlineEnv } from './packaged.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -88,21 +89,6 @@ interface Template {
   Conditions: Record<string, Json>;
   Resources: Record<string, Resource>;
   Outputs: Record<string, JsonObject>;
-}
-
-/**
- * No AWS account, no credentials, no network: packaging must work from a clean checkout.
- * Whatever credentials this process has are removed from the child's environment.
- */
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(key))
-      delete env[key];
-  }
-  env.AWS_CONFIG_FILE = path.join(os.tmpdir(), 'dms-cdc-no-aws-config');
-  env.AWS_SHARED_CREDENTIALS_FILE = path.join(os.tmpdir(), 'dms-cdc-no-aws-credentials');
-  return env;
 }
 
 let template: Template;

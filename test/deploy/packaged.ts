@@ -43,7 +43,11 @@ export interface Packaged {
   remove(): Promise<void>;
 }
 
-function offlineEnv(): NodeJS.ProcessEnv {
+/**
+ * No AWS account, no credentials, no network: packaging must work from a clean checkout.
+ * Whatever credentials this process has are removed from the child's environment.
+ */
+export function offlineEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
     if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(key))
