@@ -1,11 +1,12 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgPreflightGatherers } from '../../src/adapters/pg/preflight/index.js';
 import { gatherTargetFacts } from '../../src/adapters/pg/preflight/target-facts.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { runPreflight } from '../../src/core/preflight/run.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
-import { MATRIX_MAJORS, type PgNode, primaryForFile } from '../support/pg.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
+import { MATRIX_MAJORS } from '../support/pg.js';
+import { serverPairForBlock } from '../support/server-pair.js';
 
 const SOURCE_SQL = `
 CREATE SCHEMA app;
@@ -27,41 +28,15 @@ ALTER TABLE app.orders ENABLE ALWAYS TRIGGER orders_always;
 CREATE TRIGGER audit_off BEFORE INSERT ON app.audit FOR EACH ROW EXECUTE FUNCTION app.touch();
 ALTER TABLE app.audit DISABLE TRIGGER audit_off;`;
 
-const APP = parseTableMappings({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'app', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+const APP = parseTableMappings(selectionMappings({ schema: 'app' }));
 
 // Every major 12-18: the target query and the source columns query run on each.
 describe.each([...MATRIX_MAJORS])('target readiness on PostgreSQL %i', (major) => {
-  let sourceNode: PgNode;
-  let targetNode: PgNode;
-  let source: pg.Client;
-  let target: pg.Client;
-
-  beforeAll(async () => {
-    [sourceNode, targetNode] = await Promise.all([
-      primaryForFile({ name: `ready${major}-src`, major }),
-      primaryForFile({ name: `ready${major}-tgt`, major }),
-    ]);
-    await Promise.all([sourceNode.query(SOURCE_SQL), targetNode.query(TARGET_SQL)]);
-    [source, target] = await Promise.all([sourceNode.connect(), targetNode.connect()]);
-  });
-  afterAll(async () => {
-    await Promise.all([source?.end(), target?.end()]);
-    await Promise.all([sourceNode?.destroy(), targetNode?.destroy()]);
-  });
+  const db = serverPairForBlock(`ready${major}`, major, { source: SOURCE_SQL, target: TARGET_SQL });
 
   const preflight = (): Promise<PreflightReport> =>
     runPreflight(
-      pgPreflightGatherers({ db: source, describe: 'source' }, { db: target, describe: 'target' }),
+      pgPreflightGatherers({ db: db.source, describe: 'source' }, { db: db.target, describe: 'target' }),
       {
         tableMappings: APP,
       },
@@ -71,12 +46,12 @@ describe.each([...MATRIX_MAJORS])('target readiness on PostgreSQL %i', (major) =
 
   it('reads each target table and its source columns in one round trip per side', async () => {
     const { facts, roundTrips } = await gatherTargetFacts(
-      target,
+      db.target,
       [
         { schema: 'app', name: 'orders' },
         { schema: 'app', name: 'gone' },
       ],
-      source,
+      db.source,
     );
     expect(roundTrips).toBe(2);
     expect(facts.tables.find((t) => t.name === 'orders')).toMatchObject({
@@ -120,7 +95,7 @@ describe.each([...MATRIX_MAJORS])('target readiness on PostgreSQL %i', (major) =
   });
 
   it('passes once the target is shaped like the source and its triggers are off', async () => {
-    await targetNode.query(`
+    await db.targetNode.query(`
       ALTER TABLE app.orders ALTER COLUMN amount TYPE numeric(12,2), ADD COLUMN note text;
       ALTER TABLE app.customers ALTER COLUMN region DROP NOT NULL;
       ALTER TABLE app.audit DROP CONSTRAINT audit_pkey, ADD PRIMARY KEY (id);

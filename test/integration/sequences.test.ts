@@ -1,9 +1,10 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applySequenceSteps, readSequencePairs, readSequences } from '../../src/adapters/pg/sequences.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
 import { compareSequences, planSequenceSync, type SyncStep } from '../../src/core/sequences/index.js';
-import { MATRIX_MAJORS, type PgNode, primaryForFile } from '../support/pg.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
+import { MATRIX_MAJORS } from '../support/pg.js';
+import { serverPairForBlock } from '../support/server-pair.js';
 
 // Both sides hold the same tables; the target's identity sequence has another name (matched by its
 // column), and schema other is out of the mappings' scope.
@@ -27,50 +28,25 @@ ALTER SEQUENCE app.restarted RESTART WITH 40;
 SELECT nextval('app.down'); SELECT nextval('app.down');
 INSERT INTO other.t DEFAULT VALUES;`;
 
-const APP_ONLY = parseTableMappings({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'app', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+const APP_ONLY = parseTableMappings(selectionMappings({ schema: 'app' }));
 
 const summary = (steps: readonly SyncStep[]) =>
   Object.fromEntries(steps.map((s) => [s.name, [s.action, s.from, s.to]]));
 
 // Every major 12-18: the catalog columns and pg_sequence_last_value's rules are read on each.
 describe.each([...MATRIX_MAJORS])('sequences on PostgreSQL %i', (major) => {
-  let sourceNode: PgNode;
-  let targetNode: PgNode;
-  let source: pg.Client;
-  let target: pg.Client;
-
-  beforeAll(async () => {
-    [sourceNode, targetNode] = await Promise.all([
-      primaryForFile({ name: `seq${major}-src`, major }),
-      primaryForFile({ name: `seq${major}-tgt`, major }),
-    ]);
-    await sourceNode.query(SCHEMA_SQL + SOURCE_WRITES_SQL);
-    await targetNode.query(`${SCHEMA_SQL}
+  const db = serverPairForBlock(`seq${major}`, major, {
+    source: SCHEMA_SQL + SOURCE_WRITES_SQL,
+    target: `${SCHEMA_SQL}
       ALTER SEQUENCE app.items_id_seq RENAME TO items_ids;
-      SELECT setval('app.orders_id_seq', 9);`);
-    [source, target] = await Promise.all([sourceNode.connect(), targetNode.connect()]);
-  });
-  afterAll(async () => {
-    await Promise.all([source?.end(), target?.end()]);
-    // Seven majors in one file: each pair goes once its tests are done.
-    await Promise.all([sourceNode?.destroy(), targetNode?.destroy()]);
+      SELECT setval('app.orders_id_seq', 9);`,
   });
 
   const plan = async (gap: number) =>
-    planSequenceSync(await readSequencePairs(source, target, APP_ONLY), gap);
+    planSequenceSync(await readSequencePairs(db.source, db.target, APP_ONLY), gap);
 
   it('compares the sequences in scope: behind, ahead, equal, matched by owning column', async () => {
-    const compared = compareSequences(await readSequencePairs(source, target, APP_ONLY));
+    const compared = compareSequences(await readSequencePairs(db.source, db.target, APP_ONLY));
     expect(compared).toEqual([
       { name: 'app.down', source: -2, target: 0, equal: false, status: 'behind' },
       { name: 'app.invoice_no', source: 7, target: 0, equal: false, status: 'behind' },
@@ -98,12 +74,12 @@ describe.each([...MATRIX_MAJORS])('sequences on PostgreSQL %i', (major) => {
       'app.restarted': ['set', 0, 39],
       'app.shared': ['in-step', 0, 0],
     });
-    expect(await applySequenceSteps(target, first)).toBe(4);
+    expect(await applySequenceSteps(db.target, first)).toBe(4);
     const second = await plan(0);
     expect(second.filter((s) => s.action === 'set')).toEqual([]);
-    expect(await applySequenceSteps(target, second)).toBe(0);
+    expect(await applySequenceSteps(db.target, second)).toBe(0);
     // What the applications see next: the value after the source's, and 40 after a RESTART WITH 40.
-    const [next] = await targetNode.query<Record<string, string>>(
+    const [next] = await db.targetNode.query<Record<string, string>>(
       `SELECT nextval('app.invoice_no') AS invoice, nextval('app.restarted') AS restarted,
               nextval('app.items_ids') AS items, nextval('app.down') AS down, nextval('app.orders_id_seq') AS orders`,
     );
@@ -121,25 +97,25 @@ describe.each([...MATRIX_MAJORS])('sequences on PostgreSQL %i', (major) => {
       'app.restarted': ['set', 40, 49],
       'app.shared': ['set', 0, 10],
     });
-    await applySequenceSteps(target, steps);
+    await applySequenceSteps(db.target, steps);
     const back = await plan(0);
     expect(new Set(back.map((s) => s.action))).toEqual(new Set(['target-ahead']));
   });
 
   it('reads a sequence the role may only USE when it was called, and calls the others unreadable', async () => {
-    await sourceNode.query(`CREATE ROLE seq_user LOGIN; GRANT USAGE ON SCHEMA app TO seq_user;
+    await db.sourceNode.query(`CREATE ROLE seq_user LOGIN; GRANT USAGE ON SCHEMA app TO seq_user;
       GRANT USAGE ON ALL SEQUENCES IN SCHEMA app TO seq_user`);
-    await source.query('SET ROLE seq_user');
+    await db.source.query('SET ROLE seq_user');
     try {
       const states = Object.fromEntries(
-        (await readSequences(source)).map((s) => [`${s.schema}.${s.name}`, s.state]),
+        (await readSequences(db.source)).map((s) => [`${s.schema}.${s.name}`, s.state]),
       );
       expect(states['app.invoice_no']).toEqual({ lastValue: 7n, isCalled: true });
       expect(states['app.shared']).toBeUndefined();
       expect(states['app.restarted']).toBeUndefined();
       expect(states['other.t_id_seq']).toBeUndefined();
     } finally {
-      await source.query('RESET ROLE');
+      await db.source.query('RESET ROLE');
     }
   });
 });
