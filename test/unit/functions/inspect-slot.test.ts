@@ -8,14 +8,14 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type InspectSlotDeps, makeHandler } from '../../../functions/inspect-slot.js';
 import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotNotFoundError } from '../../../src/core/slot-errors.js';
 import { lambdaTestContext } from '../../support/lambda-context.js';
-import { PASSWORD, SECRET, SOURCE_SECRET_ARN, slotRow } from './support.js';
+import { captureLogs, failure, PASSWORD, SECRET, SOURCE_SECRET_ARN, slotRow } from './support.js';
 
 const SECRET_ARN = SOURCE_SECRET_ARN;
 // One row as the slot adapter's statement returns it, of a slot that fails over with its primary.
@@ -56,7 +56,7 @@ function fakeSource(rows: unknown[] | Error = [SLOT_ROW]): FakeSource {
 const lambdaContext = (): Context =>
   lambdaTestContext('dms-cdc-orchestrator-test-inspectSlot', 'c0ffee00-0000-4000-8000-000000000001');
 
-let logged: string[];
+const logged = captureLogs();
 
 function deps(source: FakeSource, env: Record<string, string | undefined> = {}): InspectSlotDeps {
   return {
@@ -71,30 +71,9 @@ async function invoke(event: unknown, d: InspectSlotDeps) {
   return makeHandler(d)(event, lambdaContext());
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the handler to fail');
-}
-
 beforeEach(() => {
   secretsManager.reset();
   secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
-  logged = [];
-  // Powertools writes JSON lines to stdout/stderr through its own Console.
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      logged.push(String(chunk));
-      return true;
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
 });
 
 describe('inspect-slot handler', () => {
