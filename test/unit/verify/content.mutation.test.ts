@@ -306,6 +306,23 @@ describe('ContentMismatchError', () => {
   });
 });
 
+describe('ContentMismatchError at ten tables', () => {
+  it('names exactly ten tables without saying there are more', () => {
+    const tables = Array.from({ length: 10 }, (_, i) => uncomparable(`s.t${i}`, 1, 'primary-key', 'gone'));
+    const message = new ContentMismatchError(tables).message;
+    expect(message).toMatch(/s\.t9 \(gone\)$/);
+    expect(message).not.toContain('more');
+  });
+
+  it('shows a key column named copies by its value', () => {
+    const collector = new DifferenceCollector(10);
+    collector.missingOnTarget(1, [{ copies: '3' }]);
+    expect(new ContentMismatchError([collector.result('s.t', 1, 'primary-key')]).message).toMatch(
+      /: s\.t \(1 missing on the target: \(copies=3\)\)$/,
+    );
+  });
+});
+
 describe('repair statements at their edges', () => {
   const table = {
     schema: 'app',
