@@ -1,39 +1,25 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
-  DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
   ResourceNotFoundFault,
 } from '@aws-sdk/client-database-migration-service';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/describe-task.js';
 import { DmsResourceNotFoundError, DmsThrottledError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { InvalidCheckpointError } from '../../../src/core/lsn.js';
 import { throttlingException } from '../dms/fixtures.js';
 import {
-  awsDms,
-  captureLogs,
+  dmsHandlerTest,
   failure,
   INSTANCE_ARN,
-  lambdaContext,
   SOURCE_ENDPOINT_ARN,
   sdkTask,
   TARGET_ENDPOINT_ARN,
   TASK_ARN,
-  testLogger,
 } from './support.js';
 
-const dmsMock = mockClient(DatabaseMigrationServiceClient);
-captureLogs();
-
-function invoke(event: unknown) {
-  return makeHandler({ dms: awsDms(), logger: testLogger() })(event, lambdaContext());
-}
-
-beforeEach(() => {
-  dmsMock.reset();
-});
+const { dmsMock, invoke } = dmsHandlerTest(makeHandler);
 
 describe('describe-task handler', () => {
   it('returns status, stop reason, failure message, checkpoint and the LSN inside it, as JSON values', async () => {

@@ -1,11 +1,9 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
-  DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
   InvalidResourceStateFault,
   StartReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/start-task.js';
 import {
@@ -15,21 +13,15 @@ import {
 } from '../../../src/core/cdc/start-rule.js';
 import { DmsInvalidStateError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
-import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
+import { dmsHandlerTest, failure, sdkTask, TASK_ARN } from './support.js';
 
-const dmsMock = mockClient(DatabaseMigrationServiceClient);
-const logged = captureLogs();
-
-function invoke(event: unknown) {
-  return makeHandler({ dms: awsDms(), logger: testLogger() })(event, lambdaContext());
-}
+const { dmsMock, logged, invoke } = dmsHandlerTest(makeHandler);
 
 function taskIs(overrides: Parameters<typeof sdkTask>[0]) {
   dmsMock.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [sdkTask(overrides)] });
 }
 
 beforeEach(() => {
-  dmsMock.reset();
   dmsMock.on(StartReplicationTaskCommand).resolves({ ReplicationTask: sdkTask({ Status: 'starting' }) });
 });
 

@@ -1,26 +1,18 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
-  DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
   InvalidResourceStateFault,
   StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/stop-task.js';
 import { DmsInvalidStateError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
-import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
+import { dmsHandlerTest, failure, sdkTask, TASK_ARN } from './support.js';
 
-const dmsMock = mockClient(DatabaseMigrationServiceClient);
-captureLogs();
-
-function invoke(event: unknown) {
-  return makeHandler({ dms: awsDms(), logger: testLogger() })(event, lambdaContext());
-}
+const { dmsMock, invoke } = dmsHandlerTest(makeHandler);
 
 beforeEach(() => {
-  dmsMock.reset();
   dmsMock.on(StopReplicationTaskCommand).resolves({ ReplicationTask: sdkTask({ Status: 'stopping' }) });
 });
 

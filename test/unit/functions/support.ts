@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { buildAwsDms } from '../../../src/adapters/aws/dms.js';
@@ -52,6 +53,22 @@ export function testLogger(): Logger {
 /** A real AWS adapter over a client that aws-sdk-client-mock intercepts; one attempt, so faults surface at once. */
 export function awsDms(): Dms {
   return buildAwsDms(new DatabaseMigrationServiceClient({ region: REGION, maxAttempts: 1 }));
+}
+
+/**
+ * A handler that only calls DMS, as its tests run it: the SDK client mocked (reset before each test),
+ * the logs captured, and `invoke` calling the handler over the real adapter with a Lambda context.
+ */
+export function dmsHandlerTest<T>(
+  make: (deps: { dms: Dms; logger: Logger }) => (event: unknown, context: Context) => Promise<T>,
+) {
+  const dmsMock = mockClient(DatabaseMigrationServiceClient);
+  const logged = captureLogs();
+  beforeEach(() => {
+    dmsMock.reset();
+  });
+  const invoke = (event: unknown) => make({ dms: awsDms(), logger: testLogger() })(event, lambdaContext());
+  return { dmsMock, logged, invoke };
 }
 
 /** Every line Powertools writes during a test, for "never logs the password" checks. */
