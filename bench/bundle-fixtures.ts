@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { PgNode } from '../src/local/postgres/index.js';
+import { selectionMappings } from '../src/local/table-mappings.js';
 import type { AwsFixture } from './bundle-moto.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -47,17 +48,7 @@ export const AWS_FUNCTIONS = new Set([
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-local-AbCdEf';
 const SOURCE_ENV = { SOURCE_SECRET_ARN: SECRET_ARN, SOURCE_TLS: 'disable' };
 const SOURCE = { secretArn: SECRET_ARN, database: 'postgres' };
-const TABLE_MAPPINGS = {
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'public', 'table-name': 'bench_rows' },
-      'rule-action': 'include',
-    },
-  ],
-};
+const TABLE_MAPPINGS = selectionMappings({ schema: 'public', table: 'bench_rows' });
 const THRESHOLDS = {
   maxLagBytes: 1024,
   maxLatencySeconds: 30,

@@ -17,6 +17,7 @@ import {
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { selectionMappings } from '../src/local/table-mappings.js';
 
 export const MOTO_REGION = 'us-east-1';
 
@@ -181,17 +182,7 @@ export interface AwsFixture {
   readonly stateMachineArn: string;
 }
 
-const TABLE_MAPPINGS = JSON.stringify({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'public', 'table-name': 'bench_rows' },
-      'rule-action': 'include',
-    },
-  ],
-});
+const TABLE_MAPPINGS = JSON.stringify(selectionMappings({ schema: 'public', table: 'bench_rows' }));
 
 export async function prepareAws(moto: Moto): Promise<AwsFixture> {
   const config = {

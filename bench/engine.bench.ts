@@ -1,6 +1,7 @@
 // npm run bench:engine: the local DMS engine under a steady write workload. Prints applied changes
 // per second (throughput) and end-to-end lag (source commit to target commit) percentiles.
 import { performance } from 'node:perf_hooks';
+import { selectionMappings } from '../src/local/table-mappings.js';
 import { fmt, summarize } from './stats.js';
 
 process.env.DMS_CDC_PG_TEMPLATES = '1';
@@ -18,17 +19,7 @@ CREATE TABLE bench.events (id bigint PRIMARY KEY, batch int NOT NULL, payload te
   committed_at timestamptz NOT NULL)`;
 // The target has one more column: when the engine's insert landed.
 const TARGET_EXTRA = `ALTER TABLE bench.events ADD COLUMN applied_at timestamptz NOT NULL DEFAULT clock_timestamp()`;
-const MAPPING = JSON.stringify({
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'bench', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-});
+const MAPPING = JSON.stringify(selectionMappings({ schema: 'bench' }));
 
 const [source, target] = await Promise.all([
   startPrimary({ name: 'bench-src' }),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
 let source: PgNode;
@@ -37,14 +38,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 
 function mappings(tables: string[]): string {
   const file = path.join(dir, `mappings-${tables.join('-')}.json`);
-  const rules = tables.map((name, i) => ({
-    'rule-type': 'selection',
-    'rule-id': String(i + 1),
-    'rule-name': name,
-    'object-locator': { 'schema-name': 'public', 'table-name': name },
-    'rule-action': 'include',
-  }));
-  writeFileSync(file, JSON.stringify({ rules }));
+  const rules = tables.map((name, i) => ({ id: i + 1, name, schema: 'public', table: name }));
+  writeFileSync(file, JSON.stringify(selectionMappings(...rules)));
   return file;
 }
 

@@ -6,6 +6,7 @@ import { makeHandler as verifyRowCounts } from '../../functions/verify-row-count
 import { LocalSecretStore } from '../../src/adapters/local/secret-store.js';
 import { ensureSlot } from '../../src/adapters/pg/slot-admin.js';
 import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
+import { selectionMappings } from '../../src/local/table-mappings.js';
 import type { Dms, Task } from '../../src/ports/dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
@@ -17,17 +18,7 @@ import { type PgNode, primaryForFile } from '../support/pg.js';
 
 const PG15 = '/usr/lib/postgresql/15/bin';
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:PGLOGICALVERIFY';
-const MAPPINGS = {
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': 'sales',
-      'object-locator': { 'schema-name': 'sales', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-};
+const MAPPINGS = selectionMappings({ name: 'sales', schema: 'sales' });
 
 let source: PgNode;
 let target: PgNode;

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { planCutover } from '../../../src/core/cutover/plan.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
+import { selectionMappings } from '../../../src/local/table-mappings.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms-cdc/orders-AbCdEf';
-const MAPPINGS = {
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': '1',
-      'object-locator': { 'schema-name': 'public', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-};
+const MAPPINGS = selectionMappings({ schema: 'public' });
 
 function input(overrides: Record<string, unknown> = {}) {
   return {

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { buildAwsDms } from '../../../src/adapters/aws/dms.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
+import { selectionMappings } from '../../../src/local/table-mappings.js';
 import type { Dms } from '../../../src/ports/dms.js';
 
 /** Shared by the handler tests: a Lambda context, captured structured logs, fakes for pg and DMS shapes. */
@@ -161,17 +162,7 @@ export function slotRow(overrides: Record<string, unknown> = {}): Record<string,
 
 export const isSlotQuery = (sql: string) => sql.includes('FROM pg_replication_slots s');
 
-export const TABLE_MAPPINGS = {
-  rules: [
-    {
-      'rule-type': 'selection',
-      'rule-id': '1',
-      'rule-name': 'shop',
-      'object-locator': { 'schema-name': 'shop', 'table-name': '%' },
-      'rule-action': 'include',
-    },
-  ],
-};
+export const TABLE_MAPPINGS = selectionMappings({ name: 'shop', schema: 'shop' });
 
 /** A ReplicationTask as DescribeReplicationTasks returns it. */
 export function sdkTask(overrides: Partial<ReplicationTask> = {}): ReplicationTask {
