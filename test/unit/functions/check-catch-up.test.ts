@@ -5,20 +5,18 @@ import {
   DescribeReplicationInstancesCommand,
   DescribeReplicationTasksCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CheckCatchUpDeps, makeHandler } from '../../../functions/check-catch-up.js';
 import { buildAwsDms } from '../../../src/adapters/aws/dms.js';
 import { buildCloudWatchDmsMetrics } from '../../../src/adapters/aws/dms-metrics.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import { CatchUpTimeoutError } from '../../../src/core/cutover/errors.js';
 import { DmsResourceNotFoundError, TaskFailedError } from '../../../src/core/dms/errors.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotNotFoundError } from '../../../src/core/slot-errors.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import {
-  captureLogs,
   type FakePg,
   failure,
   fakePg,
@@ -31,14 +29,14 @@ import {
   SOURCE_SECRET_ARN,
   sdkTask,
   slotRow,
+  sourceSecretTest,
   TASK_ARN,
   testLogger,
 } from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
 const cloudwatchMock = mockClient(CloudWatchClient);
-const secretsManager = mockClient(SecretsManagerClient);
-const logged = captureLogs();
+const { secretsManager, logged, secretStore } = sourceSecretTest();
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const THRESHOLDS = {
@@ -100,7 +98,7 @@ function deps(pg: FakePg, now = T0): Partial<CheckCatchUpDeps> {
       dmsClient,
       clockAt(now),
     ),
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: REGION })),
+    secrets: secretStore(),
     connect: pg.connect,
     clock: clockAt(now),
     logger: testLogger(),
@@ -115,8 +113,6 @@ function invoke(event: unknown, pg: FakePg = source(), now = T0) {
 beforeEach(() => {
   dmsMock.reset();
   cloudwatchMock.reset();
-  secretsManager.reset();
-  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
   dmsMock
     .on(DescribeReplicationTasksCommand)
     .resolves({ ReplicationTasks: [sdkTask({ Status: 'running' })] });

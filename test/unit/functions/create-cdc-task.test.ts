@@ -6,11 +6,9 @@ import {
   DescribeReplicationTasksCommand,
   ResourceNotFoundFault,
 } from '@aws-sdk/client-database-migration-service';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CreateCdcTaskDeps, makeHandler } from '../../../functions/create-cdc-task.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import { ConflictingResourceError } from '../../../src/core/dms/errors.js';
 import { cdcTaskIdentifier } from '../../../src/core/dms/identifiers.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
@@ -21,7 +19,6 @@ import {
 } from '../../../src/core/slot-errors.js';
 import {
   awsDms,
-  captureLogs,
   type FakePg,
   failure,
   fakePg,
@@ -29,12 +26,12 @@ import {
   isSlotQuery,
   lambdaContext,
   PASSWORD,
-  REGION,
   SECRET,
   SOURCE_ENDPOINT_ARN,
   SOURCE_SECRET_ARN,
   sdkTask,
   slotRow,
+  sourceSecretTest,
   TABLE_MAPPINGS,
   TARGET_ENDPOINT_ARN,
   TASK_ARN,
@@ -42,8 +39,7 @@ import {
 } from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
-const secretsManager = mockClient(SecretsManagerClient);
-const logged = captureLogs();
+const { secretsManager, logged, secretStore } = sourceSecretTest();
 
 const IDENTIFIER = cdcTaskIdentifier({ prefix: 'cutover', sourceName: 'orders', slotName: 'dms_slot' });
 const INPUT = {
@@ -70,7 +66,7 @@ function source(row: Record<string, unknown> | null = slotRow()): FakePg {
 function deps(pg: FakePg): Partial<CreateCdcTaskDeps> {
   return {
     dms: awsDms(),
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: REGION })),
+    secrets: secretStore(),
     connect: pg.connect,
     logger: testLogger(),
     env: { SOURCE_SECRET_ARN },
@@ -83,8 +79,6 @@ function invoke(event: unknown, pg: FakePg) {
 
 beforeEach(() => {
   dmsMock.reset();
-  secretsManager.reset();
-  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
   dmsMock
     .on(DescribeReplicationTasksCommand)
     .rejects(new ResourceNotFoundFault({ $metadata: {}, message: 'none' }));

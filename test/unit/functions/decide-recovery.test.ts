@@ -7,17 +7,15 @@ import {
   type ReplicationTask,
   ResourceNotFoundFault,
 } from '@aws-sdk/client-database-migration-service';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type DecideRecoveryResult, makeHandler } from '../../../functions/decide-recovery.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import { SourceUnreachableError } from '../../../src/adapters/pg/client.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import {
   awsDms,
-  captureLogs,
   type FakePg,
   failure,
   fakePg,
@@ -29,13 +27,13 @@ import {
   SOURCE_SECRET_ARN,
   sdkTask,
   slotRow,
+  sourceSecretTest,
   TASK_ARN,
   testLogger,
 } from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const logged = captureLogs();
+const { secretsManager: secretsMock, logged, secretStore } = sourceSecretTest();
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
 const recoverInput = {
@@ -48,7 +46,7 @@ const recoverInput = {
 function invoke(event: unknown, source: FakePg, now = NOW): Promise<DecideRecoveryResult> {
   return makeHandler({
     dms: awsDms(),
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    secrets: secretStore(),
     connect: source.connect,
     clock: { now: () => now, sleep: async () => undefined },
     logger: testLogger(),
@@ -91,8 +89,6 @@ function taskIs(task: ReplicationTask): void {
 
 beforeEach(() => {
   dmsMock.reset();
-  secretsMock.reset();
-  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
   taskIs(failedTask());
   dmsMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [sourceEndpoint()] });
 });

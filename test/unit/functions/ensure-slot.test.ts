@@ -1,28 +1,24 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
 import { type EnsureSlotDeps, makeHandler } from '../../../functions/ensure-slot.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotMismatchError, SlotNotFoundError } from '../../../src/core/slot-errors.js';
 import {
-  captureLogs,
   type FakePg,
   failure,
   fakePg,
   isSlotQuery,
   lambdaContext,
   PASSWORD,
-  REGION,
   SECRET,
   SOURCE_SECRET_ARN,
   slotRow,
+  sourceSecretTest,
   testLogger,
 } from './support.js';
 
-const secretsManager = mockClient(SecretsManagerClient);
-const logged = captureLogs();
+const { secretsManager, logged, secretStore } = sourceSecretTest();
 
 /** A source where the slot exists from the start, or only once pg_create_logical_replication_slot ran. */
 function source(options: { exists: boolean; row?: Record<string, unknown> }): FakePg {
@@ -41,7 +37,7 @@ function source(options: { exists: boolean; row?: Record<string, unknown> }): Fa
 
 function deps(pg: FakePg, env: Record<string, string> = {}): Partial<EnsureSlotDeps> {
   return {
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: REGION })),
+    secrets: secretStore(),
     connect: pg.connect,
     logger: testLogger(),
     env: { SOURCE_SECRET_ARN, ...env },
@@ -56,11 +52,6 @@ const creations = (pg: FakePg) =>
   pg.queries.filter(
     (q) => q.sql.includes('pg_create_logical_replication_slot') && !q.sql.includes('pg_backend_pid()'),
   );
-
-beforeEach(() => {
-  secretsManager.reset();
-  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
-});
 
 describe('ensure-slot handler', () => {
   it('finds an existing slot over verified TLS and reports it with LSNs as text, creating nothing', async () => {

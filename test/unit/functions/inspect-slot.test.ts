@@ -1,27 +1,19 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type InspectSlotDeps, makeHandler } from '../../../functions/inspect-slot.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotNotFoundError } from '../../../src/core/slot-errors.js';
 import { lambdaTestContext } from '../../support/lambda-context.js';
-import { captureLogs, failure, PASSWORD, SECRET, SOURCE_SECRET_ARN, slotRow } from './support.js';
+import { failure, PASSWORD, SECRET, SOURCE_SECRET_ARN, slotRow, sourceSecretTest } from './support.js';
 
 const SECRET_ARN = SOURCE_SECRET_ARN;
 // One row as the slot adapter's statement returns it, of a slot that fails over with its primary.
 const SLOT_ROW = slotRow({ failover: true });
-
-const secretsManager = mockClient(SecretsManagerClient);
 
 interface FakeSource {
   readonly connect: PgConnector;
@@ -56,11 +48,11 @@ function fakeSource(rows: unknown[] | Error = [SLOT_ROW]): FakeSource {
 const lambdaContext = (): Context =>
   lambdaTestContext('dms-cdc-orchestrator-test-inspectSlot', 'c0ffee00-0000-4000-8000-000000000001');
 
-const logged = captureLogs();
+const { secretsManager, logged, secretStore } = sourceSecretTest();
 
 function deps(source: FakeSource, env: Record<string, string | undefined> = {}): InspectSlotDeps {
   return {
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    secrets: secretStore(),
     connect: source.connect,
     logger: new Logger({ serviceName: 'dms-cdc-test', logLevel: 'DEBUG' }),
     env: { SOURCE_SECRET_ARN: SECRET_ARN, ...env },
@@ -70,11 +62,6 @@ function deps(source: FakeSource, env: Record<string, string | undefined> = {}):
 async function invoke(event: unknown, d: InspectSlotDeps) {
   return makeHandler(d)(event, lambdaContext());
 }
-
-beforeEach(() => {
-  secretsManager.reset();
-  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
-});
 
 describe('inspect-slot handler', () => {
   it('reads the secret named by SOURCE_SECRET_ARN, connects with verified TLS and reports the slot', async () => {

@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { buildAwsDms } from '../../../src/adapters/aws/dms.js';
+import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
 import { selectionMappings } from '../../../src/local/table-mappings.js';
 import type { Dms } from '../../../src/ports/dms.js';
@@ -54,6 +56,22 @@ export function testLogger(): Logger {
 /** A real AWS adapter over a client that aws-sdk-client-mock intercepts; one attempt, so faults surface at once. */
 export function awsDms(): Dms {
   return buildAwsDms(new DatabaseMigrationServiceClient({ region: REGION, maxAttempts: 1 }));
+}
+
+/**
+ * A handler that reads the source's secret, as its tests run it: Secrets Manager mocked to answer
+ * SECRET (reset before each test, so a test may answer otherwise), the logs captured, and the real
+ * Secrets Manager store the handler reads it through.
+ */
+export function sourceSecretTest() {
+  const secretsManager = mockClient(SecretsManagerClient);
+  const logged = captureLogs();
+  beforeEach(() => {
+    secretsManager.reset();
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
+  });
+  const secretStore = () => buildSecretsManagerStore(new SecretsManagerClient({ region: REGION }));
+  return { secretsManager, logged, secretStore };
 }
 
 /**

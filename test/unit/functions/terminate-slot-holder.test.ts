@@ -1,29 +1,25 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/terminate-slot-holder.js';
-import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import {
   SlotHolderTerminationRefusedError,
   TerminationNotAllowedError,
 } from '../../../src/core/recovery/errors.js';
 import {
-  captureLogs,
   type FakePg,
   failure,
   fakePg,
   isSlotQuery,
   lambdaContext,
-  SECRET,
   SOURCE_SECRET_ARN,
   slotRow,
+  sourceSecretTest,
   testLogger,
 } from './support.js';
 
-const secretsMock = mockClient(SecretsManagerClient);
-captureLogs();
+const { secretsManager: secretsMock, secretStore } = sourceSecretTest();
 
 const event = (overrides: Record<string, unknown> = {}) => ({
   source: { secretArn: SOURCE_SECRET_ARN, database: 'orders' },
@@ -35,7 +31,7 @@ const event = (overrides: Record<string, unknown> = {}) => ({
 
 function invoke(input: unknown, source: FakePg) {
   return makeHandler({
-    secrets: buildSecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' })),
+    secrets: secretStore(),
     connect: source.connect,
     logger: testLogger(),
     env: {},
@@ -43,11 +39,6 @@ function invoke(input: unknown, source: FakePg) {
 }
 
 const isTerminate = (sql: string) => sql.includes('pg_terminate_backend');
-
-beforeEach(() => {
-  secretsMock.reset();
-  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(SECRET) });
-});
 
 describe('terminate-slot-holder handler', () => {
   it('signals that PID only in the statement that checks it still holds the slot, and reports the slot after', async () => {
