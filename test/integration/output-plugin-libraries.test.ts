@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureSlot } from '../../src/adapters/pg/slot-admin.js';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import type { Finding } from '../../src/core/preflight/finding.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { OutputPluginNotAllowedError } from '../../src/core/slot-errors.js';
+import { preflightJson } from '../support/cli.js';
 import { binariesIn, type PgNode, primaryForFile, serverParameters, sleep } from '../support/pg.js';
 import { pglogicalSlotRequest } from '../support/pglogical-request.js';
 
@@ -20,17 +19,8 @@ const parameter = existsSync(`${PG15}/postgres`)
   ? (await serverParameters(binariesIn(PG15))).get('output_plugin_libraries')
   : undefined;
 
-/** `dms-cdc preflight ... --json`, the CLI's own path (preflightOverPg, as the Lambda uses it). */
-async function preflight(node: PgNode, args: string[]): Promise<{ status: number; report: PreflightReport }> {
-  const output = recordingOutput();
-  const argv = ['preflight', '--source', node.url(), ...args, '--json'];
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  const stdout = output.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
-  if (status === 2 || stdout.length !== 1) {
-    throw new Error(`preflight could not run: ${output.lines.map((l) => l.text).join('\n')}`);
-  }
-  return { status, report: JSON.parse(stdout[0] as string) as PreflightReport };
-}
+/** `dms-cdc preflight ... --json` on this node. */
+const preflight = (node: PgNode, args: string[]) => preflightJson(node.url(), args);
 
 const findings = (report: PreflightReport): Finding[] => report.findings.filter((f) => f.id === ID);
 

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatherSourceFacts } from '../../src/adapters/pg/preflight/source-facts.js';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import type { Finding } from '../../src/core/preflight/finding.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
+import { preflightJson } from '../support/cli.js';
 import { type PgNode, primaryForFile, sleep } from '../support/pg.js';
 
 // The pglogical checks run live here, on the system PostgreSQL 15 with the Debian package
@@ -39,21 +38,9 @@ beforeAll(async () => {
   await unloaded.query('CREATE TABLE orders (id int PRIMARY KEY, amount numeric)');
 });
 
-/** `dms-cdc preflight ... --json`: the CLI's own path (preflightOverPg, as the Lambda uses it). */
-async function preflight(
-  node: PgNode,
-  args: string[] = [],
-  database = 'postgres',
-): Promise<{ status: number; report: PreflightReport }> {
-  const output = recordingOutput();
-  const argv = ['preflight', '--source', node.url(database), ...args, '--json'];
-  const status = await main(argv, { output, env: {}, signal: new AbortController().signal });
-  const stdout = output.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
-  if (status === 2 || stdout.length !== 1) {
-    throw new Error(`preflight could not run: ${output.lines.map((l) => l.text).join('\n')}`);
-  }
-  return { status, report: JSON.parse(stdout[0] as string) as PreflightReport };
-}
+/** `dms-cdc preflight ... --json` on `database` of this node. */
+const preflight = (node: PgNode, args: string[] = [], database = 'postgres') =>
+  preflightJson(node.url(database), args);
 
 /** pg_reload_conf() only signals the postmaster: new sessions see the new value a moment later. */
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {

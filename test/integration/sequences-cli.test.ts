@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
+import { runCli } from '../support/cli.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
 let source: PgNode;
@@ -25,16 +24,7 @@ beforeAll(async () => {
   await target.query(TABLES_SQL);
 });
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env, signal: new AbortController().signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) => runCli(argv, { env });
 
 function mappings(tables: string[]): string {
   const file = path.join(dir, `mappings-${tables.join('-')}.json`);

@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { recordingOutput } from '../../src/cli/output.js';
+import { runCli } from '../support/cli.js';
 import { freePort, type PgNode, primaryForFile } from '../support/pg.js';
 
 /** `dms-cdc verify` as users run it: exit statuses, the JSON shape, and repair SQL that repairs. */
@@ -29,16 +28,7 @@ beforeAll(async () => {
   }
 });
 
-async function run(argv: string[], signal = new AbortController().signal) {
-  const output = recordingOutput();
-  const status = await main(argv, { output, env: {}, signal });
-  const text = (stream: 'stdout' | 'stderr') =>
-    output.lines
-      .filter((l) => l.stream === stream)
-      .map((l) => l.text)
-      .join('\n');
-  return { status, stdout: text('stdout'), stderr: text('stderr') };
-}
+const run = (argv: string[], signal?: AbortSignal) => runCli(argv, { signal });
 
 const both = () => ['--source', node.url('source'), '--target', node.url('target')];
 

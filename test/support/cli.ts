@@ -1,5 +1,6 @@
 import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
+import type { PreflightReport } from '../../src/core/preflight/report.js';
 
 export interface CliRun {
   readonly status: number;
@@ -32,4 +33,20 @@ export async function runCliRecorded(argv: readonly string[], options: CliOption
       .map((l) => l.text)
       .join('\n');
   return { status, stdout: text('stdout'), stderr: text('stderr'), output };
+}
+
+/**
+ * `dms-cdc preflight --source <url> ... --json`, the CLI's own path (preflightOverPg, as the Lambda
+ * uses it): its exit status and report. A preflight that could not run fails with what it wrote.
+ */
+export async function preflightJson(
+  sourceUrl: string,
+  args: readonly string[] = [],
+): Promise<{ status: number; report: PreflightReport }> {
+  const { status, output } = await runCliRecorded(['preflight', '--source', sourceUrl, ...args, '--json']);
+  const stdout = output.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
+  if (status === 2 || stdout.length !== 1) {
+    throw new Error(`preflight could not run: ${output.lines.map((l) => l.text).join('\n')}`);
+  }
+  return { status, report: JSON.parse(stdout[0] as string) as PreflightReport };
 }
