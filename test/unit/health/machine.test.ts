@@ -81,6 +81,28 @@ const topLevel = (result: ExecutionResult) =>
 const ofType = (result: ExecutionResult, type: ExecutionEvent['type']) =>
   result.events.filter((e) => e.type === type);
 
+/** A configuration read that fails its first call with `error` (one the machine retries), then answers. */
+function failingOnce(error: Error, answer: unknown) {
+  const asked: unknown[] = [];
+  const handler: TaskHandler = async (parameters: unknown) => {
+    asked.push(parameters);
+    if (asked.length === 1) throw error;
+    return answer;
+  };
+  return { asked, handler };
+}
+
+/** The configuration was asked for twice with the same request: the first failure retried once by `state`. */
+function expectReadTwice(result: ExecutionResult, state: string, asked: unknown[], request: unknown): void {
+  expect(asked).toEqual([request, request]);
+  expect(ofType(result, 'StateRetried')).toEqual([
+    expect.objectContaining({
+      stateName: state,
+      retry: expect.objectContaining({ attempt: 1 }),
+    }),
+  ]);
+}
+
 const ARRAY_PARTITION = /States\.ArrayPartition\(\$\.sources, (\d+)\)/;
 
 describe('statemachines/health-check.asl.json paths (stub functions)', () => {
@@ -194,19 +216,14 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
   });
 
   it('a configuration in SSM: a throttled read is retried, then the parameter document drives the run', async () => {
-    const asked: unknown[] = [];
-    const ssm: TaskHandler = async (parameters: unknown) => {
-      asked.push(parameters);
-      if (asked.length === 1) {
-        throw Object.assign(new Error('Rate exceeded'), { name: 'Ssm.ThrottlingException' });
-      }
-      const document = { defaults: { renotifyMinutes: 15 }, sources: [source('orders-db')] };
-      return { Parameter: { Name: '/dms-cdc/health', Type: 'String', Value: JSON.stringify(document) } };
-    };
+    const document = { defaults: { renotifyMinutes: 15 }, sources: [source('orders-db')] };
+    const ssm = failingOnce(Object.assign(new Error('Rate exceeded'), { name: 'Ssm.ThrottlingException' }), {
+      Parameter: { Name: '/dms-cdc/health', Type: 'String', Value: JSON.stringify(document) },
+    });
     const check = checker();
     const result = await run(
       { configParameterName: '/dms-cdc/health' },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm, [S3_GET_OBJECT]: noS3 },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm.handler, [S3_GET_OBJECT]: noS3 },
     );
 
     expect(topLevel(result)).toEqual([
@@ -219,16 +236,10 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       'Summarize',
     ]);
     expect(result.status).toBe('SUCCEEDED');
-    expect(asked).toEqual([
-      { Name: '/dms-cdc/health', WithDecryption: true },
-      { Name: '/dms-cdc/health', WithDecryption: true },
-    ]);
-    expect(ofType(result, 'StateRetried')).toEqual([
-      expect.objectContaining({
-        stateName: 'LoadConfiguration',
-        retry: expect.objectContaining({ attempt: 1 }),
-      }),
-    ]);
+    expectReadTwice(result, 'LoadConfiguration', ssm.asked, {
+      Name: '/dms-cdc/health',
+      WithDecryption: true,
+    });
     expect(check.received).toEqual([
       { batch: 0, sources: [source('orders-db')], defaults: { renotifyMinutes: 15 } },
     ]);
@@ -236,18 +247,15 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
   });
 
   it('a configuration in S3 (larger than an SSM parameter holds): a failed read is retried, then the object drives the run', async () => {
-    const asked: unknown[] = [];
     const sources = Array.from({ length: 80 }, (_, i) => source(`db-${i}`));
-    const s3: TaskHandler = async (parameters: unknown) => {
-      asked.push(parameters);
-      if (asked.length === 1)
-        throw Object.assign(new Error('Please reduce your request rate.'), { name: 'S3.S3Exception' });
-      return { Body: JSON.stringify({ sources }), ContentType: 'application/json' };
-    };
+    const s3 = failingOnce(
+      Object.assign(new Error('Please reduce your request rate.'), { name: 'S3.S3Exception' }),
+      { Body: JSON.stringify({ sources }), ContentType: 'application/json' },
+    );
     const check = checker();
     const result = await run(
       { configObject: { bucket: 'ops-config', key: 'dms-cdc/health.json' } },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: s3 },
+      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: s3.handler },
     );
 
     expect(topLevel(result)).toEqual([
@@ -261,16 +269,10 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       'Summarize',
     ]);
     expect(result.status).toBe('SUCCEEDED');
-    expect(asked).toEqual([
-      { Bucket: 'ops-config', Key: 'dms-cdc/health.json' },
-      { Bucket: 'ops-config', Key: 'dms-cdc/health.json' },
-    ]);
-    expect(ofType(result, 'StateRetried')).toEqual([
-      expect.objectContaining({
-        stateName: 'LoadConfigurationObject',
-        retry: expect.objectContaining({ attempt: 1 }),
-      }),
-    ]);
+    expectReadTwice(result, 'LoadConfigurationObject', s3.asked, {
+      Bucket: 'ops-config',
+      Key: 'dms-cdc/health.json',
+    });
     expect(result.output).toMatchObject({ sources: 80, batches: 4, ok: 80, failed: 0 });
   });
 
