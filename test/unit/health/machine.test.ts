@@ -68,7 +68,17 @@ const noS3: TaskHandler = () => {
   throw new Error('this run was not expected to read an S3 object');
 };
 
-function run(input: unknown, tasks: Record<string, TaskHandler>): Promise<ExecutionResult> {
+/** The machine with this stub function; a configuration read not given here fails the run. */
+function run(
+  input: unknown,
+  check: { handler: TaskHandler },
+  reads: { ssm?: TaskHandler; s3?: TaskHandler } = {},
+): Promise<ExecutionResult> {
+  const tasks = {
+    HealthCheckFunctionArn: check.handler,
+    [SSM_GET_PARAMETER]: reads.ssm ?? noSsm,
+    [S3_GET_OBJECT]: reads.s3 ?? noS3,
+  };
   return runStateMachine({ definitionPath: DEFINITION, timeScale: TIME_SCALE, input, tasks });
 }
 
@@ -125,10 +135,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
     );
     const defaults = { thresholds: { retainedWal: { warning: '1MB', critical: '2MB' } } };
     const sources = Array.from({ length: 60 }, (_, i) => source(`db-${i}`));
-    const result = await run(
-      { defaults, sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ defaults, sources }, check);
 
     expect(topLevel(result)).toEqual([
       'ChooseConfiguration',
@@ -172,10 +179,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
 
   it('a document without defaults: NoDefaults hands every batch an empty object', async () => {
     const check = checker();
-    const result = await run(
-      { sources: [source('orders-db')] },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ sources: [source('orders-db')] }, check);
 
     expect(topLevel(result)).toEqual([
       'ChooseConfiguration',
@@ -194,10 +198,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
   it('more than 1000 sources: the execution fails with TooManySources before anything is checked', async () => {
     const check = checker();
     const sources = Array.from({ length: MAX_SOURCES + 1 }, (_, i) => source(`db-${i}`));
-    const result = await run(
-      { sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ sources }, check);
 
     expect(result).toMatchObject({
       status: 'FAILED',
@@ -221,10 +222,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       Parameter: { Name: '/dms-cdc/health', Type: 'String', Value: JSON.stringify(document) },
     });
     const check = checker();
-    const result = await run(
-      { configParameterName: '/dms-cdc/health' },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm.handler, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ configParameterName: '/dms-cdc/health' }, check, { ssm: ssm.handler });
 
     expect(topLevel(result)).toEqual([
       'ChooseConfiguration',
@@ -253,10 +251,9 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       { Body: JSON.stringify({ sources }), ContentType: 'application/json' },
     );
     const check = checker();
-    const result = await run(
-      { configObject: { bucket: 'ops-config', key: 'dms-cdc/health.json' } },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: s3.handler },
-    );
+    const result = await run({ configObject: { bucket: 'ops-config', key: 'dms-cdc/health.json' } }, check, {
+      s3: s3.handler,
+    });
 
     expect(topLevel(result)).toEqual([
       'ChooseConfiguration',
@@ -283,10 +280,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
       });
     };
     const check = checker();
-    const result = await run(
-      { configParameterName: '/dms-cdc/health' },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: ssm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ configParameterName: '/dms-cdc/health' }, check, { ssm });
 
     expect(result).toMatchObject({
       status: 'FAILED',
@@ -307,10 +301,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
         : undefined,
     );
     const sources = Array.from({ length: 30 }, (_, i) => source(`db-${i}`));
-    const result = await run(
-      { defaults: {}, sources },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ defaults: {}, sources }, check);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({ sources: 30, batches: 2, ok: 30, failed: 0, failures: [] });
@@ -327,10 +318,7 @@ describe('statemachines/health-check.asl.json paths (stub functions)', () => {
 
   it('no sources: no batch is invoked and the summary counts zero', async () => {
     const check = checker();
-    const result = await run(
-      { defaults: {}, sources: [] },
-      { HealthCheckFunctionArn: check.handler, [SSM_GET_PARAMETER]: noSsm, [S3_GET_OBJECT]: noS3 },
-    );
+    const result = await run({ defaults: {}, sources: [] }, check);
 
     expect(result).toMatchObject({
       status: 'SUCCEEDED',
