@@ -6,6 +6,7 @@ import { makeHandler as pollTask } from '../../functions/poll-task.js';
 import { makeHandler as startTask } from '../../functions/start-task.js';
 import { makeHandler as stopTask } from '../../functions/stop-task.js';
 import { evaluateCatchUp } from '../../src/core/cutover/catch-up.js';
+import type { CatchUpPollRequest } from '../../src/core/cutover/catch-up-poll.js';
 import { RowCountMismatchError } from '../../src/core/cutover/errors.js';
 import type { EndMode } from '../../src/core/cutover/input.js';
 import { DmsThrottledError, TaskFailedError } from '../../src/core/dms/errors.js';
@@ -325,15 +326,7 @@ export class CutoverWorld {
 
   /** check-catch-up's contract: a failed task throws; otherwise the verdict on the next observation. */
   private checkCatchUp(event: never) {
-    const input = event as {
-      thresholds: {
-        maxLagBytes: number;
-        maxLatencySeconds: number;
-        consecutivePolls: number;
-        catchUpTimeoutSeconds: number;
-      };
-      previous: { consecutive: number; polls: number; since: string } | null;
-    };
+    const input = event as Pick<CatchUpPollRequest, 'thresholds' | 'previous'>;
     const observation = this.scenario.observations[this.observed] ?? {
       lagBytes: 0,
       latencySeconds: 0,

@@ -11,6 +11,7 @@ import type { PgConnector, PgSession } from '../../src/adapters/pg/client.js';
 import { SourceUnreachableError } from '../../src/adapters/pg/client.js';
 import { hasRun } from '../../src/core/cdc/start-rule.js';
 import { evaluateCatchUp } from '../../src/core/cutover/catch-up.js';
+import type { CatchUpPollRequest } from '../../src/core/cutover/catch-up-poll.js';
 import {
   DmsInvalidStateError,
   DmsResourceNotFoundError,
@@ -813,16 +814,7 @@ export class RecoverWorld {
 
   /** check-catch-up's contract: a failed task throws; else lag and latency against the thresholds. */
   private async checkCatchUp(event: never): Promise<CheckCatchUpResult> {
-    const input = event as {
-      taskArn: string;
-      thresholds: {
-        maxLagBytes: number;
-        maxLatencySeconds: number;
-        consecutivePolls: number;
-        catchUpTimeoutSeconds: number;
-      };
-      previous: { consecutive: number; polls: number; since: string } | null;
-    };
+    const input = event as Pick<CatchUpPollRequest, 'taskArn' | 'thresholds' | 'previous'>;
     const task = await this.dms().describeTask(input.taskArn);
     if (task.status === 'failed') {
       throw new TaskFailedError(task.arn, task.status, task.stopReason, task.lastFailureMessage);
