@@ -83,6 +83,8 @@ function dampedLevel(
   const level = heldLevel(observation, before, policy.hysteresisPercent);
   if (level === before || level === 'CRITICAL') return level;
   const last = previous?.lastNotifiedAt ?? null;
-  const recent = last !== null && now - last < policy.minNotifyMs;
+  // No minimum interval holds nothing back, even behind a notification another checker stamped
+  // with a clock running ahead of this one.
+  const recent = policy.minNotifyMs > 0 && last !== null && now - last < policy.minNotifyMs;
   return recent ? before : level;
 }

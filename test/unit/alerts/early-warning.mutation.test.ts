@@ -99,6 +99,24 @@ describe('decide', () => {
     });
   });
 
+  it('without damping holds nothing back, even after a notification stamped later than its own clock', () => {
+    // Another checker whose clock runs a few seconds ahead notified last.
+    const record: AlertStateRecord = {
+      state: 'WARNING',
+      since: T0,
+      lastNotifiedAt: T0 + 5000,
+      lastValue: 12,
+      version: 4,
+    };
+    const decision = decide(
+      observed('retainedWal', 2, 'OK', { warning: 10, critical: 20 }),
+      record,
+      T0,
+      RENOTIFY,
+    );
+    expect(decision).toMatchObject({ notify: 'RESOLVED', level: 'OK' });
+  });
+
   it('does not alert for a first value just under its threshold', () => {
     const decision = decide(
       observed('retainedWal', 9.5, 'OK', { warning: 10, critical: 20 }),
