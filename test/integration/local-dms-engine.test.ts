@@ -1,37 +1,30 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { describe, expect, it } from 'vitest';
 import { type FailureCode, stopReasonCode } from '../../src/core/stop-reason.js';
 import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
-import { confirmedFlushLsn, demoServers, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
+import {
+  confirmedFlushLsn,
+  localCdcTask,
+  localDmsPerTest,
+  localSourceEndpoint,
+} from '../support/local-dms.js';
 import type { PgNode } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, diffTables, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
 
-let source: PgNode;
-let target: PgNode;
-let dms: LocalDms;
-let run = 0;
-
-beforeEach(async () => {
-  // A fresh pair per test: slots, checkpoints and rows never leak between scenarios.
-  [source, target] = await demoServers();
-  dms = new LocalDms();
-  run += 1;
-  return () => dms.shutdown();
-});
+const w = localDmsPerTest();
 
 async function createTask(
   slot = 'dms_slot',
   startPosition?: string,
   extra: { tableMappings?: string; cdcStopPosition?: string } = {},
 ) {
-  const src = await localSourceEndpoint(dms, `src-${run}`, source, slot);
-  const tgt = dms.registerTargetEndpoint(`tgt-${run}`, target.url());
-  const position = startPosition ?? (await confirmedFlushLsn(source, slot)) ?? '0/0';
-  const task = await dms.createCdcTask(
+  const src = await localSourceEndpoint(w.dms, `src-${w.run}`, w.source, slot);
+  const tgt = w.dms.registerTargetEndpoint(`tgt-${w.run}`, w.target.url());
+  const position = startPosition ?? (await confirmedFlushLsn(w.source, slot)) ?? '0/0';
+  const task = await w.dms.createCdcTask(
     localCdcTask({
-      identifier: `task-${run}`,
+      identifier: `task-${w.run}`,
       sourceEndpointArn: src.arn,
       targetEndpointArn: tgt.arn,
       tableMappings: extra.tableMappings ?? ALL_TABLES_MAPPING,
@@ -39,16 +32,16 @@ async function createTask(
       cdcStopPosition: extra.cdcStopPosition,
     }),
   );
-  await waitForStatus(dms, task.arn, ['ready']);
+  await waitForStatus(w.dms, task.arn, ['ready']);
   return task.arn;
 }
 
 async function confirmedFlush(slot = 'dms_slot'): Promise<string> {
-  return (await confirmedFlushLsn(source, slot)) ?? '0/0';
+  return (await confirmedFlushLsn(w.source, slot)) ?? '0/0';
 }
 
 async function write(from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i += 1) await source.query(DEMO_TRANSACTION_SQL, [i]);
+  for (let i = from; i <= to; i += 1) await w.source.query(DEMO_TRANSACTION_SQL, [i]);
 }
 
 async function customerIds(node: PgNode): Promise<number[]> {
@@ -72,44 +65,44 @@ function expectDmsFailure(
 
 describe('local DMS engine: CDC from an existing slot', () => {
   it('applies every change committed after confirmed_flush_lsn and none before', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     await write(1, 5);
     // A consumer confirmed these five transactions: they are before the slot's position.
-    await source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
+    await w.source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(6, 20);
-    await source.query(
+    await w.source.query(
       `UPDATE shop.orders SET status = 'paid', note = 'it''s paid' WHERE customer_id BETWEEN 6 AND 10`,
     );
-    await source.query('DELETE FROM shop.orders WHERE customer_id = 20');
-    await source.query(`UPDATE shop.customers SET name = 'renamed' WHERE id = 7`);
+    await w.source.query('DELETE FROM shop.orders WHERE customer_id = 20');
+    await w.source.query(`UPDATE shop.customers SET name = 'renamed' WHERE id = 7`);
 
-    const expected = await source.query<{ id: string }>(
+    const expected = await w.source.query<{ id: string }>(
       'SELECT id FROM shop.customers WHERE id > 5 ORDER BY id',
     );
     await expect
-      .poll(() => customerIds(target), { timeout: 15_000 })
+      .poll(() => customerIds(w.target), { timeout: 15_000 })
       .toEqual(expected.map((r) => Number(r.id)));
-    const diffs = await waitForConvergence(source, target, 1_000);
+    const diffs = await waitForConvergence(w.source, w.target, 1_000);
     // Exactly the rows written before the start position are missing, nothing else differs.
     expect(diffs[0]?.missingOnTarget.map((r) => JSON.parse(r).id)).toEqual([1, 2, 3, 4, 5]);
     expect(diffs[1]?.missingOnTarget).toHaveLength(15);
     expect(diffs.flatMap((d) => d.extraOnTarget)).toEqual([]);
-    const task = await dms.describeTask(arn);
+    const task = await w.dms.describeTask(arn);
     expect(task.status).toBe('running');
     expect(task.recoveryCheckpoint).toMatch(/^checkpoint:V1#\d+#[0-9A-F]{8}\/[0-9A-F]{8}#0#0#\*#0#0$/);
   });
 
   it('refuses a start position older than confirmed_flush_lsn with FATAL_ERROR', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const before = await confirmedFlush();
     await write(1, 3);
-    await source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
+    await w.source.query(`SELECT count(*) FROM pg_logical_slot_get_changes('dms_slot', NULL, NULL)`);
     const arn = await createTask('dms_slot', before);
-    await dms.startTask(arn, 'start-replication');
-    const task = await waitForStatus(dms, arn, ['failed']);
+    await w.dms.startTask(arn, 'start-replication');
+    const task = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(task, 'FATAL_ERROR');
     expect(task.lastFailureMessage).toContain(
       `Invalid CDC start position ${before}: it is older than confirmed_flush_lsn`,
@@ -118,8 +111,8 @@ describe('local DMS engine: CDC from an existing slot', () => {
 
   it('fails with FATAL_ERROR when the slot does not exist', async () => {
     const arn = await createTask('no_such_slot', '0/1000000');
-    await dms.startTask(arn, 'start-replication');
-    const task = await waitForStatus(dms, arn, ['failed']);
+    await w.dms.startTask(arn, 'start-replication');
+    const task = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(task, 'FATAL_ERROR');
     expect(task.lastFailureMessage).toMatch(
       /^Last Error Replication slot 'no_such_slot' does not exist.*Error Level FATAL$/,
@@ -127,98 +120,98 @@ describe('local DMS engine: CDC from an existing slot', () => {
   });
 
   it('fails with RECOVERABLE_ERROR while another PID holds the slot, and runs once it is free', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    const holder = await holdSlot(source, 'dms_slot', 'stale-walsender');
-    await dms.startTask(arn, 'start-replication');
-    const failed = await waitForStatus(dms, arn, ['failed']);
+    const holder = await holdSlot(w.source, 'dms_slot', 'stale-walsender');
+    await w.dms.startTask(arn, 'start-replication');
+    const failed = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     expect(failed.lastFailureMessage).toContain(
       `replication slot "dms_slot" is active for PID ${holder.pid}`,
     );
     await holder.release();
-    await dms.startTask(arn, 'resume-processing');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'resume-processing');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(1, 3);
-    expect((await waitForConvergence(source, target)).flatMap((d) => d.missingOnTarget)).toEqual([]);
+    expect((await waitForConvergence(w.source, w.target)).flatMap((d) => d.missingOnTarget)).toEqual([]);
   });
 });
 
 describe('local DMS engine: stop, crash, resume and restart', () => {
   it('resume-processing after a stop continues from the checkpoint: nothing lost or duplicated', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(1, 10);
-    await waitForConvergence(source, target);
-    await dms.stopTask(arn);
-    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    await waitForConvergence(w.source, w.target);
+    await w.dms.stopTask(arn);
+    const stopped = await waitForStatus(w.dms, arn, ['stopped']);
     expect(stopped.stopReason).toBe('Stop Reason NORMAL');
     await write(11, 25); // while the task is stopped: the slot keeps these
-    await dms.startTask(arn, 'resume-processing');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'resume-processing');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(26, 30);
-    const diffs = await waitForConvergence(source, target);
+    const diffs = await waitForConvergence(w.source, w.target);
     expect(diffs).toEqual([
       { table: 'shop.customers', missingOnTarget: [], extraOnTarget: [] },
       { table: 'shop.orders', missingOnTarget: [], extraOnTarget: [] },
     ]);
-    expect(await customerIds(target)).toHaveLength(30);
+    expect(await customerIds(w.target)).toHaveLength(30);
   });
 
   it('a crashed engine resumes from its checkpoint without losing or repeating a transaction', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     const writing = write(1, 60);
     await expect
-      .poll(() => customerIds(target).then((ids) => ids.length), { timeout: 15_000 })
+      .poll(() => customerIds(w.target).then((ids) => ids.length), { timeout: 15_000 })
       .toBeGreaterThan(5);
-    dms.crashTask(arn);
-    const failed = await waitForStatus(dms, arn, ['failed']);
+    w.dms.crashTask(arn);
+    const failed = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     await writing;
-    await dms.startTask(arn, 'resume-processing');
-    await waitForStatus(dms, arn, ['running']);
-    const diffs = await waitForConvergence(source, target);
+    await w.dms.startTask(arn, 'resume-processing');
+    await waitForStatus(w.dms, arn, ['running']);
+    const diffs = await waitForConvergence(w.source, w.target);
     expect(diffs.flatMap((d) => [...d.missingOnTarget, ...d.extraOnTarget])).toEqual([]);
-    expect(await customerIds(target)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(await customerIds(w.target)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
 
   it('start-replication on a task that ran recreates the slot, and the rows written meanwhile are lost', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(1, 5);
-    await waitForConvergence(source, target);
-    await dms.stopTask(arn);
-    await waitForStatus(dms, arn, ['stopped']);
-    const slotBefore = await source.query<{ lsn: string }>(
+    await waitForConvergence(w.source, w.target);
+    await w.dms.stopTask(arn);
+    await waitForStatus(w.dms, arn, ['stopped']);
+    const slotBefore = await w.source.query<{ lsn: string }>(
       `SELECT restart_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
     );
     await write(6, 9); // held by the slot... until a restart drops it
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(10, 12);
-    await expect.poll(() => customerIds(target), { timeout: 15_000 }).toContain(12);
-    const diffs = await diffTables(source, target);
+    await expect.poll(() => customerIds(w.target), { timeout: 15_000 }).toContain(12);
+    const diffs = await diffTables(w.source, w.target);
     expect(diffs[0]?.missingOnTarget.map((r) => JSON.parse(r).id)).toEqual([6, 7, 8, 9]);
-    const slotAfter = await source.query<{ lsn: string }>(
+    const slotAfter = await w.source.query<{ lsn: string }>(
       `SELECT restart_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
     );
     expect(slotAfter[0]?.lsn).not.toBe(slotBefore[0]?.lsn);
   });
 
   it('a source that goes away fails the task with RECOVERABLE_ERROR', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
-    await source.kill();
-    const failed = await waitForStatus(dms, arn, ['failed']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
+    await w.source.kill();
+    const failed = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(failed, 'RECOVERABLE_ERROR');
     expect(failed.recoveryCheckpoint).toBeDefined();
   });
@@ -226,7 +219,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
 
 describe('local DMS engine: what a task applies and where it stops', () => {
   it('skips tables its mappings exclude', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const mapping = JSON.stringify(
       selectionMappings(
         { name: 'all', schema: 'shop' },
@@ -234,49 +227,49 @@ describe('local DMS engine: what a task applies and where it stops', () => {
       ),
     );
     const arn = await createTask('dms_slot', undefined, { tableMappings: mapping });
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(1, 4);
-    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
-    expect(await target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
+    await expect.poll(() => customerIds(w.target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
+    expect(await w.target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
   });
 
   it('applies TRUNCATE of several tables', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const arn = await createTask();
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
     await write(1, 4);
-    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
-    await source.query('TRUNCATE shop.orders, shop.customers');
-    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([]);
-    expect(await target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
+    await expect.poll(() => customerIds(w.target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
+    await w.source.query('TRUNCATE shop.orders, shop.customers');
+    await expect.poll(() => customerIds(w.target), { timeout: 10_000 }).toEqual([]);
+    expect(await w.target.query('SELECT count(*)::int AS n FROM shop.orders')).toEqual([{ n: 0 }]);
   });
 
   it('stops at a commit_time stop position: later transactions are left for the next run', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     await write(1, 3);
     // Stop positions have one-second precision: keep a whole second on each side of the boundary.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const [{ at } = { at: '' }] = await source.query<{ at: string }>(
+    const [{ at } = { at: '' }] = await w.source.query<{ at: string }>(
       `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS at`,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await write(4, 6);
     const arn = await createTask('dms_slot', undefined, { cdcStopPosition: `commit_time:${at}` });
-    await dms.startTask(arn, 'start-replication');
-    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    await w.dms.startTask(arn, 'start-replication');
+    const stopped = await waitForStatus(w.dms, arn, ['stopped']);
     expect(stopped.stopReason).toBe('Stop Reason STOPPED_AT_COMMIT_TIME');
-    expect(await customerIds(target)).toEqual([1, 2, 3]);
+    expect(await customerIds(w.target)).toEqual([1, 2, 3]);
   });
 
   it('stops at a server_time stop position even when nothing is written', async () => {
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
     const soon = new Date(Date.now() + 1_500).toISOString().slice(0, 19);
     const arn = await createTask('dms_slot', undefined, { cdcStopPosition: `server_time:${soon}` });
-    await dms.startTask(arn, 'start-replication');
-    await waitForStatus(dms, arn, ['running']);
-    const stopped = await waitForStatus(dms, arn, ['stopped']);
+    await w.dms.startTask(arn, 'start-replication');
+    await waitForStatus(w.dms, arn, ['running']);
+    const stopped = await waitForStatus(w.dms, arn, ['stopped']);
     expect(stopped.stopReason).toBe('Stop Reason STOPPED_AT_SERVER_TIME');
   });
 });

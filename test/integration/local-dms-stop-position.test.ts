@@ -1,27 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalDms } from '../../src/adapters/local/dms/engine.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
-import { confirmedFlushLsn, demoServers, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
+import {
+  confirmedFlushLsn,
+  localCdcTask,
+  localDmsPerTest,
+  localSourceEndpoint,
+} from '../support/local-dms.js';
 import type { PgNode } from '../support/pg.js';
 import { waitForConvergence, waitForStatus } from '../support/replication.js';
 
-let source: PgNode;
-let target: PgNode;
-let dms: LocalDms;
 /** The replication instance's clock as the engine reads it: the test moves it. */
 let instanceNow = 0;
-
-beforeEach(async () => {
-  [source, target] = await demoServers();
-  dms = new LocalDms({ clock: () => instanceNow });
-});
-
-afterEach(async () => {
-  await dms.shutdown();
-});
+const w = localDmsPerTest({ clock: () => instanceNow });
 
 async function write(from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i += 1) await source.query(DEMO_TRANSACTION_SQL, [i]);
+  for (let i = from; i <= to; i += 1) await w.source.query(DEMO_TRANSACTION_SQL, [i]);
 }
 
 async function customerIds(node: PgNode): Promise<number[]> {
@@ -32,7 +25,7 @@ async function customerIds(node: PgNode): Promise<number[]> {
 
 /** Whether the engine's apply session on the target waits for a lock. */
 async function applyWaitsForLock(): Promise<boolean> {
-  const rows = await target.query<{ n: number }>(
+  const rows = await w.target.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE application_name LIKE 'dms-local-%-apply' AND wait_event_type = 'Lock'`,
   );
@@ -40,7 +33,7 @@ async function applyWaitsForLock(): Promise<boolean> {
 }
 
 async function slotActive(): Promise<boolean> {
-  const rows = await source.query<{ active: boolean }>(
+  const rows = await w.source.query<{ active: boolean }>(
     `SELECT active FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
   );
   return rows[0]?.active ?? false;
@@ -53,26 +46,26 @@ describe('local DMS engine: server_time stop position', () => {
     // An hour ahead of the real clock: every transaction below commits before the stop time.
     const stopAt = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
     instanceNow = stopAt - 60_000;
-    await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const src = await localSourceEndpoint(dms, 'src', source);
-    const tgt = dms.registerTargetEndpoint('tgt', target.url());
-    const task = await dms.createCdcTask(
+    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+    const src = await localSourceEndpoint(w.dms, 'src', w.source);
+    const tgt = w.dms.registerTargetEndpoint('tgt', w.target.url());
+    const task = await w.dms.createCdcTask(
       localCdcTask({
         identifier: 'stop-task',
         sourceEndpointArn: src.arn,
         targetEndpointArn: tgt.arn,
-        cdcStartPosition: (await confirmedFlushLsn(source)) ?? '0/0',
+        cdcStartPosition: (await confirmedFlushLsn(w.source)) ?? '0/0',
         cdcStopPosition: serverTime(stopAt),
       }),
     );
-    await waitForStatus(dms, task.arn, ['ready']);
-    await dms.startTask(task.arn, 'start-replication');
-    await waitForStatus(dms, task.arn, ['running']);
+    await waitForStatus(w.dms, task.arn, ['ready']);
+    await w.dms.startTask(task.arn, 'start-replication');
+    await waitForStatus(w.dms, task.arn, ['running']);
     await write(1, 1);
-    await expect.poll(() => customerIds(target), { timeout: 10_000 }).toEqual([1]);
+    await expect.poll(() => customerIds(w.target), { timeout: 10_000 }).toEqual([1]);
 
     // The engine falls behind: its apply waits on a lock on the target while the source commits three more.
-    const locker = await target.connect('postgres', 'lock-holder');
+    const locker = await w.target.connect('postgres', 'lock-holder');
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE shop.customers IN ACCESS EXCLUSIVE MODE');
@@ -85,19 +78,21 @@ describe('local DMS engine: server_time stop position', () => {
       await locker.query('COMMIT');
       await locker.end();
     }
-    const stopped = await waitForStatus(dms, task.arn, ['stopped']);
+    const stopped = await waitForStatus(w.dms, task.arn, ['stopped']);
 
     expect(stopped.stopReason).toBe('Stop Reason STOPPED_AT_SERVER_TIME');
     // Customers 3 and 4 were never applied (2 was being applied when the stream closed: either way).
-    const applied = await customerIds(target);
+    const applied = await customerIds(w.target);
     expect([[1], [1, 2]]).toContainEqual(applied);
-    expect(await customerIds(source)).toEqual([1, 2, 3, 4]);
+    expect(await customerIds(w.source)).toEqual([1, 2, 3, 4]);
 
     // Nothing is lost: the slot was not confirmed past them, so resuming (a later stop) applies them once.
-    await dms.startTask(task.arn, 'resume-processing', { cdcStopPosition: serverTime(stopAt + 86_400_000) });
-    await waitForStatus(dms, task.arn, ['running']);
-    const diffs = await waitForConvergence(source, target);
+    await w.dms.startTask(task.arn, 'resume-processing', {
+      cdcStopPosition: serverTime(stopAt + 86_400_000),
+    });
+    await waitForStatus(w.dms, task.arn, ['running']);
+    const diffs = await waitForConvergence(w.source, w.target);
     expect(diffs.flatMap((d) => [...d.missingOnTarget, ...d.extraOnTarget])).toEqual([]);
-    expect(await customerIds(target)).toEqual([1, 2, 3, 4]);
+    expect(await customerIds(w.target)).toEqual([1, 2, 3, 4]);
   });
 });
