@@ -3,18 +3,14 @@ import { connectPg } from '../adapters/pg/client.js';
 import { connectionFromUrl, type SourceConnection, toPgConfig } from '../adapters/pg/connection.js';
 import { lookupPassword } from '../adapters/pg/password.js';
 import { registerSecret } from '../core/redact.js';
-import { requireString } from './args.js';
+import { databaseUrl } from './args.js';
 
 export const SOURCE_HELP = `  --source <url>   postgres://user@host:5432/db?sslmode=verify-full (or DMS_CDC_SOURCE_URL).
                    The password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), never from the URL.`;
 
 /** The source named by --source or DMS_CDC_SOURCE_URL, with its password found as libpq finds it. */
 export function sourceFromFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv): SourceConnection {
-  const url = (values.source as string | undefined) ?? env.DMS_CDC_SOURCE_URL;
-  return withPassword(
-    connectionFromUrl(requireString({ source: url }, 'source', 'the source database URL'), '--source'),
-    env,
-  );
+  return withPassword(connectionFromUrl(databaseUrl(values, env, 'source'), '--source'), env);
 }
 
 /** The connection with its password from PGPASSWORD or the password file (libpq's order). */
