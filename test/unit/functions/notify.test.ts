@@ -5,9 +5,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '../../../functions/notify.js';
 import { buildSnsAlerts } from '../../../src/adapters/aws/sns.js';
 import { parseAlertMessage } from '../../../src/core/alerts/sns-message.js';
-import { InvalidInputError } from '../../../src/core/errors.js';
 import type { Clock } from '../../../src/ports/clock.js';
-import { captureLogs, failure, lambdaContext, REGION, TASK_ARN, testLogger } from './support.js';
+import {
+  captureLogs,
+  expectRefusedInput,
+  failure,
+  lambdaContext,
+  REGION,
+  TASK_ARN,
+  testLogger,
+} from './support.js';
 
 const snsMock = mockClient(SNSClient);
 const logged = captureLogs();
@@ -125,10 +132,6 @@ describe('notify handler', () => {
     ['an approval request without a token', { kind: 'approval-request', state: STATE }, 'taskToken'],
     ['an empty token', { kind: 'approval-request', state: STATE, taskToken: '' }, 'taskToken'],
   ])('rejects %s with an InvalidInputError naming the field', async (_case, event, field) => {
-    const error = await failure(invoke(event));
-
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error).toMatchObject({ field });
-    expect(snsMock).not.toReceiveAnyCommand();
+    await expectRefusedInput(invoke(event), field, snsMock);
   });
 });

@@ -7,10 +7,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/poll-task.js';
 import { DmsThrottledError, TaskFailedError, TaskWaitTimeoutError } from '../../../src/core/dms/errors.js';
-import { InvalidInputError } from '../../../src/core/errors.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { throttlingException } from '../dms/fixtures.js';
-import { awsDms, captureLogs, failure, lambdaContext, sdkTask, TASK_ARN, testLogger } from './support.js';
+import {
+  awsDms,
+  captureLogs,
+  expectRefusedInput,
+  failure,
+  lambdaContext,
+  sdkTask,
+  TASK_ARN,
+  testLogger,
+} from './support.js';
 
 const dmsMock = mockClient(DatabaseMigrationServiceClient);
 captureLogs();
@@ -147,10 +155,6 @@ describe('poll-task handler', () => {
       'previous.polls',
     ],
   ])('rejects %s with an InvalidInputError naming the field', async (_case, event, field) => {
-    const error = await failure(invoke(event));
-
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error).toMatchObject({ field });
-    expect(dmsMock).not.toReceiveAnyCommand();
+    await expectRefusedInput(invoke(event), field, dmsMock);
   });
 });

@@ -12,8 +12,7 @@ import {
   TaskRestartRefusedError,
 } from '../../../src/core/cdc/start-rule.js';
 import { DmsInvalidStateError } from '../../../src/core/dms/errors.js';
-import { InvalidInputError } from '../../../src/core/errors.js';
-import { dmsHandlerTest, failure, sdkTask, TASK_ARN } from './support.js';
+import { dmsHandlerTest, expectRefusedInput, failure, sdkTask, TASK_ARN } from './support.js';
 
 const { dmsMock, logged, invoke } = dmsHandlerTest(makeHandler);
 
@@ -188,11 +187,7 @@ describe('start-task handler', () => {
   ])(
     'rejects %s with an InvalidInputError naming the field, before any DMS call',
     async (_case, event, field) => {
-      const error = await failure(invoke(event));
-
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ name: 'InvalidInputError', field });
-      expect(dmsMock).not.toReceiveAnyCommand();
+      await expectRefusedInput(invoke(event), field, dmsMock);
     },
   );
 });

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-vitest/extend';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
@@ -5,10 +6,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { buildAwsDms } from '../../../src/adapters/aws/dms.js';
 import { buildSecretsManagerStore } from '../../../src/adapters/aws/secrets.js';
 import type { PgConnector, PgSession } from '../../../src/adapters/pg/client.js';
+import { InvalidInputError } from '../../../src/core/errors.js';
 import { selectionMappings } from '../../../src/local/table-mappings.js';
 import type { Dms } from '../../../src/ports/dms.js';
 
@@ -115,6 +117,18 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected the handler to fail');
+}
+
+/** The handler refused its input with an InvalidInputError naming `field`, before calling AWS at all. */
+export async function expectRefusedInput(
+  invocation: Promise<unknown>,
+  field: string,
+  aws: unknown,
+): Promise<void> {
+  const error = await failure(invocation);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  expect(error).toMatchObject({ name: 'InvalidInputError', field });
+  expect(aws).not.toReceiveAnyCommand();
 }
 
 export interface FakePg {

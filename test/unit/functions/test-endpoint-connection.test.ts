@@ -9,11 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/test-endpoint-connection.js';
 import { ConnectionTestFailedError, ConnectionTestTimeoutError } from '../../../src/core/dms/errors.js';
-import { InvalidInputError } from '../../../src/core/errors.js';
 import { FakeClock } from '../dms/fake-dms.js';
 import {
   awsDms,
   captureLogs,
+  expectRefusedInput,
   failure,
   INSTANCE_ARN,
   lambdaContext,
@@ -196,11 +196,7 @@ describe('test-endpoint-connection handler', () => {
   ])(
     'rejects %s with an InvalidInputError naming the field, before any DMS call',
     async (_case, event, field) => {
-      const error = await failure(invoke(event));
-
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ name: 'InvalidInputError', field });
-      expect(dmsMock).not.toReceiveAnyCommand();
+      await expectRefusedInput(invoke(event), field, dmsMock);
     },
   );
 });
