@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareTables } from '../../src/local/cutover/compare.js';
-import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
 import { localCutoverInput, runLocalCutover } from '../../src/local/cutover/run.js';
 import { startWorkload, type Workload } from '../../src/local/cutover/workload.js';
 import type { TaskHandler } from '../../src/local/stepfunctions/lambda.js';
-import { primaryForFile } from '../support/pg.js';
+import { cutoverEnvironmentPerTest } from '../support/cutover-environment.js';
 
 /**
  * `slot.create: true` on a source without the slot: preflight must not block on the slot EnsureSlot is
@@ -14,22 +13,7 @@ import { primaryForFile } from '../support/pg.js';
 
 const TABLES = ['shop.customers', 'shop.orders'];
 const SLOT = 'dms_created_slot';
-let env: LocalCutoverEnvironment;
-/** The local engine's replication-instance clock, which server_time is read against. */
-let instanceClock: () => number = Date.now;
-
-beforeEach(async () => {
-  const [source, target] = await Promise.all([
-    primaryForFile({ name: 'src' }),
-    primaryForFile({ name: 'tgt' }),
-  ]);
-  instanceClock = Date.now;
-  env = await createLocalEnvironment({ source, target, demoSchema: true, dmsClock: () => instanceClock() });
-});
-
-afterEach(async () => {
-  await env.dms.shutdown();
-});
+const rig = cutoverEnvironmentPerTest();
 
 describe('cutover with slot.create on a source that has no slot yet', () => {
   it('passes preflight with an info finding, creates the slot, and replicates what is written after it', async () => {
@@ -38,7 +22,7 @@ describe('cutover with slot.create on a source that has no slot yet', () => {
     // the end need the workload stopped and applied first, which no fixed margin guarantees on a busy
     // machine: the instance's clock stands just short of the stop time until then.
     let applied = false;
-    instanceClock = () => (applied ? Date.now() : Math.min(Date.now(), Date.parse(`${stopAt}Z`) - 1));
+    rig.clock = () => (applied ? Date.now() : Math.min(Date.now(), Date.parse(`${stopAt}Z`) - 1));
     let workload: Workload | undefined;
     let workloadStopped: Promise<void> | undefined;
     // Writes start once the slot exists: a new slot streams only what comes after its creation.
@@ -47,14 +31,14 @@ describe('cutover with slot.create on a source that has no slot yet', () => {
         ? handler
         : async (event, context) => {
             const result = await handler(event, context);
-            workload ??= await startWorkload(env.source, 40);
+            workload ??= await startWorkload(rig.env.source, 40);
             workloadStopped ??= sleep(4_000).then(() => workload?.stop());
             return result;
           };
 
     let finished = false;
-    const run = runLocalCutover(env, {
-      input: localCutoverInput(env, {
+    const run = runLocalCutover(rig.env, {
+      input: localCutoverInput(rig.env, {
         slotName: SLOT,
         schema: 'shop',
         overrides: {
@@ -69,7 +53,7 @@ describe('cutover with slot.create on a source that has no slot yet', () => {
       finished = true;
     });
     const sameRows = async () =>
-      (await compareTables(env.source, env.target, TABLES)).every((t) => t.mismatches === 0);
+      (await compareTables(rig.env.source, rig.env.target, TABLES)).every((t) => t.mismatches === 0);
     while (!finished && workloadStopped === undefined) await sleep(100);
     await workloadStopped;
     while (!finished && !(await sameRows())) await sleep(100);
@@ -91,7 +75,7 @@ describe('cutover with slot.create on a source that has no slot yet', () => {
     ]);
     expect(output.steps.slot.created).toBe(true);
     expect(workload).toBeDefined();
-    const comparison = await compareTables(env.source, env.target, TABLES);
+    const comparison = await compareTables(rig.env.source, rig.env.target, TABLES);
     expect(comparison.every((t) => t.mismatches === 0 && t.sourceRows > 0)).toBe(true);
   });
 });

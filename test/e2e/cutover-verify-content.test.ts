@@ -1,26 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectPg } from '../../src/adapters/pg/client.js';
 import { verifyOverPg } from '../../src/adapters/pg/verify/index.js';
 import { parseTableMappings } from '../../src/core/preflight/table-mappings.js';
 import { REPAIR_FOOTER, repairHeader } from '../../src/core/verify/repair.js';
-import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
 import { localCutoverHandlers } from '../../src/local/cutover/handlers.js';
 import { localCutoverInput, runLocalCutover } from '../../src/local/cutover/run.js';
-import { primaryForFile } from '../support/pg.js';
+import { cutoverEnvironmentPerTest } from '../support/cutover-environment.js';
 
 /**
  * The cutover machine's strict verification compares rows, not only counts: a target that holds the
  * right number of rows with one of them wrong fails the cutover naming the table and the key, and the
  * repair SQL of dms-cdc verify makes the verification pass. The real ASL, handlers and PostgreSQL.
  */
-let env: LocalCutoverEnvironment;
-
-beforeEach(async () => {
-  const [source, target] = await Promise.all([
-    primaryForFile({ name: 'src' }),
-    primaryForFile({ name: 'tgt' }),
-  ]);
-  env = await createLocalEnvironment({ source, target, demoSchema: true });
+const rig = cutoverEnvironmentPerTest(async (env) => {
   // The full load, done before the slot exists: the same five customers on both sides.
   const load = `INSERT INTO shop.customers (id, email, name, created_at) OVERRIDING SYSTEM VALUE
                   SELECT g, 'c' || g || '@example.com', 'Customer ' || g, '2026-01-01 00:00+00'
@@ -30,12 +22,8 @@ beforeEach(async () => {
   await env.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
 });
 
-afterEach(async () => {
-  await env.dms.shutdown();
-});
-
 const input = () =>
-  localCutoverInput(env, {
+  localCutoverInput(rig.env, {
     slotName: 'dms_slot',
     schema: 'shop',
     overrides: {
@@ -45,9 +33,9 @@ const input = () =>
 
 describe('cutover strict verification by content', () => {
   it('fails on a planted difference naming table and key, and passes once the repair SQL ran', async () => {
-    await env.target.query(`UPDATE shop.customers SET name = 'tampered' WHERE id = 2`);
+    await rig.env.target.query(`UPDATE shop.customers SET name = 'tampered' WHERE id = 2`);
 
-    const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    const result = await runLocalCutover(rig.env, { input: input(), timeScale: 0.1 });
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'ContentMismatchError' });
     expect(result.cause).toContain(
@@ -59,28 +47,28 @@ describe('cutover strict verification by content', () => {
     const statements: string[] = [];
     const plan = input() as { tableMappings: unknown };
     await verifyOverPg(connectPg, {
-      source: env.source.connectionConfig(),
-      target: env.target.connectionConfig(),
+      source: rig.env.source.connectionConfig(),
+      target: rig.env.target.connectionConfig(),
       tableMappings: parseTableMappings(plan.tableMappings),
       repair: (statement) => {
         statements.push(statement);
       },
     });
     expect(statements).toHaveLength(1);
-    await env.target.query([repairHeader('source'), ...statements, REPAIR_FOOTER].join('\n'));
+    await rig.env.target.query([repairHeader('source'), ...statements, REPAIR_FOOTER].join('\n'));
 
     // The verification step again, as the machine ran it, on the stopped task.
     const created = result.events.find((e) => e.type === 'StateExited' && e.stateName === 'CreateCdcTask');
     const taskArn = (created?.output as { steps?: { task?: { taskArn?: string } } } | undefined)?.steps?.task
       ?.taskArn;
-    const verify = localCutoverHandlers(env).VerifyRowCountsFunctionArn as unknown as (
+    const verify = localCutoverHandlers(rig.env).VerifyRowCountsFunctionArn as unknown as (
       event: unknown,
       context: unknown,
     ) => Promise<{ mismatchedTables: number; content: unknown }>;
     const rerun = await verify(
       {
-        source: { secretArn: env.sourceSecretArn, database: 'postgres' },
-        target: { secretArn: env.targetSecretArn, database: 'postgres' },
+        source: { secretArn: rig.env.sourceSecretArn, database: 'postgres' },
+        target: { secretArn: rig.env.targetSecretArn, database: 'postgres' },
         tableMappings: plan.tableMappings,
         strict: true,
         taskArn,

@@ -1,38 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DmsThrottledError } from '../../src/core/dms/errors.js';
 import { cdcTaskIdentifier, sourceEndpointIdentifier } from '../../src/core/dms/identifiers.js';
 import { compareTables } from '../../src/local/cutover/compare.js';
-import { createLocalEnvironment, type LocalCutoverEnvironment } from '../../src/local/cutover/environment.js';
 import { localCutoverInput, runLocalCutover } from '../../src/local/cutover/run.js';
 import { startWorkload } from '../../src/local/cutover/workload.js';
-import { primaryForFile } from '../support/pg.js';
+import { cutoverEnvironmentPerTest } from '../support/cutover-environment.js';
 import { holdSlot } from '../support/slot-holder.js';
 
 const TABLES = ['shop.customers', 'shop.orders'];
 /** What the plan names this input's endpoint and task after: localCutoverInput's name and the slot. */
 const NAMES = { prefix: 'rehearsal', sourceName: 'rehearsal', slotName: 'dms_slot' };
-let env: LocalCutoverEnvironment;
-/** The local engine's replication-instance clock, which server_time is read against: the system clock unless a test holds it. */
-let instanceClock: () => number = Date.now;
-
-beforeEach(async () => {
-  const [source, target] = await Promise.all([
-    primaryForFile({ name: 'src' }),
-    primaryForFile({ name: 'tgt' }),
-  ]);
-  instanceClock = Date.now;
-  env = await createLocalEnvironment({ source, target, demoSchema: true, dmsClock: () => instanceClock() });
-  await env.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-});
-
-afterEach(async () => {
-  await env.dms.shutdown();
-});
+const rig = cutoverEnvironmentPerTest((env) =>
+  env.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`),
+);
 
 const input = (overrides: Record<string, unknown> = {}) =>
-  localCutoverInput(env, {
+  localCutoverInput(rig.env, {
     slotName: 'dms_slot',
     schema: 'shop',
     overrides: {
@@ -43,7 +28,7 @@ const input = (overrides: Record<string, unknown> = {}) =>
 
 function alertSubjects(): string[] {
   try {
-    return readFileSync(env.alertsPath, 'utf8')
+    return readFileSync(rig.env.alertsPath, 'utf8')
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line).Subject as string);
@@ -53,7 +38,7 @@ function alertSubjects(): string[] {
 }
 
 async function sameRows(): Promise<boolean> {
-  const comparison = await compareTables(env.source, env.target, TABLES);
+  const comparison = await compareTables(rig.env.source, rig.env.target, TABLES);
   return comparison.every((t) => t.mismatches === 0);
 }
 
@@ -63,7 +48,7 @@ function visited(result: Awaited<ReturnType<typeof runLocalCutover>>): string[] 
 
 describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local DMS engine)', () => {
   it('reaches a caught-up task under a concurrent workload, and the target ends equal to the source', async () => {
-    const workload = await startWorkload(env.source, 40);
+    const workload = await startWorkload(rig.env.source, 40);
     const stopAt = new Date(Date.now() + 9_000).toISOString().slice(0, 19);
     // server_time is the replication instance's clock: the task stops when that clock says so, whatever
     // it has not applied yet (which stays in the slot; the strict verification counts the source as of
@@ -71,9 +56,9 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     // applied all of it before the stop time, which no fixed margin guarantees on a busy machine (the
     // engine ran seconds behind there): the instance's clock stands just short of the stop time until then.
     let applied = false;
-    instanceClock = () => (applied ? Date.now() : Math.min(Date.now(), Date.parse(`${stopAt}Z`) - 1));
+    rig.clock = () => (applied ? Date.now() : Math.min(Date.now(), Date.parse(`${stopAt}Z`) - 1));
     let finished = false;
-    const run = runLocalCutover(env, {
+    const run = runLocalCutover(rig.env, {
       input: input({ cdcStopPosition: `server_time:${stopAt}` }),
       timeScale: 0.1,
     }).finally(() => {
@@ -92,7 +77,7 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
       (e) => e.type === 'StateEntered' && e.stateName === 'PollStopped' && e.timestamp < appliedAt,
     ).length;
     expect(result.transitions - 3 * heldPolls).toBeLessThanOrEqual(100);
-    const comparison = await compareTables(env.source, env.target, TABLES);
+    const comparison = await compareTables(rig.env.source, rig.env.target, TABLES);
     expect(comparison.every((t) => t.mismatches === 0 && t.sourceRows > 0)).toBe(true);
     const output = result.output as {
       steps: { verify: { mismatchedTables: number }; sequences: { summary: Record<string, number> } };
@@ -111,14 +96,14 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     });
     const positions = `SELECT last_value::text AS v, is_called FROM shop.customers_id_seq
                        UNION ALL SELECT last_value::text, is_called FROM shop.orders_id_seq`;
-    expect(await env.target.query(positions)).toEqual(await env.source.query(positions));
+    expect(await rig.env.target.query(positions)).toEqual(await rig.env.source.query(positions));
     expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]|succeeded/i);
   });
 
   it('stop-when-quiet (the default): stops the task once quiet and verifies strictly while the source keeps changing', async () => {
     // The workload outlives the stop: verification must compare the target with the source as of the stop.
-    const workload = await startWorkload(env.source, 40);
-    const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    const workload = await startWorkload(rig.env.source, 40);
+    const result = await runLocalCutover(rig.env, { input: input(), timeScale: 0.1 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await workload.stop();
 
@@ -139,28 +124,28 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     const output = result.output as {
       steps: { task: { taskArn: string }; verify: { mismatchedTables: number } };
     };
-    const task = await env.dms.describeTask(output.steps.task.taskArn);
+    const task = await rig.env.dms.describeTask(output.steps.task.taskArn);
     expect(task).toMatchObject({ status: 'stopped', stopReason: 'Stop Reason NORMAL' });
     expect(output.steps.verify.mismatchedTables).toBe(0);
     // Rows written after the stop are on the source only: the comparison above was like with like.
-    const now = await compareTables(env.source, env.target, TABLES);
+    const now = await compareTables(rig.env.source, rig.env.target, TABLES);
     expect(now.some((t) => t.sourceRows > t.targetRows)).toBe(true);
-    const [slotBefore] = await env.source.query<{ confirmed_flush_lsn: string }>(
+    const [slotBefore] = await rig.env.source.query<{ confirmed_flush_lsn: string }>(
       `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
     );
 
-    const rerun = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    const rerun = await runLocalCutover(rig.env, { input: input(), timeScale: 0.1 });
 
     expect(rerun).toMatchObject({ status: 'FAILED', error: 'TaskRestartRefusedError' });
-    expect(await env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'stopped' });
-    const [slotAfter] = await env.source.query<{ confirmed_flush_lsn: string }>(
+    expect(await rig.env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'stopped' });
+    const [slotAfter] = await rig.env.source.query<{ confirmed_flush_lsn: string }>(
       `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
     );
     expect(slotAfter).toEqual(slotBefore);
   });
 
   it('continuous: leaves the task running after catch-up and says so', async () => {
-    const result = await runLocalCutover(env, {
+    const result = await runLocalCutover(rig.env, {
       input: input({ end: { mode: 'continuous' } }),
       timeScale: 0.1,
     });
@@ -169,30 +154,30 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
     expect(visited(result)).toEqual(expect.arrayContaining(['CheckStillRunning', 'VerifyRowCounts']));
     expect(visited(result)).not.toContain('StopTask');
     const output = result.output as { steps: { task: { taskArn: string } } };
-    expect(await env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'running' });
-    expect(await env.dms.findTask(cdcTaskIdentifier(NAMES))).toMatchObject({
+    expect(await rig.env.dms.describeTask(output.steps.task.taskArn)).toMatchObject({ status: 'running' });
+    expect(await rig.env.dms.findTask(cdcTaskIdentifier(NAMES))).toMatchObject({
       arn: output.steps.task.taskArn,
     });
-    expect(await env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeDefined();
+    expect(await rig.env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeDefined();
     expect(alertSubjects().at(-1)).toMatch(/^\[SUCCEEDED\]/);
   });
 
   it('stops at preflight blockers and creates nothing', async () => {
-    await env.source.query('CREATE TABLE shop.no_key (note text)');
-    await env.target.query('CREATE TABLE shop.no_key (note text)');
-    const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+    await rig.env.source.query('CREATE TABLE shop.no_key (note text)');
+    await rig.env.target.query('CREATE TABLE shop.no_key (note text)');
+    const result = await runLocalCutover(rig.env, { input: input(), timeScale: 0.1 });
     expect(result).toMatchObject({ status: 'FAILED', error: 'PreflightBlockersError' });
     expect(visited(result)).not.toContain('EnsureSlot');
     // Nothing under the names this input's endpoint and task get (the continuous run finds them there).
-    expect(await env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeUndefined();
-    expect(await env.dms.findTask(cdcTaskIdentifier(NAMES))).toBeUndefined();
+    expect(await rig.env.dms.findEndpoint(sourceEndpointIdentifier(NAMES))).toBeUndefined();
+    expect(await rig.env.dms.findTask(cdcTaskIdentifier(NAMES))).toBeUndefined();
     expect(alertSubjects()).toHaveLength(1);
   });
 
   it('refuses a slot that another process holds, before creating a task', async () => {
-    const holder = await holdSlot(env.source, 'dms_slot', 'old-walsender');
+    const holder = await holdSlot(rig.env.source, 'dms_slot', 'old-walsender');
     try {
-      const result = await runLocalCutover(env, { input: input(), timeScale: 0.1 });
+      const result = await runLocalCutover(rig.env, { input: input(), timeScale: 0.1 });
       expect(result.status).toBe('FAILED');
       expect(visited(result)).not.toContain('StartTask');
       expect(`${result.error} ${result.cause}`).toMatch(
@@ -204,7 +189,7 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
   });
 
   it('waits for approval and goes on when it is approved', async () => {
-    const result = await runLocalCutover(env, {
+    const result = await runLocalCutover(rig.env, {
       input: input({ approval: { required: true } }),
       timeScale: 0.1,
       onTaskToken: ({ token }, sfn) => void sfn.sendTaskSuccess(token, { approved: true, by: 'test' }),
@@ -217,7 +202,7 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
   });
 
   it('ends failed and notified when the cutover is rejected', async () => {
-    const result = await runLocalCutover(env, {
+    const result = await runLocalCutover(rig.env, {
       input: input({ approval: { required: true } }),
       timeScale: 0.1,
       onTaskToken: ({ token }, sfn) =>
@@ -229,7 +214,7 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
 
   it('retries a step that fails once, and succeeds', async () => {
     let failures = 0;
-    const result = await runLocalCutover(env, {
+    const result = await runLocalCutover(rig.env, {
       input: input(),
       timeScale: 0.05,
       wrap: (name, handler) =>
@@ -251,9 +236,9 @@ describe('cutover state machine (real ASL, real handlers, real PostgreSQL, local
 
   it('a second run with the same input creates nothing new', async () => {
     const continuous = input({ end: { mode: 'continuous' } });
-    const first = await runLocalCutover(env, { input: continuous, timeScale: 0.05 });
+    const first = await runLocalCutover(rig.env, { input: continuous, timeScale: 0.05 });
     expect(first.status).toBe('SUCCEEDED');
-    const second = await runLocalCutover(env, { input: continuous, timeScale: 0.05 });
+    const second = await runLocalCutover(rig.env, { input: continuous, timeScale: 0.05 });
     expect(second.status).toBe('SUCCEEDED');
     const steps = (second.output as { steps: Record<string, { created?: boolean; started?: boolean }> })
       .steps;
