@@ -30,12 +30,24 @@ export function buildAlertMessage(
     ...(observation.slot === undefined ? {} : { slot: observation.slot }),
     ...(observation.task === undefined ? {} : { task: observation.task }),
   };
+  const notice: Notice = { observation, kind, severity, before, previous, now };
   return {
-    subject: buildSubject(observation, kind, severity, before, previous, now),
-    body: buildBody(observation, kind, before, previous, now),
-    payload: buildPayload(observation, kind, severity, before, previous, now),
+    subject: buildSubject(notice),
+    body: buildBody(notice),
+    payload: buildPayload(notice),
     attributes,
   };
+}
+
+/** What the subject, the body and the payload are built from. */
+interface Notice {
+  readonly observation: Observation;
+  readonly kind: NotificationKind;
+  readonly severity: Severity;
+  /** The level before this notification (OK when there was none). */
+  readonly before: AlertLevel;
+  readonly previous: AlertStateRecord | undefined;
+  readonly now: number;
 }
 
 function scopeOf(observation: Observation): string {
@@ -44,14 +56,7 @@ function scopeOf(observation: Observation): string {
   return observation.source;
 }
 
-function buildSubject(
-  observation: Observation,
-  kind: NotificationKind,
-  severity: Severity,
-  before: AlertLevel,
-  previous: AlertStateRecord | undefined,
-  now: number,
-): string {
+function buildSubject({ observation, kind, severity, before, previous, now }: Notice): string {
   let tail = '';
   if (kind === 'REMINDER' && previous) tail = `, for ${formatDuration((now - previous.since) / 1000)}`;
   else if (kind === 'ALERT' && before === 'CRITICAL') tail = ' (was CRITICAL)';
@@ -78,13 +83,7 @@ function ellipsizeMiddle(text: string, max: number): string {
   return `${text.slice(0, head)}...${text.slice(text.length - (keep - head))}`;
 }
 
-function buildBody(
-  observation: Observation,
-  kind: NotificationKind,
-  before: AlertLevel,
-  previous: AlertStateRecord | undefined,
-  now: number,
-): string {
+function buildBody({ observation, kind, before, previous, now }: Notice): string {
   const info = METRIC_INFO[observation.metric];
   const lines = [headline(observation, kind, previous, now)];
   const trend = trendText(observation, previous);
@@ -180,14 +179,7 @@ export function trendText(observation: Observation, previous: AlertStateRecord |
   return `${delta > 0 ? 'up' : 'down'} ${magnitude} ${when} (was ${before})`;
 }
 
-function buildPayload(
-  observation: Observation,
-  kind: NotificationKind,
-  severity: Severity,
-  before: AlertLevel,
-  previous: AlertStateRecord | undefined,
-  now: number,
-): JsonObject {
+function buildPayload({ observation, kind, severity, before, previous, now }: Notice): JsonObject {
   const info = METRIC_INFO[observation.metric];
   return {
     schema: PAYLOAD_SCHEMA,
