@@ -1,7 +1,7 @@
 import { isArray, isLob } from '../column-types.js';
 import type { EvaluationContext, PreflightCheck } from '../context.js';
 import type { TableFact } from '../facts.js';
-import { listNames, plural, quoteTable, statements } from '../listing.js';
+import { listNames, plural, problemListing, quoteTable, statements } from '../listing.js';
 import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
 
@@ -120,18 +120,14 @@ const pkLobType: PreflightCheck = {
       if (lobs.length)
         found.push(`${qualifiedName(t)}(${lobs.map((c) => `${c.name} ${c.type}`).join(', ')})`);
     }
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'warning',
-        title: `Primary keys with a LOB column: ${found.length}`,
-        observed: listNames(found),
-        expected:
-          'primary keys of bounded types: DMS looks LOBs up by primary key and cannot when the key is a LOB',
-        remedy:
-          'Use a bounded type for the key (e.g. ALTER TABLE ... ALTER COLUMN id TYPE varchar(64)) or a surrogate key',
-      },
-    ];
+    return problemListing(found, {
+      severity: 'warning',
+      title: 'Primary keys with a LOB column',
+      expected:
+        'primary keys of bounded types: DMS looks LOBs up by primary key and cannot when the key is a LOB',
+      remedy:
+        'Use a bounded type for the key (e.g. ALTER TABLE ... ALTER COLUMN id TYPE varchar(64)) or a surrogate key',
+    });
   },
 };
 
@@ -140,16 +136,12 @@ const arrayWithoutPk: PreflightCheck = {
   reference: REF.limitations,
   evaluate(context) {
     const found = rowTables(context).filter((t) => t.primaryKey.length === 0 && t.columns.some(isArray));
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'blocker',
-        title: `Tables with ARRAY columns and no primary key: ${found.length}`,
-        observed: listNames(found.map(qualifiedName)),
-        expected: 'a primary key on every table with an ARRAY column (DMS suspends such tables in full load)',
-        remedy: 'ALTER TABLE <table> ADD PRIMARY KEY (<columns>); or exclude these tables',
-      },
-    ];
+    return problemListing(found.map(qualifiedName), {
+      severity: 'blocker',
+      title: 'Tables with ARRAY columns and no primary key',
+      expected: 'a primary key on every table with an ARRAY column (DMS suspends such tables in full load)',
+      remedy: 'ALTER TABLE <table> ADD PRIMARY KEY (<columns>); or exclude these tables',
+    });
   },
 };
 
@@ -241,17 +233,13 @@ const unlogged: PreflightCheck = {
   reference: REF.pgUnlogged,
   evaluate({ scope }) {
     const found = scope.tables.filter((t) => t.unlogged);
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'blocker',
-        title: `UNLOGGED tables selected, whose changes never reach the WAL: ${found.length}`,
-        observed: listNames(found.map(qualifiedName)),
-        expected:
-          'logged tables: logical decoding only sees WAL-logged changes, so CDC would miss every change',
-        remedy: `${statements(found.map((t) => `ALTER TABLE ${quoteTable(t)} SET LOGGED;`))} (or exclude them)`,
-      },
-    ];
+    return problemListing(found.map(qualifiedName), {
+      severity: 'blocker',
+      title: 'UNLOGGED tables selected, whose changes never reach the WAL',
+      expected:
+        'logged tables: logical decoding only sees WAL-logged changes, so CDC would miss every change',
+      remedy: `${statements(found.map((t) => `ALTER TABLE ${quoteTable(t)} SET LOGGED;`))} (or exclude them)`,
+    });
   },
 };
 

@@ -1,7 +1,8 @@
 import { isOidLob, isPostgis, isUnconstrainedNumeric, unsupportedKind } from '../column-types.js';
 import type { EvaluationContext, PreflightCheck } from '../context.js';
 import type { ColumnFact } from '../facts.js';
-import { listNames } from '../listing.js';
+import type { Problem } from '../finding.js';
+import { listNames, problemListing } from '../listing.js';
 import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
 
@@ -15,46 +16,44 @@ function columnsWhere({ scope }: EvaluationContext, test: (c: ColumnFact) => boo
   return found;
 }
 
-const unsupportedTypes: PreflightCheck = {
-  id: 'tables.unsupported-types',
-  reference: REF.homogeneous,
-  evaluate(context) {
-    const found = columnsWhere(context, (c) => unsupportedKind(c) !== undefined);
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'warning',
-        title: `Columns of types DMS does not migrate as such: ${found.length}`,
-        observed: listNames(found),
-        expected:
-          'types DMS migrates (enum, composite, range, inet, macaddr, tsvector, tsquery and geometric types do not)',
-        remedy:
-          'Pre-create the target tables with the real types and check these columns after load, or cast them with ' +
-          'a transformation rule; exclude the columns if they are not needed',
-      },
-    ];
-  },
-};
+/** A check that lists every selected column `where` holds, as one problem. */
+function columnCheck(
+  id: string,
+  reference: string,
+  where: (c: ColumnFact) => boolean,
+  problem: Omit<Problem, 'observed'>,
+): PreflightCheck {
+  return { id, reference, evaluate: (context) => problemListing(columnsWhere(context, where), problem) };
+}
 
-const numericWithoutPrecision: PreflightCheck = {
-  id: 'tables.numeric-without-precision',
-  reference: REF.limitations,
-  evaluate(context) {
-    const found = columnsWhere(context, isUnconstrainedNumeric);
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'warning',
-        title: `NUMERIC columns without precision, which DMS rounds to NUMERIC(28,6): ${found.length}`,
-        observed: listNames(found),
-        expected: 'NUMERIC(p,s), or a target column pre-created as plain NUMERIC',
-        remedy:
-          'ALTER TABLE <table> ALTER COLUMN <column> TYPE numeric(<p>,<s>); or pre-create the target column as numeric ' +
-          'and use TargetTablePrepMode DO_NOTHING',
-      },
-    ];
+const unsupportedTypes = columnCheck(
+  'tables.unsupported-types',
+  REF.homogeneous,
+  (c) => unsupportedKind(c) !== undefined,
+  {
+    severity: 'warning',
+    title: 'Columns of types DMS does not migrate as such',
+    expected:
+      'types DMS migrates (enum, composite, range, inet, macaddr, tsvector, tsquery and geometric types do not)',
+    remedy:
+      'Pre-create the target tables with the real types and check these columns after load, or cast them with ' +
+      'a transformation rule; exclude the columns if they are not needed',
   },
-};
+);
+
+const numericWithoutPrecision = columnCheck(
+  'tables.numeric-without-precision',
+  REF.limitations,
+  isUnconstrainedNumeric,
+  {
+    severity: 'warning',
+    title: 'NUMERIC columns without precision, which DMS rounds to NUMERIC(28,6)',
+    expected: 'NUMERIC(p,s), or a target column pre-created as plain NUMERIC',
+    remedy:
+      'ALTER TABLE <table> ALTER COLUMN <column> TYPE numeric(<p>,<s>); or pre-create the target column as numeric ' +
+      'and use TargetTablePrepMode DO_NOTHING',
+  },
+);
 
 const uniqueIndexCoalesce: PreflightCheck = {
   id: 'tables.unique-index-coalesce',
@@ -66,17 +65,13 @@ const uniqueIndexCoalesce: PreflightCheck = {
         if (/\bcoalesce\s*\(/i.test(i.expression)) found.push(`${qualifiedName(t)} (${t.schema}.${i.name})`);
       }
     }
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'blocker',
-        title: `Tables with a unique index on COALESCE(...), which DMS does not replicate: ${found.length}`,
-        observed: listNames(found),
-        expected: 'unique indexes on plain columns',
-        remedy:
-          'Replace the index, e.g. with a unique index using NULLS NOT DISTINCT (PostgreSQL 15+), or exclude the table',
-      },
-    ];
+    return problemListing(found, {
+      severity: 'blocker',
+      title: 'Tables with a unique index on COALESCE(...), which DMS does not replicate',
+      expected: 'unique indexes on plain columns',
+      remedy:
+        'Replace the index, e.g. with a unique index using NULLS NOT DISTINCT (PostgreSQL 15+), or exclude the table',
+    });
   },
 };
 
@@ -88,37 +83,22 @@ const deferrableConstraints: PreflightCheck = {
     for (const t of scope.tables) {
       for (const name of t.deferrableConstraints) found.push(`${qualifiedName(t)} (${name})`);
     }
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'warning',
-        title: `Deferrable constraints on selected tables, which DMS does not support: ${found.length}`,
-        observed: listNames(found),
-        expected: 'NOT DEFERRABLE constraints (DMS applies row by row and checks constraints immediately)',
-        remedy: 'ALTER TABLE <table> ALTER CONSTRAINT <name> NOT DEFERRABLE; on the target at least',
-      },
-    ];
+    return problemListing(found, {
+      severity: 'warning',
+      title: 'Deferrable constraints on selected tables, which DMS does not support',
+      expected: 'NOT DEFERRABLE constraints (DMS applies row by row and checks constraints immediately)',
+      remedy: 'ALTER TABLE <table> ALTER CONSTRAINT <name> NOT DEFERRABLE; on the target at least',
+    });
   },
 };
 
-const oidLob: PreflightCheck = {
-  id: 'tables.oid-lob',
-  reference: REF.limitations,
-  evaluate(context) {
-    const found = columnsWhere(context, isOidLob);
-    if (found.length === 0) return [];
-    return [
-      {
-        severity: 'warning',
-        title: `Columns referencing large objects, which DMS does not migrate: ${found.length}`,
-        observed: listNames(found),
-        expected: 'bytea for binary data: the large objects behind oid/lo columns stay behind',
-        remedy:
-          'Move the data into bytea columns before migrating (lo_get(<oid>) returns the bytes), or copy pg_largeobject separately',
-      },
-    ];
-  },
-};
+const oidLob = columnCheck('tables.oid-lob', REF.limitations, isOidLob, {
+  severity: 'warning',
+  title: 'Columns referencing large objects, which DMS does not migrate',
+  expected: 'bytea for binary data: the large objects behind oid/lo columns stay behind',
+  remedy:
+    'Move the data into bytea columns before migrating (lo_get(<oid>) returns the bytes), or copy pg_largeobject separately',
+});
 
 const postgis: PreflightCheck = {
   id: 'tables.postgis',
