@@ -16,6 +16,7 @@ import { ContentMismatchError } from '../../src/core/verify/errors.js';
 import { REPAIR_FOOTER, repairHeader } from '../../src/core/verify/repair.js';
 import { DEMO_SCHEMA_SQL, DEMO_TRANSACTION_SQL } from '../../src/local/demo-schema.js';
 import { lambdaTestContext } from '../support/lambda-context.js';
+import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support/local-dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
@@ -49,32 +50,17 @@ const context = (): Context => lambdaTestContext('verify-it');
 /** A CDC task on dms_slot from its confirmed_flush_lsn, started and running. */
 async function runningTask(): Promise<string> {
   await source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-  const src = await dms.createSourceEndpoint({
-    identifier: `src-${run}`,
-    access: { kind: 'url', url: source.url() },
-    databaseName: 'postgres',
-    slotName: 'dms_slot',
-    pluginName: 'test-decoding',
-    sslMode: 'none',
-    heartbeat: { enabled: false, frequencyMinutes: 5 },
-    captureDdls: false,
-    tags: {},
-  });
+  const src = await localSourceEndpoint(dms, `src-${run}`, source);
   const tgt = dms.registerTargetEndpoint(`tgt-${run}`, target.url());
-  const [slot] = await source.query<{ lsn: string }>(
-    `SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'dms_slot'`,
+  const task = await dms.createCdcTask(
+    localCdcTask({
+      identifier: `task-${run}`,
+      replicationInstanceArn: INSTANCE,
+      sourceEndpointArn: src.arn,
+      targetEndpointArn: tgt.arn,
+      cdcStartPosition: (await confirmedFlushLsn(source)) ?? '0/0',
+    }),
   );
-  const task = await dms.createCdcTask({
-    identifier: `task-${run}`,
-    replicationInstanceArn: INSTANCE,
-    sourceEndpointArn: src.arn,
-    targetEndpointArn: tgt.arn,
-    tableMappings: ALL_TABLES_MAPPING,
-    taskSettings: undefined,
-    cdcStartPosition: slot?.lsn ?? '0/0',
-    cdcStopPosition: undefined,
-    tags: {},
-  });
   await waitForStatus(dms, task.arn, ['ready']);
   await dms.startTask(task.arn, 'start-replication');
   await waitForStatus(dms, task.arn, ['running']);
@@ -374,6 +360,20 @@ describe('strict verification refuses what it cannot compare exactly', () => {
     expect(error).toBeInstanceOf(CheckpointMissingError);
     expect(error.name).toBe('CheckpointMissingError');
     expect(error.message).toMatch(/is running: its RecoveryCheckpoint is not final/);
+  });
+
+  it('a slot still held a moment after the task stopped (its walsender exiting) is waited for, then read', async () => {
+    const arn = await stoppedAfter(2);
+    const holder = await holdSlot(source, 'dms_slot', 'walsender-exiting');
+    const released = new Promise<void>((resolve) =>
+      setTimeout(() => void holder.release().then(resolve), 1_000),
+    );
+
+    const result = await verify(arn);
+    await released;
+
+    expect(result.mismatchedTables).toBe(0);
+    expect(result.boundaryLsn).not.toBeNull();
   });
 
   it('a slot held by another connection: SlotActiveError; a slot that is gone: SlotNotFoundError', async () => {

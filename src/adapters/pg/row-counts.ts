@@ -135,6 +135,8 @@ export interface SlotDecodeRequest {
   readonly batchRows?: number;
   /** How long to wait for the WAL up to snapshot.upTo to be flushed (asynchronous commits). */
   readonly flushTimeoutMs?: number;
+  /** How long a slot may still look active after its task stopped (its walsender exiting). */
+  readonly releaseTimeoutMs?: number;
 }
 
 export interface SlotDecodeResult {
@@ -170,9 +172,7 @@ export async function decodeAfterCheckpoint(
   request: SlotDecodeRequest,
 ): Promise<SlotDecodeResult> {
   const slotName = validateSlotName(request.slotName);
-  const reading = await buildPgSourceDb(db).readSlot(slotName);
-  if (!reading) throw new SlotNotFoundError(slotName, request.source);
-  const { slot } = reading;
+  const slot = await releasedSlot(db, slotName, request);
   if (slot.slotType !== 'logical')
     throw new SlotMismatchError(slotName, 'slot_type', 'logical', slot.slotType);
   if (slot.database !== request.snapshot.database) {
@@ -219,6 +219,22 @@ export async function decodeAfterCheckpoint(
       await db.query(DROP_COPY_SQL, [copy]).catch(() => undefined);
     }
     throw classifySlotError(error, slotName, request.source);
+  }
+}
+
+/**
+ * The slot once nothing streams from it. A task reported stopped has closed its connection, but the
+ * walsender on the source exits a moment later and the slot shows active until then; a holder that is
+ * still there after releaseTimeoutMs is not the stopped task's walsender (SlotActiveError, checked by
+ * the caller).
+ */
+async function releasedSlot(db: Queryable, slotName: string, request: SlotDecodeRequest) {
+  const deadline = Date.now() + (request.releaseTimeoutMs ?? 5_000);
+  for (;;) {
+    const reading = await buildPgSourceDb(db).readSlot(slotName);
+    if (!reading) throw new SlotNotFoundError(slotName, request.source);
+    if (!reading.slot.active || Date.now() >= deadline) return reading.slot;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
