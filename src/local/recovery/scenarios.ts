@@ -193,8 +193,10 @@ export function staleSlotHolder(terminate: boolean): Scenario {
       const holderAlive = await backendAlive(rig, holder.pid);
       let rerun: RecoveryRun | undefined;
       if (!terminate) {
-        // What the escalation asks of a person: end the stale backend, run the recovery again.
+        // What the escalation asks of a person: end the stale backend, see the slot free, run the
+        // recovery again (the backend exits a moment after its client goes; until then the slot is held).
         await holder.release();
+        await rig.waitForSlotReleased();
         rerun = await rig.recover(rig.input());
       }
       await workload.stop();
