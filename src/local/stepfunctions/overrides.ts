@@ -61,27 +61,31 @@ function taskHandler(binding: TaskBinding, context: OverrideContext): LocalHandl
       throw new StatesRuntimeFailure(`no local handler for ${key}`);
     }
     const event = binding.integration === 'lambda-invoke' ? invokePayload(input) : input;
-    if (binding.callback) return waitForTaskToken(binding, key, handler, event, context);
-    const result = await run(binding, key, handler, event, context);
+    const call: TaskCall = { binding, key, handler, context };
+    if (binding.callback) return waitForTaskToken(call, event);
+    const result = await run(call, event);
     return binding.integration === 'lambda-invoke' ? invokeResponse(result) : result;
   };
 }
 
+/** A Task state's call: its binding, the handler it reaches under `key`, and the execution's context. */
+interface TaskCall {
+  readonly binding: TaskBinding;
+  readonly key: string;
+  readonly handler: TaskHandler;
+  readonly context: OverrideContext;
+}
+
 /** The callback pattern: send the token out, then wait for SendTaskSuccess/SendTaskFailure. */
-async function waitForTaskToken(
-  binding: TaskBinding,
-  key: string,
-  handler: TaskHandler,
-  event: unknown,
-  context: OverrideContext,
-): Promise<unknown> {
+async function waitForTaskToken(call: TaskCall, event: unknown): Promise<unknown> {
+  const { binding, context } = call;
   const { token, answer } = context.tokens.issue(binding.stateName, {
     timeoutMs: binding.timeoutSeconds === undefined ? undefined : binding.timeoutSeconds * 1000,
     heartbeatMs: binding.heartbeatSeconds === undefined ? undefined : binding.heartbeatSeconds * 1000,
   });
   const sent = replaceString(event, context.tokenSentinel, token);
   try {
-    await run(binding, key, handler, sent, context);
+    await run(call, sent);
   } catch (failure) {
     // The function that was to deliver the token failed: the task fails with its error, and the
     // token is withdrawn (nobody awaits its answer any more).
@@ -97,13 +101,7 @@ async function waitForTaskToken(
   return answer;
 }
 
-function run(
-  binding: TaskBinding,
-  key: string,
-  handler: TaskHandler,
-  event: unknown,
-  context: OverrideContext,
-): Promise<unknown> {
+function run({ binding, key, handler, context }: TaskCall, event: unknown): Promise<unknown> {
   return binding.integration === 'service'
     ? runService(handler, event, context)
     : invokeLikeLambda(key, handler, event, context.onTaskFailure);
