@@ -7,10 +7,10 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { defaultClock, lambda } from '../src/adapters/aws/lambda.js';
+import { defaultClock } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { CheckCatchUpInput } from '../src/adapters/aws/payloads/slot.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { type CatchUpPollResult, pollCatchUp } from '../src/core/cutover/catch-up-poll.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -39,17 +39,15 @@ export const IAM_CALLS: readonly IamCall[] = [
 export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
   const more = { dms: defaultDms, metrics: defaultDmsMetrics, clock: defaultClock };
   const deps = sourceDeps<CheckCatchUpDeps>(overrides, more);
-  return lambda<CatchUpPollResult>(deps.logger)
-    .use(sourceSession(deps, 'dms-cdc-check-catch-up'))
-    .handler(async (event, context) => {
-      const { source: at, ...input } = parseLambdaInput(CheckCatchUpInput, event);
-      const slotName = validateSlotName(input.slotName);
-      const source = await sourceOf(context).open({ secretArn: at.secretArn, database: at.database });
-      const pollDeps = { ...deps, sourceDb: source.db, now: () => deps.clock.now() };
-      const result = await pollCatchUp(pollDeps, { ...input, slotName }, source.describe);
-      deps.logger.info('checked catch-up', { taskArn: input.taskArn, ...result });
-      return result;
-    });
+  return sourceLambda<CatchUpPollResult>(deps, 'dms-cdc-check-catch-up').handler(async (event, context) => {
+    const { source: at, ...input } = parseLambdaInput(CheckCatchUpInput, event);
+    const slotName = validateSlotName(input.slotName);
+    const source = await sourceOf(context).open({ secretArn: at.secretArn, database: at.database });
+    const pollDeps = { ...deps, sourceDb: source.db, now: () => deps.clock.now() };
+    const result = await pollCatchUp(pollDeps, { ...input, slotName }, source.describe);
+    deps.logger.info('checked catch-up', { taskArn: input.taskArn, ...result });
+    return result;
+  });
 }
 
 export const handler = makeHandler();

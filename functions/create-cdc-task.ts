@@ -10,7 +10,6 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import {
   CreateCdcTaskInput,
@@ -19,7 +18,7 @@ import {
   cdcTaskRequest,
   cdcTaskResult,
 } from '../src/adapters/aws/payloads/cdc-task.js';
-import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -54,9 +53,8 @@ export const IAM_CALLS: readonly IamCall[] = [
  */
 export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
   const deps = sourceDeps<CreateCdcTaskDeps>(overrides, { dms: defaultDms });
-  return lambda<CreateCdcTaskResult>(deps.logger)
-    .use(sourceSession(deps, 'dms-cdc-create-cdc-task'))
-    .handler(async (event, context) => {
+  return sourceLambda<CreateCdcTaskResult>(deps, 'dms-cdc-create-cdc-task').handler(
+    async (event, context) => {
       const input = parseLambdaInput(CreateCdcTaskInput, event);
       const slotName = validateSlotName(input.slotName);
       const identifier = cdcTaskIdentifierOf(input, slotName);
@@ -72,7 +70,8 @@ export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
       const message = result.created ? 'created CDC task' : 'reusing CDC task';
       deps.logger.info(message, { identifier, taskArn, cdcStartPosition, confirmedFlushLsn });
       return result;
-    });
+    },
+  );
 }
 
 export const handler = makeHandler();

@@ -6,9 +6,9 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { defaultClock, lambda } from '../src/adapters/aws/lambda.js';
+import { defaultClock } from '../src/adapters/aws/lambda.js';
 import { parseDecideRecovery } from '../src/adapters/aws/payloads/recovery.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { retryableOnSessionLoss } from '../src/adapters/pg/session-loss.js';
 import { type DecideRecoveryResult, decideRecoveryStep } from '../src/core/recovery/decide-step.js';
@@ -33,9 +33,8 @@ export const IAM_CALLS: readonly IamCall[] = [
 /** The recovery decision for the task and its slot (src/core/recovery/decide-step.ts); reads only. */
 export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
   const deps = sourceDeps<DecideRecoveryDeps>(overrides, { dms: defaultDms, clock: defaultClock });
-  return lambda<DecideRecoveryResult>(deps.logger)
-    .use(sourceSession(deps, 'dms-cdc-decide-recovery'))
-    .handler(async (event, context) => {
+  return sourceLambda<DecideRecoveryResult>(deps, 'dms-cdc-decide-recovery').handler(
+    async (event, context) => {
       const call = parseDecideRecovery(event);
       const { taskArn, slotName, source: at } = call.input;
       const openSource = async () => {
@@ -47,7 +46,8 @@ export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
       const source = result.source.describe ?? undefined;
       deps.logger.info('recovery decided', { taskArn, slotName, kind, lsns, atRisk, source });
       return result;
-    });
+    },
+  );
 }
 
 export const handler = makeHandler();

@@ -4,10 +4,9 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { InspectSlotInput } from '../src/adapters/aws/payloads/slot.js';
-import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import type { SlotReport } from '../src/core/slot.js';
@@ -25,15 +24,13 @@ export const IAM_CALLS: readonly IamCall[] = [...SOURCE_SECRET, ...OWN_LOGS, ...
 /** Reads one replication slot on the source named by a Secrets Manager secret. */
 export function makeHandler(overrides: Partial<InspectSlotDeps> = {}) {
   const deps = sourceDeps(overrides);
-  return lambda<InspectSlotResult>(deps.logger)
-    .use(sourceSession(deps, 'dms-cdc-inspect-slot'))
-    .handler(async (event, context) => {
-      const input = parseLambdaInput(InspectSlotInput, event);
-      const slotName = validateSlotName(input.slotName);
-      const { describe, secretId, db } = await sourceOf(context).open(sourceAt(input));
-      deps.logger.info('reading replication slot', { slotName, source: describe, secretId });
-      return { found: true, slot: await inspectSlot(db, slotName, describe) };
-    });
+  return sourceLambda<InspectSlotResult>(deps, 'dms-cdc-inspect-slot').handler(async (event, context) => {
+    const input = parseLambdaInput(InspectSlotInput, event);
+    const slotName = validateSlotName(input.slotName);
+    const { describe, secretId, db } = await sourceOf(context).open(sourceAt(input));
+    deps.logger.info('reading replication slot', { slotName, source: describe, secretId });
+    return { found: true, slot: await inspectSlot(db, slotName, describe) };
+  });
 }
 
 export const handler = makeHandler();

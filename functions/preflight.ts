@@ -8,14 +8,13 @@ import {
   TARGET_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import {
   type PreflightDeps,
   PreflightInput,
   preflightRequest,
 } from '../src/adapters/aws/payloads/preflight.js';
-import { sourceAt, sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceAt, sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import { preflightOnSession } from '../src/adapters/pg/preflight/index.js';
 import type { PreflightReport } from '../src/core/preflight/report.js';
 
@@ -41,17 +40,15 @@ export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
   const deps = sourceDeps<PreflightDeps>(overrides, {
     dmsEngineVersion: () => buildDmsEngineVersionReader(createDmsClient()),
   });
-  return lambda<PreflightReport>(deps.logger)
-    .use(sourceSession(deps, APPLICATION))
-    .handler(async (event, context) => {
-      const input = parseLambdaInput(PreflightInput, event);
-      const source = await sourceOf(context).open(sourceAt(input));
-      const { target, options } = await preflightRequest(input, deps, APPLICATION);
-      deps.logger.info('running preflight', { source: source.describe, target: target?.describe });
-      const report = await preflightOnSession(deps.connect, source, target, options);
-      deps.logger.info('preflight done', { summary: report.summary, roundTrips: report.source.roundTrips });
-      return report;
-    });
+  return sourceLambda<PreflightReport>(deps, APPLICATION).handler(async (event, context) => {
+    const input = parseLambdaInput(PreflightInput, event);
+    const source = await sourceOf(context).open(sourceAt(input));
+    const { target, options } = await preflightRequest(input, deps, APPLICATION);
+    deps.logger.info('running preflight', { source: source.describe, target: target?.describe });
+    const report = await preflightOnSession(deps.connect, source, target, options);
+    deps.logger.info('preflight done', { summary: report.summary, roundTrips: report.source.roundTrips });
+    return report;
+  });
 }
 
 export const handler = makeHandler();

@@ -4,10 +4,9 @@ import {
   SOURCE_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { TerminateSlotHolderInput } from '../src/adapters/aws/payloads/slot.js';
-import { sourceDeps, sourceOf, sourceSession } from '../src/adapters/aws/source-middleware.js';
+import { sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
 import { terminateSlotHolder } from '../src/adapters/pg/slot-admin.js';
 import { validateSlotName } from '../src/core/identifiers.js';
@@ -26,9 +25,8 @@ export const IAM_CALLS: readonly IamCall[] = [...SOURCE_SECRET, ...OWN_LOGS, ...
 /** Ends the stale walsender that holds a slot after the recover machine's bounded wait, when the input's policy allows it. */
 export function makeHandler(overrides: Partial<TerminateSlotHolderDeps> = {}) {
   const deps = sourceDeps(overrides);
-  return lambda<TerminateOutcome>(deps.logger)
-    .use(sourceSession(deps, 'dms-cdc-terminate-slot-holder'))
-    .handler(async (event, context) => {
+  return sourceLambda<TerminateOutcome>(deps, 'dms-cdc-terminate-slot-holder').handler(
+    async (event, context) => {
       const { source: at, ...input } = parseLambdaInput(TerminateSlotHolderInput, event);
       const request = { ...input, slotName: validateSlotName(input.slotName) };
       // Refused before the secret is read: a call the policy forbids touches nothing.
@@ -39,7 +37,8 @@ export function makeHandler(overrides: Partial<TerminateSlotHolderDeps> = {}) {
       const message = result.terminated ? 'terminated the slot holder' : 'the PID no longer held the slot';
       deps.logger.warn(message, { slotName: request.slotName, source: source.describe, ...result });
       return result;
-    });
+    },
+  );
 }
 
 export const handler = makeHandler();

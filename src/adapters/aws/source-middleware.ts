@@ -4,7 +4,7 @@ import type { PgSession, Queryable } from '../../ports/pg-session.js';
 import type { SourceDb } from '../../ports/source-db.js';
 import { connectPg } from '../pg/client.js';
 import { buildPgSourceDb } from '../pg/slots.js';
-import { type Defaults, withDefaults } from './lambda.js';
+import { type Defaults, lambda, withDefaults } from './lambda.js';
 import { sharedLogger } from './logger.js';
 import { once } from './once.js';
 import { defaultSecretStore } from './secrets.js';
@@ -74,6 +74,11 @@ export function sourceSession(
     after: close,
     onError: close,
   };
+}
+
+/** The middy chain of a function that reads the source: every function's chain, then its source session. */
+export function sourceLambda<Result>(deps: SourceLambdaDeps, applicationName: string) {
+  return lambda<Result>(deps.logger).use(sourceSession(deps, applicationName));
 }
 
 interface Closable extends SourceSession {

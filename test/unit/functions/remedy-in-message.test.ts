@@ -75,10 +75,22 @@ describe('remedyInMessage', () => {
     const dir = path.resolve(import.meta.dirname, '../../../functions');
     const handlers = readdirSync(dir).filter((file) => file.endsWith('.ts'));
     expect(handlers.length).toBeGreaterThanOrEqual(14);
-    // Directly, or through the shared chain of src/adapters/aws/lambda.ts (which the next test checks).
+    // Directly, or through the shared chain of src/adapters/aws/lambda.ts (which the next test checks),
+    // or through sourceLambda, which is that chain with the source session.
+    const sourceChain = readFileSync(
+      path.resolve(import.meta.dirname, '../../../src/adapters/aws/source-middleware.ts'),
+      'utf8',
+    );
+    expect(sourceChain).toMatch(
+      /function sourceLambda<Result>\([^)]*\) \{\n\s*return lambda<Result>\(deps\.logger\)/,
+    );
     const missing = handlers.filter((file) => {
       const text = readFileSync(path.join(dir, file), 'utf8');
-      return !text.includes('.use(remedyInMessage())') && !/\blambda<[^>]*>\(deps\.logger\)/.test(text);
+      return (
+        !text.includes('.use(remedyInMessage())') &&
+        !/\blambda<[^>]*>\(deps\.logger\)/.test(text) &&
+        !/\bsourceLambda<[^>]*>\(deps, /.test(text)
+      );
     });
     expect(missing).toEqual([]);
   });
