@@ -1,8 +1,7 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
+import { dmsLambdaDeps } from '../src/adapters/aws/dms-lambda.js';
 import { DESCRIBE_TASKS, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { TaskInput } from '../src/adapters/aws/payloads/task.js';
 import { describeForMachine, type TaskDescription } from '../src/core/dms/task-steps.js';
 
@@ -14,7 +13,7 @@ export const IAM_CALLS: readonly IamCall[] = [DESCRIBE_TASKS, ...OWN_LOGS];
 
 /** Reads a task for a wait loop or a recovery decision: a failed task is a result the machine branches on. */
 export function makeHandler(overrides: Partial<DescribeTaskDeps> = {}) {
-  const deps = withDefaults(overrides, { dms: defaultDms, logger: sharedLogger });
+  const deps = dmsLambdaDeps(overrides);
   return lambda<TaskDescription>(deps.logger).handler(async (event) => {
     const input = parseLambdaInput(TaskInput, event);
     const task = describeForMachine(await deps.dms.describeTask(input.taskArn));

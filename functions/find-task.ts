@@ -1,8 +1,7 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
+import { dmsLambdaDeps } from '../src/adapters/aws/dms-lambda.js';
 import { DESCRIBE_TASKS, type IamCall, OWN_LOGS } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { FindTaskInput } from '../src/adapters/aws/payloads/task.js';
 import { cdcTaskIdentifier } from '../src/core/dms/identifiers.js';
 import { type FoundTask, findByIdentifier } from '../src/core/dms/task-steps.js';
@@ -19,7 +18,7 @@ export const IAM_CALLS: readonly IamCall[] = [DESCRIBE_TASKS, ...OWN_LOGS];
  * the slot is active because that task holds it, which preflight would rightly call a blocker.
  */
 export function makeHandler(overrides: Partial<FindTaskDeps> = {}) {
-  const deps = withDefaults(overrides, { dms: defaultDms, logger: sharedLogger });
+  const deps = dmsLambdaDeps(overrides);
   return lambda<FoundTask>(deps.logger).handler(async (event) => {
     const input = parseLambdaInput(FindTaskInput, event);
     const slotName = validateSlotName(input.slotName);

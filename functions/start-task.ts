@@ -1,13 +1,12 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
+import { dmsLambdaDeps } from '../src/adapters/aws/dms-lambda.js';
 import {
   DESCRIBE_TASKS,
   type IamCall,
   OWN_LOGS,
   onStackOrRoutedTask,
 } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { StartTaskInput } from '../src/adapters/aws/payloads/task.js';
 import { type StartOutcome, startTaskByRule } from '../src/core/dms/task-steps.js';
 
@@ -27,7 +26,7 @@ export const IAM_CALLS: readonly IamCall[] = [
  * poll describe-task for `running`.
  */
 export function makeHandler(overrides: Partial<StartTaskDeps> = {}) {
-  const deps = withDefaults(overrides, { dms: defaultDms, logger: sharedLogger });
+  const deps = dmsLambdaDeps(overrides);
   return lambda<StartTaskResult>(deps.logger).handler(async (event) => {
     const { restarted, ...result } = await startTaskByRule(deps.dms, parseLambdaInput(StartTaskInput, event));
     if (restarted) deps.logger.warn('restart allowed by the input: DMS recreates the slot', { ...result });

@@ -1,13 +1,12 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
+import { dmsLambdaDeps } from '../src/adapters/aws/dms-lambda.js';
 import {
   DESCRIBE_TASKS,
   type IamCall,
   OWN_LOGS,
   onStackOrRoutedTask,
 } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
 import { TaskInput } from '../src/adapters/aws/payloads/task.js';
 import { type StopOutcome, stopTaskUnlessAtRest } from '../src/core/dms/task-steps.js';
 
@@ -22,7 +21,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** Stops a task unless it is at rest; returns at once: poll describe-task for `stopped`. */
 export function makeHandler(overrides: Partial<StopTaskDeps> = {}) {
-  const deps = withDefaults(overrides, { dms: defaultDms, logger: sharedLogger });
+  const deps = dmsLambdaDeps(overrides);
   return lambda<StopOutcome>(deps.logger).handler(async (event) => {
     const input = parseLambdaInput(TaskInput, event);
     const outcome = await stopTaskUnlessAtRest(deps.dms, input.taskArn);
