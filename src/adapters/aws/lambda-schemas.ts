@@ -56,19 +56,14 @@ export const CdcStopPosition = z
 // _ . : / = + -, neither prefixed with "aws:" or "dms:".
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+-]*$/u;
 const RESERVED = /^(aws|dms):/i;
-const TagKey = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(TAG_TEXT, 'has a character DMS does not allow in a tag key')
-  .refine((key) => !RESERVED.test(key), 'must not start with aws: or dms:');
-const TagValue = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(TAG_TEXT, 'has a character DMS does not allow in a tag value')
-  .refine((value) => !RESERVED.test(value), 'must not start with aws: or dms:');
-export const Tags = z.record(TagKey, TagValue);
+const tagText = (what: 'key' | 'value', max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(TAG_TEXT, `has a character DMS does not allow in a tag ${what}`)
+    .refine((text) => !RESERVED.test(text), 'must not start with aws: or dms:');
+export const Tags = z.record(tagText('key', 128), tagText('value', 256));
 
 /**
  * Tags every resource the orchestrator creates carries, so people and IAM conditions can find them.
