@@ -43,19 +43,14 @@ function notDeleting(status: string | undefined): Comparison {
 }
 
 export async function ensureSourceEndpoint(dms: Dms, spec: SourceEndpointSpec): Promise<EnsuredEndpoint> {
-  const reuse = (endpoint: Endpoint): EnsuredEndpoint => {
-    assertNoConflict('endpoint', spec.identifier, endpoint.arn, endpointDifferences(endpoint, spec));
-    return { endpoint, created: false };
-  };
-  const existing = await dms.findEndpoint(spec.identifier);
-  if (existing) return reuse(existing);
-  try {
-    return { endpoint: await dms.createSourceEndpoint(spec), created: true };
-  } catch (error) {
-    // Another run created it between our lookup and our create: judge theirs by the same rule.
-    const raced = await refindAfterRace(error, () => dms.findEndpoint(spec.identifier));
-    return reuse(raced);
-  }
+  const { made, created } = await createOrReuse(await dms.findEndpoint(spec.identifier), {
+    resource: 'endpoint',
+    identifier: spec.identifier,
+    differences: (endpoint) => endpointDifferences(endpoint, spec),
+    create: () => dms.createSourceEndpoint(spec),
+    find: () => dms.findEndpoint(spec.identifier),
+  });
+  return { endpoint: made, created };
 }
 
 /**
@@ -67,16 +62,40 @@ export async function ensureCdcTaskGiven(
   spec: CdcTaskSpec,
   existing: Task | undefined,
 ): Promise<EnsuredTask> {
-  const reuse = (task: Task): EnsuredTask => {
-    assertNoConflict('task', spec.identifier, task.arn, taskDifferences(task, spec));
-    return { task, created: false };
+  const { made, created } = await createOrReuse(existing, {
+    resource: 'task',
+    identifier: spec.identifier,
+    differences: (task) => taskDifferences(task, spec),
+    create: () => dms.createCdcTask(spec),
+    find: () => dms.findTask(spec.identifier),
+  });
+  return { task: made, created };
+}
+
+/** How one kind of resource is made, found again and compared with what this run wants. */
+interface Ensure<R> {
+  readonly resource: 'endpoint' | 'task';
+  readonly identifier: string;
+  readonly differences: (existing: R) => Comparison[];
+  readonly create: () => Promise<R>;
+  readonly find: () => Promise<R | undefined>;
+}
+
+/** `existing` when it matches the spec, else a new one. */
+async function createOrReuse<R extends { readonly arn: string }>(
+  existing: R | undefined,
+  how: Ensure<R>,
+): Promise<{ made: R; created: boolean }> {
+  const reuse = (found: R) => {
+    assertNoConflict(how.resource, how.identifier, found.arn, how.differences(found));
+    return { made: found, created: false };
   };
   if (existing) return reuse(existing);
   try {
-    return { task: await dms.createCdcTask(spec), created: true };
+    return { made: await how.create(), created: true };
   } catch (error) {
-    const raced = await refindAfterRace(error, () => dms.findTask(spec.identifier));
-    return reuse(raced);
+    // Another run created it between the lookup and this create: judge theirs by the same rule.
+    return reuse(await refindAfterRace(error, how.find));
   }
 }
 
