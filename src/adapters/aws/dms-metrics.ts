@@ -1,15 +1,11 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import {
-  type DatabaseMigrationServiceClient,
-  DescribeReplicationInstancesCommand,
-} from '@aws-sdk/client-database-migration-service';
-import { DmsResourceNotFoundError } from '../../core/dms/errors.js';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { metricInstanceIdentifier } from '../../core/dms/identifiers.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CdcLatency, DmsMetrics } from '../../ports/dms-metrics.js';
 import { systemClock } from '../system-clock.js';
 import { defaultDmsClient } from './dms.js';
-import { toDmsError } from './dms-errors.js';
+import { replicationInstanceField } from './dms-engine-version.js';
 import { once } from './once.js';
 
 /** How far back a datapoint still counts as "the current latency". DMS publishes task metrics every minute. */
@@ -38,24 +34,11 @@ export function buildCloudWatchDmsMetrics(
   async function instanceIdentifier(arn: string): Promise<string> {
     const known = instanceIdentifiers.get(arn);
     if (known !== undefined) return known;
-    let identifier: string | undefined;
-    try {
-      const output = await dms.send(
-        new DescribeReplicationInstancesCommand({
-          Filters: [{ Name: 'replication-instance-arn', Values: [arn] }],
-        }),
-      );
-      identifier = output.ReplicationInstances?.[0]?.ReplicationInstanceIdentifier;
-    } catch (error) {
-      throw toDmsError(error, 'DescribeReplicationInstances', `replication instance ${arn}`);
-    }
-    if (identifier === undefined) {
-      throw new DmsResourceNotFoundError(
-        'DescribeReplicationInstances',
-        `replication instance ${arn}`,
-        'no match',
-      );
-    }
+    const identifier = await replicationInstanceField(
+      dms,
+      arn,
+      (instance) => instance.ReplicationInstanceIdentifier,
+    );
     // DMS answers in lower case already; lowering keeps the dimension right whatever the answer's case.
     const dimension = metricInstanceIdentifier(identifier);
     instanceIdentifiers.set(arn, dimension);
