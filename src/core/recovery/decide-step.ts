@@ -1,4 +1,4 @@
-import type { Dms, Endpoint, Task } from '../../ports/dms.js';
+import type { Dms, Task } from '../../ports/dms.js';
 import type { SourceDb } from '../../ports/source-db.js';
 import { DmsResourceNotFoundError } from '../dms/errors.js';
 import { formatLsn, isLsn, type Lsn, parseLsn } from '../lsn.js';
@@ -71,7 +71,7 @@ export async function decideRecoveryStep(
   call: DecideRecoveryRequest,
 ): Promise<DecideRecoveryResult> {
   const { input, previous } = call;
-  const task = await describeIfExists(deps.dms, input.taskArn);
+  const task = await unlessGone(deps.dms.describeTask(input.taskArn), undefined);
   const expected = await expectedSource(deps.dms, task, input);
   const observedTask = observeTask(task, expected);
   const source = call.sourceUnreachable ? undefined : await observeSource(deps.openSource, input.slotName);
@@ -119,12 +119,15 @@ export async function decideRecoveryStep(
   };
 }
 
-/** A task that no longer exists is an observation (its checkpoint went with it), not an error. */
-async function describeIfExists(dms: Dms, arn: string): Promise<Task | undefined> {
+/**
+ * What DMS answers, or `gone` when the resource no longer exists: a deleted task (its checkpoint went
+ * with it) or endpoint is an observation, not an error.
+ */
+async function unlessGone<T, G>(read: Promise<T>, gone: G): Promise<T | G> {
   try {
-    return await dms.describeTask(arn);
+    return await read;
   } catch (error) {
-    if (error instanceof DmsResourceNotFoundError) return undefined;
+    if (error instanceof DmsResourceNotFoundError) return gone;
     throw error;
   }
 }
@@ -139,17 +142,8 @@ async function expectedSource(
   input: RecoverInput,
 ): Promise<ExpectedSource | undefined> {
   if (!task?.sourceEndpointArn) return undefined;
-  const endpoint = await endpointIfExists(dms, task.sourceEndpointArn);
+  const endpoint = await unlessGone(dms.describeEndpoint(task.sourceEndpointArn), null);
   return { slotName: input.slotName, database: input.source.database, endpoint };
-}
-
-async function endpointIfExists(dms: Dms, arn: string): Promise<Endpoint | null> {
-  try {
-    return await dms.describeEndpoint(arn);
-  } catch (error) {
-    if (error instanceof DmsResourceNotFoundError) return null;
-    throw error;
-  }
 }
 
 interface SourceObservation {
