@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runLocalMachine } from '../../src/local/machine.js';
 import type { ExecutionResult } from '../../src/local/stepfunctions/index.js';
 import { CutoverWorld, plainScenario } from '../support/cutover-world.js';
+import { runCutoverWorld } from './runs.js';
 
 /**
  * Every failure path of the cutover machine, one at a time: a step that fails for good is caught,
@@ -12,14 +12,6 @@ import { CutoverWorld, plainScenario } from '../support/cutover-world.js';
 const quiet = { lagBytes: 0, latencySeconds: 0, stop: null };
 
 const scenario = plainScenario;
-
-async function run(world: CutoverWorld): Promise<ExecutionResult> {
-  return runLocalMachine('cutover', world.handlers(), {
-    input: world.input(),
-    timeScale: 0,
-    onTaskToken: ({ token }, sfn) => world.answerApproval(token, sfn),
-  });
-}
 
 function caughtIn(result: ExecutionResult): string[] {
   return result.events.filter((e) => e.type === 'StateCaught').map((e) => e.stateName ?? '');
@@ -89,7 +81,7 @@ describe('cutover machine: a step that fails for good is caught and notified', (
     ],
   ] as const)('%s', async (_, broken, state) => {
     const world = new CutoverWorld(broken);
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'ModelBrokenError' });
     expect(caughtIn(result)[0]).toBe(state);
@@ -110,7 +102,7 @@ describe('cutover machine: a notification that cannot be sent never changes the 
     const world = new CutoverWorld(
       scenario({ blockers: 2, broken: { handler: 'NotifyFunctionArn', call: 1 } }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'PreflightBlockersError' });
     expect(caughtIn(result)).toEqual(['NotifyBlocked']);
@@ -119,7 +111,7 @@ describe('cutover machine: a notification that cannot be sent never changes the 
 
   it('success: still SUCCEEDED with the task stopped and verified', async () => {
     const world = new CutoverWorld(scenario({ broken: { handler: 'NotifyFunctionArn', call: 1 } }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(caughtIn(result)).toEqual(['NotifySuccess']);
@@ -130,7 +122,7 @@ describe('cutover machine: a notification that cannot be sent never changes the 
     const world = new CutoverWorld(
       scenario({ verify: 'mismatch', broken: { handler: 'NotifyFunctionArn', call: 1 } }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'RowCountMismatchError' });
     expect(caughtIn(result)).toEqual(['VerifyRowCounts', 'NotifyFailure']);
@@ -142,7 +134,7 @@ describe('cutover machine: the task stops by itself during the quiet wait', () =
     const world = new CutoverWorld(
       scenario({ observations: [quiet, quiet, { lagBytes: 5_000_000, latencySeconds: 1, stop: 'lowDisk' }] }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(world.record.stopRequests).toBe(0);
@@ -155,7 +147,7 @@ describe('cutover machine: the task stops by itself during the quiet wait', () =
 describe('cutover machine: waits that need more than one look, and options', () => {
   it('a connection test still running, a task still creating and still starting: each wait loops, then goes on', async () => {
     const world = new CutoverWorld(scenario({ delays: { connection: 2, ready: 2, running: 2 } }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
@@ -167,7 +159,7 @@ describe('cutover machine: waits that need more than one look, and options', () 
 
   it('continuous: a task DMS is restarting after catch-up is waited for, never started again', async () => {
     const world = new CutoverWorld(scenario({ mode: 'continuous', restartsAfterCatchUp: 2 }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     const entered = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
@@ -178,7 +170,7 @@ describe('cutover machine: waits that need more than one look, and options', () 
 
   it('continuous without a target connection: nothing to verify, the task left running', async () => {
     const world = new CutoverWorld(scenario({ mode: 'continuous', withTarget: false }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.record.verifies).toEqual([]);
@@ -200,7 +192,7 @@ describe('cutover machine: the stop is not the one asked for', () => {
     ],
   ] as const)('%s: FAILED, nothing verified, the StopReason named', async (_, stopped, code) => {
     const world = new CutoverWorld(stopped);
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(world.record.verifies).toEqual([]);
@@ -216,7 +208,7 @@ describe('cutover machine: target sequences after the stop', () => {
     ['stop-at-position', scenario({ mode: 'stop-at-position' })],
   ] as const)('%s: set once the task stopped, before the verification, and reported', async (_, run_) => {
     const world = new CutoverWorld(run_);
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.record.sequenceSyncs).toEqual([{ taskStatus: 'stopped', gap: 5 }]);
@@ -234,7 +226,7 @@ describe('cutover machine: target sequences after the stop', () => {
 
   it('sequences.sync false: nothing set, the rest of the cutover unchanged', async () => {
     const world = new CutoverWorld(scenario({ sequences: 'off' }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.record.sequenceSyncs).toEqual([]);
@@ -247,7 +239,7 @@ describe('cutover machine: target sequences after the stop', () => {
 
   it('continuous: the source moves on, so nothing is set', async () => {
     const world = new CutoverWorld(scenario({ mode: 'continuous' }));
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.record.sequenceSyncs).toEqual([]);

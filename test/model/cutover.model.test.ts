@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stopReasonCode } from '../../src/core/stop-reason.js';
-import { runLocalMachine } from '../../src/local/machine.js';
+import { statesEntered } from '../../src/local/recovery/run.js';
 import type { ExecutionResult } from '../../src/local/stepfunctions/index.js';
 import {
   CutoverWorld,
@@ -12,7 +12,7 @@ import {
   plainScenario,
   type Scenario,
 } from '../support/cutover-world.js';
-import { modelRuns } from './runs.js';
+import { modelRuns, runCutoverWorld } from './runs.js';
 
 /**
  * Model-based proof of the cutover machine: statemachines/cutover.asl.json, unchanged, run by the
@@ -106,18 +106,6 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   ),
 });
 
-async function run(world: CutoverWorld): Promise<ExecutionResult> {
-  return runLocalMachine('cutover', world.handlers(), {
-    input: world.input(),
-    timeScale: 0,
-    onTaskToken: ({ token }, sfn) => world.answerApproval(token, sfn),
-  });
-}
-
-function statesEntered(result: ExecutionResult): string[] {
-  return result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName ?? '');
-}
-
 /** The invariants of a cutover run (DESIGN.md section 5, "How a cutover ends"). */
 function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
   const { scenario, record, task } = world;
@@ -191,7 +179,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const world = new CutoverWorld(s);
-        const result = await run(world);
+        const result = await runCutoverWorld(world);
         checkInvariants(world, result);
       }),
       { numRuns: modelRuns(), endOnFailure: true },
@@ -206,7 +194,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
         observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'atServerTime' }],
       }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     const states = statesEntered(result);
@@ -222,7 +210,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
         observations: [{ lagBytes: 5_000_000, latencySeconds: 1, stop: 'lowDisk' }],
       }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'TaskStoppedUnexpectedlyError' });
     expect(statesEntered(result)).not.toContain('RequestApproval');
@@ -240,7 +228,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
         observations: [quiet, quiet, busy, quiet, quiet],
       }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     const states = statesEntered(result);
@@ -258,7 +246,7 @@ describe('cutover machine, model-based (real ASL, generated DMS behaviour)', () 
         verify: 'mismatch',
       }),
     );
-    const result = await run(world);
+    const result = await runCutoverWorld(world);
 
     expect(result.status).toBe('SUCCEEDED');
     expect(world.task?.status).toBe('running');

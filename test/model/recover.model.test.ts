@@ -5,6 +5,7 @@ import { restartsOnRecoverableError } from '../../src/core/recovery/dms-restarts
 import { RECOVERY_NOTIFICATION_KINDS } from '../../src/core/recovery/notifications.js';
 import { taskStopReason } from '../../src/core/stop-reason.js';
 import { runLocalMachine } from '../../src/local/machine.js';
+import { statesEntered } from '../../src/local/recovery/run.js';
 import type { ExecutionResult } from '../../src/local/stepfunctions/index.js';
 import type { Task } from '../../src/ports/dms.js';
 import {
@@ -130,10 +131,6 @@ async function run(world: RecoverWorld): Promise<ExecutionResult> {
     timeScale: 0,
     signal: world.abort.signal,
   });
-}
-
-function statesEntered(result: ExecutionResult): string[] {
-  return result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName ?? '');
 }
 
 function checkpointOf(task: Task | undefined): Lsn | null {
