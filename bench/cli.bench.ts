@@ -17,11 +17,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 import { createWideCatalog } from './wide-catalog.js';
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-cli-${process.pid}`;
+useBenchPgRoot('cli');
 const { startPrimary } = await import('../src/local/postgres/index.js');
 type Node = Awaited<ReturnType<typeof startPrimary>>;
 
@@ -214,7 +214,7 @@ try {
   }
 } finally {
   for (const node of servers) await node.destroy();
-  rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
+  removeBenchPgRoot();
   rmSync(timeDir, { recursive: true, force: true });
 }
 

@@ -2,13 +2,12 @@
 // per second (throughput) and end-to-end lag (source commit to target commit) percentiles.
 import { performance } from 'node:perf_hooks';
 import { selectionMappings } from '../src/local/table-mappings.js';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-engine-${process.pid}`;
+useBenchPgRoot('engine');
 const { startPrimary } = await import('../src/local/postgres/index.js');
 const { LocalDms } = await import('../src/adapters/local/dms/engine.js');
-const { rmSync } = await import('node:fs');
 
 const TRANSACTIONS = Number(process.env.BENCH_TRANSACTIONS ?? 2000);
 const ROWS_PER_TRANSACTION = Number(process.env.BENCH_ROWS ?? 5);
@@ -102,7 +101,7 @@ try {
   );
 } finally {
   await Promise.all([source.destroy(), target.destroy()]);
-  rmSync(process.env.DMS_CDC_PG_ROOT as string, { recursive: true, force: true });
+  removeBenchPgRoot();
 }
 
 async function insertBatch(client: import('pg').Client, batch: number): Promise<void> {

@@ -1,13 +1,12 @@
 // npm run bench:harness: how long the real-PostgreSQL harness takes to give a test a server.
 
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 
 // Measure what the test suite gets: nodes copied from a per-run initdb template, in a root of
 // the benchmark's own that is removed at the end.
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-${process.pid}`;
+useBenchPgRoot('harness');
 const { createStandby, startPrimary } = await import('../src/local/postgres/index.js');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -42,4 +41,4 @@ for (const [label, samples] of [
   );
 }
 
-rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
+removeBenchPgRoot();

@@ -8,17 +8,16 @@
 //      check-postgres), its time and what it reports, next to what our check reports.
 
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type pg from 'pg';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-health-${process.pid}`;
+useBenchPgRoot('health');
 const { startPrimary } = await import('../src/local/postgres/index.js');
 const { connectPg } = await import('../src/adapters/pg/client.js');
 const { pgSourceOpener } = await import('../src/adapters/pg/health.js');
@@ -157,7 +156,7 @@ try {
 } finally {
   await node.destroy();
   await rm(sinkDir, { recursive: true, force: true });
-  rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
+  removeBenchPgRoot();
 }
 
 async function createSlots(): Promise<void> {

@@ -2,13 +2,12 @@
 // database of 10,000 tables and 20 slots. Goal: median <= 1 s, and SQL round trips that do not grow
 // with the number of tables.
 
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 import { createWideCatalog } from './wide-catalog.js';
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-preflight-${process.pid}`;
+useBenchPgRoot('preflight');
 const { startPrimary } = await import('../src/local/postgres/index.js');
 const { connectPg } = await import('../src/adapters/pg/client.js');
 const { preflightOverPg } = await import('../src/adapters/pg/preflight/index.js');
@@ -55,5 +54,5 @@ try {
   console.log(`  ${summary}`);
 } finally {
   await node.destroy();
-  rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
+  removeBenchPgRoot();
 }

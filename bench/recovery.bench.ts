@@ -10,8 +10,9 @@
 //   npm run -s bench:recovery -- --json    only the JSON array on stdout
 //   SCENARIOS=a,c npm run bench:recovery   a subset
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-recovery-${process.pid}`;
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
+
+useBenchPgRoot('recovery');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { runRecoveryMatrix, matrixRow, matrixTableRows } = await import('../src/local/recovery/matrix.js');
 const { table } = await import('../src/cli/output.js');
@@ -21,12 +22,11 @@ const ids = process.env.SCENARIOS?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 const started = Date.now();
-const { rmSync } = await import('node:fs');
 // The servers go with each scenario; the root (and its initdb template) goes with the benchmark.
 const results = await runRecoveryMatrix({
   ...(ids && { ids }),
   onProgress: (text) => process.stderr.write(`${text}\n`),
-}).finally(() => rmSync(process.env.DMS_CDC_PG_ROOT as string, { recursive: true, force: true }));
+}).finally(() => removeBenchPgRoot());
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results.map(matrixRow), null, 2)}\n`);

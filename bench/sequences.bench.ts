@@ -5,12 +5,11 @@
 // table (it reads the target's own rows, so it misses standalone sequences and any key the source
 // handed out but rolled back or deleted).
 
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 
-process.env.DMS_CDC_PG_TEMPLATES = '1';
-process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-sequences-${process.pid}`;
+useBenchPgRoot('sequences');
 const { startPrimary } = await import('../src/local/postgres/index.js');
 const { applySequenceSteps, readSequencePairs } = await import('../src/adapters/pg/sequences.js');
 const { planSequenceSync } = await import('../src/core/sequences/index.js');
@@ -75,7 +74,7 @@ try {
   console.log(`  setval(max(id)) per table on target   ${fmt(b.median)}  (${fmt(b.min)}-${fmt(b.max)})`);
 } finally {
   await Promise.all([sourceNode.destroy(), targetNode.destroy()]);
-  rmSync(process.env.DMS_CDC_PG_ROOT, { recursive: true, force: true });
+  removeBenchPgRoot();
 }
 
 /** N tables, each with a bigserial key, in DO blocks that commit every 500 tables (locks). */

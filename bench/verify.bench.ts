@@ -5,10 +5,10 @@
 // its peak RSS is its own.
 
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CHANGED_ID = Math.floor(ROWS * 0.654321);
@@ -18,8 +18,7 @@ if (process.argv[2] === 'child')
 else await parent();
 
 async function parent(): Promise<void> {
-  process.env.DMS_CDC_PG_TEMPLATES = '1';
-  process.env.DMS_CDC_PG_ROOT ??= `/dev/shm/dms-cdc-pg-bench-verify-${process.pid}`;
+  useBenchPgRoot('verify');
   const { startPrimary } = await import('../src/local/postgres/index.js');
   const [source, target] = await Promise.all([
     startPrimary({ name: 'bench-verify-source' }),
@@ -58,7 +57,7 @@ async function parent(): Promise<void> {
     print(equal, changed);
   } finally {
     await Promise.allSettled([source.destroy(), target.destroy()]);
-    rmSync(process.env.DMS_CDC_PG_ROOT as string, { recursive: true, force: true });
+    removeBenchPgRoot();
   }
 }
 
