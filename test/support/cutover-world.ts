@@ -14,6 +14,7 @@ import { stopReasonCode } from '../../src/core/stop-reason.js';
 import type { TaskHandler, TaskTokenCallbacks } from '../../src/local/stepfunctions/index.js';
 import type { AlertMessage } from '../../src/ports/alerts.js';
 import type { Dms, StartType, Task, TaskStatus } from '../../src/ports/dms.js';
+import { portTask } from '../unit/dms/fixtures.js';
 
 /**
  * A scripted DMS world for driving the cutover ASL with generated runs. The handlers that hold the
@@ -304,23 +305,16 @@ export class CutoverWorld {
   }
 
   private createTask() {
-    this.task ??= {
+    this.task ??= portTask({
       arn: TASK_ARN,
       identifier: 'model-task',
       status: this.readyPolls > 0 ? 'creating' : 'ready',
-      migrationType: 'cdc',
       replicationInstanceArn: INSTANCE_ARN,
       sourceEndpointArn: SOURCE_ENDPOINT_ARN,
       targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:MODELTGT',
       tableMappings: '{"rules":[]}',
       cdcStartPosition: '0/1000',
-      cdcStopPosition: undefined,
-      stopReason: undefined,
-      lastFailureMessage: undefined,
-      recoveryCheckpoint: undefined,
-      startDate: undefined,
-      stopDate: undefined,
-    };
+    });
     return { taskArn: TASK_ARN, created: true, cdcStartPosition: '0/1000', confirmedFlushLsn: '0/1000' };
   }
 
