@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { checkPostgresSlotArgs } from './check-postgres.js';
 import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 import { createWideCatalog } from './wide-catalog.js';
@@ -131,15 +132,7 @@ try {
     env,
   );
   const slotLines = ours.last.stdout.split('\n').filter((l) => l.includes('bench_')).length;
-  const cpArgs = [
-    '--action=replication_slots',
-    '--host=127.0.0.1',
-    `--port=${pg17.port}`,
-    '--dbuser=postgres',
-    '--dbname=postgres',
-    '--warning=16MB',
-    '--critical=48MB',
-  ];
+  const cpArgs = checkPostgresSlotArgs(pg17.port, '16MB', '48MB');
   if (checkPostgres()) {
     const theirs = await measure('check_postgres', cpArgs, env);
     const ratio = ours.time.median / theirs.time.median;

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type pg from 'pg';
+import { checkPostgresSlotArgs } from './check-postgres.js';
 import { removeBenchPgRoot, useBenchPgRoot } from './pg-root.js';
 import { fmt, summarize } from './stats.js';
 
@@ -204,15 +205,7 @@ async function compareWithCheckPostgres(
   ourMedian: number,
   ourBreaches: ReturnType<typeof evaluateSource>,
 ): Promise<void> {
-  const args = [
-    '--action=replication_slots',
-    '--host=127.0.0.1',
-    `--port=${node.port}`,
-    '--dbuser=postgres',
-    '--dbname=postgres',
-    `--warning=${WARN}`,
-    `--critical=${CRIT}`,
-  ];
+  const args = checkPostgresSlotArgs(node.port, WARN, CRIT);
   console.log(`\ncheck_postgres ${args.join(' ')}`);
   const times: number[] = [];
   let output = '';
