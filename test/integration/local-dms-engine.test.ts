@@ -36,6 +36,15 @@ async function createTask(
   return task.arn;
 }
 
+/** A task on a new dms_slot, from where the slot starts, started and running. */
+async function runningOnNewSlot(): Promise<string> {
+  await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  const arn = await createTask();
+  await w.dms.startTask(arn, 'start-replication');
+  await waitForStatus(w.dms, arn, ['running']);
+  return arn;
+}
+
 async function confirmedFlush(slot = 'dms_slot'): Promise<string> {
   return (await confirmedFlushLsn(w.source, slot)) ?? '0/0';
 }
@@ -139,10 +148,7 @@ describe('local DMS engine: CDC from an existing slot', () => {
 
 describe('local DMS engine: stop, crash, resume and restart', () => {
   it('resume-processing after a stop continues from the checkpoint: nothing lost or duplicated', async () => {
-    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const arn = await createTask();
-    await w.dms.startTask(arn, 'start-replication');
-    await waitForStatus(w.dms, arn, ['running']);
+    const arn = await runningOnNewSlot();
     await write(1, 10);
     await waitForConvergence(w.source, w.target);
     await w.dms.stopTask(arn);
@@ -161,10 +167,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
   });
 
   it('a crashed engine resumes from its checkpoint without losing or repeating a transaction', async () => {
-    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const arn = await createTask();
-    await w.dms.startTask(arn, 'start-replication');
-    await waitForStatus(w.dms, arn, ['running']);
+    const arn = await runningOnNewSlot();
     const writing = write(1, 60);
     await expect
       .poll(() => customerIds(w.target).then((ids) => ids.length), { timeout: 15_000 })
@@ -181,10 +184,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
   });
 
   it('start-replication on a task that ran recreates the slot, and the rows written meanwhile are lost', async () => {
-    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const arn = await createTask();
-    await w.dms.startTask(arn, 'start-replication');
-    await waitForStatus(w.dms, arn, ['running']);
+    const arn = await runningOnNewSlot();
     await write(1, 5);
     await waitForConvergence(w.source, w.target);
     await w.dms.stopTask(arn);
@@ -206,10 +206,7 @@ describe('local DMS engine: stop, crash, resume and restart', () => {
   });
 
   it('a source that goes away fails the task with RECOVERABLE_ERROR', async () => {
-    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const arn = await createTask();
-    await w.dms.startTask(arn, 'start-replication');
-    await waitForStatus(w.dms, arn, ['running']);
+    const arn = await runningOnNewSlot();
     await w.source.kill();
     const failed = await waitForStatus(w.dms, arn, ['failed']);
     expectDmsFailure(failed, 'RECOVERABLE_ERROR');
@@ -235,10 +232,7 @@ describe('local DMS engine: what a task applies and where it stops', () => {
   });
 
   it('applies TRUNCATE of several tables', async () => {
-    await w.source.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
-    const arn = await createTask();
-    await w.dms.startTask(arn, 'start-replication');
-    await waitForStatus(w.dms, arn, ['running']);
+    await runningOnNewSlot();
     await write(1, 4);
     await expect.poll(() => customerIds(w.target), { timeout: 10_000 }).toEqual([1, 2, 3, 4]);
     await w.source.query('TRUNCATE shop.orders, shop.customers');
