@@ -19,7 +19,11 @@ async function preflight(options: PreflightOptions = {}, user = 'postgres'): Pro
   }
 }
 
+/** Runs SQL in the database every test selects its tables from. */
+const inShop = (sql: string) => node.query(sql, [], 'shop');
 const finding = (report: PreflightReport, id: string) => report.findings.filter((f) => f.id === id);
+const findingsOf = (report: PreflightReport, ids: readonly string[]) =>
+  report.findings.filter((f) => ids.includes(f.id));
 const only = (schema: string) => parseTableMappings(selectionMappings({ schema }));
 
 beforeAll(async () => {
@@ -30,18 +34,14 @@ beforeAll(async () => {
 // One schema per hazard, so that each test selects only its own tables with a table mapping.
 describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => {
   it('tables.primary-key and tables.array-without-pk', async () => {
-    await node.query(
-      'CREATE SCHEMA keys; CREATE TABLE keys.logs (at timestamptz, msg text, tags text[])',
-      [],
-      'shop',
-    );
+    await inShop('CREATE SCHEMA keys; CREATE TABLE keys.logs (at timestamptz, msg text, tags text[])');
     const before = await preflight({ tableMappings: only('keys') });
     expect(finding(before, 'tables.primary-key')[0]).toMatchObject({
       severity: 'blocker',
       observed: 'no primary key and no replica identity: keys.logs',
     });
     expect(finding(before, 'tables.array-without-pk')[0]?.observed).toBe('keys.logs');
-    await node.query('ALTER TABLE keys.logs ADD COLUMN id bigserial PRIMARY KEY', [], 'shop');
+    await inShop('ALTER TABLE keys.logs ADD COLUMN id bigserial PRIMARY KEY');
     const after = await preflight({ tableMappings: only('keys') });
     expect([...finding(after, 'tables.primary-key'), ...finding(after, 'tables.array-without-pk')]).toEqual(
       [],
@@ -49,12 +49,8 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
   });
 
   it('tables.pk-lob-type, tables.unsupported-types, tables.numeric-without-precision, tables.oid-lob', async () => {
-    await node.query(
-      `CREATE SCHEMA types; CREATE TYPE types.mood AS ENUM ('ok', 'sad');
-       CREATE TABLE types.docs (slug text PRIMARY KEY, ip inet, mood types.mood, price numeric, scan oid)`,
-      [],
-      'shop',
-    );
+    await inShop(`CREATE SCHEMA types; CREATE TYPE types.mood AS ENUM ('ok', 'sad');
+       CREATE TABLE types.docs (slug text PRIMARY KEY, ip inet, mood types.mood, price numeric, scan oid)`);
     const before = await preflight({ tableMappings: only('types') });
     expect(finding(before, 'tables.pk-lob-type')[0]?.observed).toBe('types.docs(slug text)');
     expect(finding(before, 'tables.unsupported-types')[0]?.observed).toBe(
@@ -62,31 +58,24 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
     );
     expect(finding(before, 'tables.numeric-without-precision')[0]?.observed).toBe('types.docs.price numeric');
     expect(finding(before, 'tables.oid-lob')[0]?.observed).toBe('types.docs.scan oid');
-    await node.query(
-      `ALTER TABLE types.docs ALTER COLUMN slug TYPE varchar(64), ALTER COLUMN ip TYPE varchar(45),
-         ALTER COLUMN mood TYPE text, ALTER COLUMN price TYPE numeric(12,2), ALTER COLUMN scan TYPE bytea USING NULL`,
-      [],
-      'shop',
-    );
+    await inShop(`ALTER TABLE types.docs ALTER COLUMN slug TYPE varchar(64), ALTER COLUMN ip TYPE varchar(45),
+         ALTER COLUMN mood TYPE text, ALTER COLUMN price TYPE numeric(12,2), ALTER COLUMN scan TYPE bytea USING NULL`);
     const after = await preflight({ tableMappings: only('types') });
-    const ids = [
-      'tables.pk-lob-type',
-      'tables.unsupported-types',
-      'tables.numeric-without-precision',
-      'tables.oid-lob',
-    ];
-    expect(after.findings.filter((f) => ids.includes(f.id))).toEqual([]);
+    expect(
+      findingsOf(after, [
+        'tables.pk-lob-type',
+        'tables.unsupported-types',
+        'tables.numeric-without-precision',
+        'tables.oid-lob',
+      ]),
+    ).toEqual([]);
   });
 
   it('tables.partitioned: the parent warns, unselected partitions block', async () => {
-    await node.query(
-      `CREATE SCHEMA parts;
+    await inShop(`CREATE SCHEMA parts;
        CREATE TABLE parts.m (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
        CREATE TABLE parts.m_2025 PARTITION OF parts.m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-       CREATE TABLE parts.m_2026 PARTITION OF parts.m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`,
-      [],
-      'shop',
-    );
+       CREATE TABLE parts.m_2026 PARTITION OF parts.m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`);
     const parentOnly = parseTableMappings(
       selectionMappings({ name: 'parent', schema: 'parts', table: 'm', action: 'explicit' }),
     );
@@ -107,16 +96,12 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
   });
 
   it('tables.case-conflict, tables.unlogged, tables.unique-index-coalesce, tables.deferrable-constraints', async () => {
-    await node.query(
-      `CREATE SCHEMA misc;
+    await inShop(`CREATE SCHEMA misc;
        CREATE TABLE misc.items (id int PRIMARY KEY, name text);
        CREATE TABLE misc."Items" (id int PRIMARY KEY);
        CREATE UNLOGGED TABLE misc.scratch (id int PRIMARY KEY);
        CREATE UNIQUE INDEX items_name_key ON misc.items (coalesce(name, ''));
-       CREATE TABLE misc.lines (id int PRIMARY KEY, item int REFERENCES misc.items DEFERRABLE INITIALLY DEFERRED)`,
-      [],
-      'shop',
-    );
+       CREATE TABLE misc.lines (id int PRIMARY KEY, item int REFERENCES misc.items DEFERRABLE INITIALLY DEFERRED)`);
     const before = await preflight({ tableMappings: only('misc') });
     expect(finding(before, 'tables.case-conflict')[0]?.observed).toBe('misc.Items / misc.items');
     expect(finding(before, 'tables.unlogged')[0]?.observed).toBe('misc.scratch');
@@ -126,28 +111,23 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
     expect(finding(before, 'tables.deferrable-constraints')[0]?.observed).toBe(
       'misc.lines (lines_item_fkey)',
     );
-    await node.query(
-      `DROP TABLE misc."Items"; ALTER TABLE misc.scratch SET LOGGED; DROP INDEX misc.items_name_key;
+    await inShop(`DROP TABLE misc."Items"; ALTER TABLE misc.scratch SET LOGGED; DROP INDEX misc.items_name_key;
        CREATE UNIQUE INDEX items_name_key ON misc.items (name) NULLS NOT DISTINCT;
-       ALTER TABLE misc.lines ALTER CONSTRAINT lines_item_fkey NOT DEFERRABLE`,
-      [],
-      'shop',
-    );
+       ALTER TABLE misc.lines ALTER CONSTRAINT lines_item_fkey NOT DEFERRABLE`);
     const after = await preflight({ tableMappings: only('misc') });
-    const ids = [
-      'tables.case-conflict',
-      'tables.unlogged',
-      'tables.unique-index-coalesce',
-      'tables.deferrable-constraints',
-    ];
-    expect(after.findings.filter((f) => ids.includes(f.id))).toEqual([]);
+    expect(
+      findingsOf(after, [
+        'tables.case-conflict',
+        'tables.unlogged',
+        'tables.unique-index-coalesce',
+        'tables.deferrable-constraints',
+      ]),
+    ).toEqual([]);
   });
 
   it('tables.replica-identity-full-with-pglogical and plugin.pglogical when pglogical is asked for', async () => {
-    await node.query(
+    await inShop(
       'CREATE SCHEMA ident; CREATE TABLE ident.events (id int, body text); ALTER TABLE ident.events REPLICA IDENTITY FULL',
-      [],
-      'shop',
     );
     const report = await preflight({ tableMappings: only('ident'), plugin: 'pglogical' });
     expect(finding(report, 'tables.replica-identity-full-with-pglogical')[0]?.severity).toBe('blocker');
@@ -170,10 +150,8 @@ describe('table hazards on PostgreSQL 17, each shown failing then fixed', () => 
 
 describe('role and DDL capture prerequisites with a non-superuser', () => {
   it('role.replication, role.select-on-tables, role.ddl-capture-artifacts, plugin.test-decoding', async () => {
-    await node.query(
+    await inShop(
       `CREATE ROLE dms_user LOGIN; CREATE SCHEMA app; CREATE TABLE app.orders (id int PRIMARY KEY)`,
-      [],
-      'shop',
     );
     const before = await preflight({ tableMappings: only('app') }, 'dms_user');
     expect(finding(before, 'role.replication')[0]?.remedy).toBe('ALTER ROLE dms_user WITH REPLICATION;');
@@ -184,16 +162,11 @@ describe('role and DDL capture prerequisites with a non-superuser', () => {
     // Only a superuser may LOAD a module: the probe cannot run, and no slot proves test_decoding.
     expect(finding(before, 'plugin.test-decoding')[0]?.severity).toBe('warning');
 
-    await node.query(
-      `ALTER ROLE dms_user WITH REPLICATION;
+    await inShop(`ALTER ROLE dms_user WITH REPLICATION;
        GRANT USAGE ON SCHEMA app TO dms_user; GRANT SELECT ON ALL TABLES IN SCHEMA app TO dms_user;
-       GRANT CREATE ON SCHEMA public TO dms_user`,
-      [],
-      'shop',
-    );
+       GRANT CREATE ON SCHEMA public TO dms_user`);
     // The DMS procedure for a non-master user: the table and function as that user, the trigger as superuser.
-    await node.query(
-      `SET ROLE dms_user;
+    await inShop(`SET ROLE dms_user;
        CREATE TABLE public.awsdms_ddl_audit (c_key bigserial PRIMARY KEY, c_time timestamp, c_user varchar(64),
          c_txn varchar(16), c_tag varchar(24), c_oid integer, c_name varchar(64), c_schema varchar(64), c_ddlqry text);
        CREATE FUNCTION public.awsdms_intercept_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
@@ -205,10 +178,7 @@ describe('role and DDL capture prerequisites with a non-superuser', () => {
          END IF;
        END $$;
        RESET ROLE;
-       CREATE EVENT TRIGGER awsdms_intercept_ddl ON ddl_command_end EXECUTE PROCEDURE public.awsdms_intercept_ddl()`,
-      [],
-      'shop',
-    );
+       CREATE EVENT TRIGGER awsdms_intercept_ddl ON ddl_command_end EXECUTE PROCEDURE public.awsdms_intercept_ddl()`);
     const withTrigger = await preflight({ tableMappings: only('app') }, 'dms_user');
     expect(finding(withTrigger, 'role.replication')).toEqual([]);
     expect(finding(withTrigger, 'role.select-on-tables')).toEqual([]);
@@ -217,7 +187,7 @@ describe('role and DDL capture prerequisites with a non-superuser', () => {
       'ALTER EVENT TRIGGER awsdms_intercept_ddl ENABLE ALWAYS;',
     );
 
-    await node.query('ALTER EVENT TRIGGER awsdms_intercept_ddl ENABLE ALWAYS', [], 'shop');
+    await inShop('ALTER EVENT TRIGGER awsdms_intercept_ddl ENABLE ALWAYS');
     const always = await preflight({ tableMappings: only('app') }, 'dms_user');
     expect(finding(always, 'ddl.event-trigger-enable-always')).toEqual([]);
     // As superuser the module probe runs and finds test_decoding.
