@@ -31,6 +31,21 @@ async function session(node: PgNode, settings: Readonly<Record<string, string>> 
   return client;
 }
 
+/** A writing connection and a decoding session on the node, both closed after `use`. */
+async function withSourceAndReader(
+  node: PgNode,
+  use: (source: pg.Client, reader: pg.Client) => Promise<void>,
+): Promise<void> {
+  const source = await node.connect();
+  const reader = await session(node);
+  try {
+    await use(source, reader);
+  } finally {
+    await source.end();
+    await reader.end();
+  }
+}
+
 async function readSlot(client: pg.Client, slot: string, fn = 'get'): Promise<SlotChangeRow[]> {
   const { rows } = await client.query<SlotChangeRow>(
     `SELECT lsn::text, xid::text, data FROM pg_logical_slot_${fn}_changes($1, NULL, NULL, ${OPTIONS})`,
@@ -194,9 +209,7 @@ describe('test_decoding output from PostgreSQL 17', () => {
   });
 
   it('round-trips every change: re-applied with $n::<type> casts, each copy equals its original', async () => {
-    const source = await primary.connect();
-    const reader = await session(primary);
-    try {
+    await withSourceAndReader(primary, async (source, reader) => {
       await source.query(SCHEMA);
       await source.query(`SELECT pg_create_logical_replication_slot('fidelity', 'test_decoding')`);
       await source.query(`CREATE SCHEMA copy`);
@@ -304,16 +317,11 @@ describe('test_decoding output from PostgreSQL 17', () => {
       } finally {
         await applier.end();
       }
-    } finally {
-      await source.end();
-      await reader.end();
-    }
+    });
   });
 
   it('random unicode values, column names and table names decode exactly', async () => {
-    const source = await primary.connect();
-    const reader = await session(primary);
-    try {
+    await withSourceAndReader(primary, async (source, reader) => {
       const name = fc
         .string({ unit: 'binary', minLength: 1, maxLength: 12 })
         .map(storable)
@@ -356,10 +364,7 @@ describe('test_decoding output from PostgreSQL 17', () => {
           newTuple: columns.map((c, i) => ({ name: c, type: 'text', value: clean[r * columns.length + i] })),
         });
       });
-    } finally {
-      await source.end();
-      await reader.end();
-    }
+    });
   });
 
   it('quote_identifier: the test renderer matches the server on keywords and random names', async () => {
@@ -383,9 +388,7 @@ describe('test_decoding output from PostgreSQL 17', () => {
   });
 
   it('batches: upto_nchanges stops at a commit, a SQL LIMIT cuts a transaction and is reported', async () => {
-    const source = await primary.connect();
-    const reader = await session(primary);
-    try {
+    await withSourceAndReader(primary, async (source, reader) => {
       await source.query(`CREATE TABLE batch (id int PRIMARY KEY)`);
       await source.query(`SELECT pg_create_logical_replication_slot('batches', 'test_decoding')`);
       await source.query(`INSERT INTO batch SELECT generate_series(1, 5)`);
@@ -411,16 +414,11 @@ describe('test_decoding output from PostgreSQL 17', () => {
       expect(slot?.confirmed).toBe(whole.transactions[0]?.commitLsn);
       const rest = groupTransactions(await readSlot(reader, 'batches'));
       expect(rest.transactions.map((t) => t.changes.length)).toEqual([1]);
-    } finally {
-      await source.end();
-      await reader.end();
-    }
+    });
   });
 
   it('shapes the applier must expect: no-tuple-data, FULL old tuples without NULLs, generated columns', async () => {
-    const source = await primary.connect();
-    const reader = await session(primary);
-    try {
+    await withSourceAndReader(primary, async (source, reader) => {
       await source.query(`CREATE TABLE keyless (id int, v text);
         CREATE TABLE nothing (id int PRIMARY KEY, v text); ALTER TABLE nothing REPLICA IDENTITY NOTHING;
         CREATE TABLE fullnull (id int, v text); ALTER TABLE fullnull REPLICA IDENTITY FULL;
@@ -446,16 +444,11 @@ describe('test_decoding output from PostgreSQL 17', () => {
       ]);
       expect(parseChange(lines[6] ?? '')).toMatchObject({ kind: 'update', oldKey: [] });
       expect(parseChange(lines[1] ?? '')).toMatchObject({ kind: 'delete', key: null });
-    } finally {
-      await source.end();
-      await reader.end();
-    }
+    });
   });
 
   it('type names carry no typmod: character and bit truncate as cast targets, castableType does not', async () => {
-    const source = await primary.connect();
-    const reader = await session(primary);
-    try {
+    await withSourceAndReader(primary, async (source, reader) => {
       await source.query(
         `CREATE TABLE typmods (c char(3), b bit(4), v varchar(20), n numeric(12,2), t timestamp(0))`,
       );
@@ -474,10 +467,7 @@ describe('test_decoding output from PostgreSQL 17', () => {
         )
         .then((r) => r.rows);
       expect(cast).toEqual({ naive_char: 'a', char: 'ab ', naive_bit: '1', bit: '1010' });
-    } finally {
-      await source.end();
-      await reader.end();
-    }
+    });
   });
 
   it("values follow the decoding session's settings: DECODING_SESSION_SETTINGS makes them portable", async () => {
