@@ -107,10 +107,7 @@ describe('PostgreSQL harness', () => {
   });
 
   it('a process stopped by SIGTERM removes its servers on the way out', async () => {
-    const child = startChild();
-    const started = await firstLine(child);
-    child.kill('SIGTERM');
-    await exited(child);
+    const started = await killedChild('SIGTERM');
     expect(isAlive(started.pid)).toBe(false);
     expect(existsSync(started.dir)).toBe(false);
   });
@@ -126,10 +123,7 @@ describe('PostgreSQL harness', () => {
   });
 
   it('what a SIGKILLed process left behind is swept by the next one', async () => {
-    const child = startChild();
-    const started = await firstLine(child);
-    child.kill('SIGKILL');
-    await exited(child);
+    const started = await killedChild('SIGKILL');
     // Nothing ran in the killed process: its postmaster is an orphan until swept.
     expect(isAlive(started.pid)).toBe(true);
     expect(sweepOrphans()).toBeGreaterThanOrEqual(1);
@@ -161,6 +155,15 @@ async function exitedPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
   await exited(child);
   return child.pid ?? 999_999;
+}
+
+/** A child process that started a server, killed with `signal`: the server it said it started. */
+async function killedChild(signal: NodeJS.Signals) {
+  const child = startChild();
+  const started = await firstLine(child);
+  child.kill(signal);
+  await exited(child);
+  return started;
 }
 
 function startChild(): ChildProcess {
