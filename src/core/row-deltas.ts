@@ -1,7 +1,6 @@
 import { DecodingParseError } from './decoding/errors.js';
-import { parseChange } from './decoding/test-decoding.js';
-import type { SlotChangeRow } from './decoding/transactions.js';
-import type { DecodedLine, RelationName } from './decoding/types.js';
+import { parseSlotRow, type SlotChangeRow } from './decoding/transactions.js';
+import type { RelationName } from './decoding/types.js';
 import { compareLsn, formatLsn, type Lsn, parseLsn } from './lsn.js';
 import { committedXidVisible, type XidSnapshot } from './xid-snapshot.js';
 
@@ -104,14 +103,7 @@ export class PostCheckpointFold {
   }
 
   private addRow(row: SlotChangeRow, index: number): void {
-    const context = { row: index, lsn: String(row.lsn) };
-    const fail = (reason: string) => new DecodingParseError(reason, String(row.data), 0, context, CUT_REMEDY);
-    let line: DecodedLine;
-    try {
-      line = parseChange(row.data);
-    } catch (error) {
-      throw error instanceof DecodingParseError ? error.inRow(String(row.data), context) : error;
-    }
+    const { line, fail } = parseSlotRow(row, index, CUT_REMEDY);
     switch (line.kind) {
       case 'begin': {
         if (this.open) throw fail(`BEGIN inside transaction ${this.open.xid} before its COMMIT`);

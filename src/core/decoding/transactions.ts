@@ -56,14 +56,7 @@ export function groupTransactions(rows: readonly SlotChangeRow[]): GroupedTransa
   let open: Open | null = null;
 
   for (const [index, row] of rows.entries()) {
-    const context = { row: index, lsn: row.lsn };
-    const fail = (reason: string) => new DecodingParseError(reason, row.data, 0, context, CUT_REMEDY);
-    let line: DecodedLine;
-    try {
-      line = parseChange(row.data);
-    } catch (error) {
-      throw error instanceof DecodingParseError ? error.inRow(String(row.data), context) : error;
-    }
+    const { line, fail } = parseSlotRow(row, index, CUT_REMEDY);
     switch (line.kind) {
       case 'begin': {
         if (open)
@@ -112,6 +105,24 @@ export function groupTransactions(rows: readonly SlotChangeRow[]): GroupedTransa
       ? { xid: open.xid, beginLsn: open.beginLsn, firstRow: open.firstRow, rows: rows.length - open.firstRow }
       : null,
   };
+}
+
+/**
+ * One slot row parsed, a parse error naming the row and its LSN; `fail` makes the error of a row that
+ * parses but does not fit its place (with `remedy`, what the reader must do instead).
+ */
+export function parseSlotRow(
+  row: SlotChangeRow,
+  index: number,
+  remedy: string,
+): { line: DecodedLine; fail: (reason: string) => DecodingParseError } {
+  const context = { row: index, lsn: String(row.lsn) };
+  const fail = (reason: string) => new DecodingParseError(reason, String(row.data), 0, context, remedy);
+  try {
+    return { line: parseChange(row.data), fail };
+  } catch (error) {
+    throw error instanceof DecodingParseError ? error.inRow(String(row.data), context) : error;
+  }
 }
 
 const CUT_REMEDY =
