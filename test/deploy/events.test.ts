@@ -1,5 +1,5 @@
 /**
- * Issue 12 items 4, 5 and 6 (the dashboard), on the packaged template:
+ * The alarms, the events and the dashboard, on the packaged template:
  *   - the recovery rules' EventBridge patterns against AWS's documented sample events (test/fixtures/dms,
  *     test/fixtures/events, sources in their READMEs) and near misses, with a matcher of EventBridge's
  *     documented semantics (test/support/event-pattern.ts, tested here first);

@@ -6,7 +6,7 @@ import { runCli } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
- * Issue 13 item 1: libpq's password conventions against a server that asks for passwords
+ * libpq's password conventions against a server that asks for passwords
  * (scram-sha-256 for two roles), with a different password for the source and the target.
  */
 let node: PgNode;

@@ -29,7 +29,7 @@ import { type PgNode, primaryForFile } from '../support/pg.js';
 import { loopbackSecret } from '../support/secrets.js';
 
 /**
- * Issue 13, the proof: hostile and careless inputs, generated. The CLI gets generated slot names,
+ * Hostile and careless inputs, generated. The CLI gets generated slot names,
  * LSNs, URLs, mapping files, configs and flag combinations against a real PostgreSQL server; the
  * Lambda handlers get malformed events. For every run: the exit status is a documented one, a failure
  * is one error line and a remedy (or the usage), no stack trace, the planted password appears

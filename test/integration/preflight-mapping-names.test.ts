@@ -6,7 +6,7 @@ import { selectionRule } from '../../src/local/table-mappings.js';
 import { runCli } from '../support/cli.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
-/** Issue 13 item 4: table mappings over names with -, quotes, spaces, %, _ and brackets, on a real server. */
+/** Table mappings over names with -, quotes, spaces, %, _ and brackets, on a real server. */
 let node: PgNode;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dms-cdc-mapping-names-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

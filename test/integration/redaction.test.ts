@@ -13,7 +13,7 @@ import { type PgNode, primaryForFile } from '../support/pg.js';
 import { loopbackSecret } from '../support/secrets.js';
 
 /**
- * Issue 13 item 2: one redactor at every sink. A password is planted where a careless user or an
+ * One redactor at every sink. A password is planted where a careless user or an
  * unlucky server puts it: in a failing connection (pasted as the database name, so every message
  * about that database names it) and in an error's cause. It must reach no sink: the CLI's output,
  * the Lambda's log lines and returned error, and SNS.

@@ -4,7 +4,7 @@ import { createLogicalSlot } from '../../src/adapters/pg/slot-create.js';
 import { SlotCreationBlockedError } from '../../src/core/slot-errors.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
-/** Issue 13 item 7: a slot creation that gives up never leaves a slot behind a failure. */
+/** A slot creation that gives up never leaves a slot behind a failure. */
 let source: PgNode;
 
 beforeAll(async () => {

@@ -106,7 +106,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   ),
 });
 
-/** The invariants of a cutover run (DESIGN.md section 5, "How a cutover ends"). */
+/** The invariants of a cutover run (docs/architecture.md, "How a cutover ends"). */
 function checkInvariants(world: CutoverWorld, result: ExecutionResult): void {
   const { scenario, record, task } = world;
   expect(['SUCCEEDED', 'FAILED']).toContain(result.status);

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { recordingOutput } from '../../src/cli/output.js';
 
 /**
- * Issue 13 item 8: a config or input file that cannot be used is reported by its path and what is
+ * A config or input file that cannot be used is reported by its path and what is
  * wrong with it, never by its content (a file can hold anything, a password among it).
  */
 const sfn = mockClient(SFNClient);

@@ -10,7 +10,7 @@ import { recordingOutput } from '../../src/cli/output.js';
 import { ORDERS_CUTOVER_INPUT } from '../support/cutover-input.js';
 
 /**
- * Issue 13 item 6: every flag and file is checked before a connection is opened or an execution is
+ * Every flag and file is checked before a connection is opened or an execution is
  * started. The source is a port nothing listens on, so a flag checked too late shows up as
  * "cannot reach"; StartExecution is mocked, so a started execution shows up as a call.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionFromSecret, connectionFromUrl, isLoopback } from '../../src/adapters/pg/connection.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 
-/** Issue 13 item 3: sslmode=disable only for loopback addresses and localhost, on the parsed host. */
+/** sslmode=disable only for loopback addresses and localhost, on the parsed host. */
 describe('TLS may be disabled only for a loopback host, decided before any lookup', () => {
   it.each([
     '127.0.0.1',

@@ -15,7 +15,7 @@ import { RecoverInput } from '../../src/core/recovery/input.js';
 import { ORDERS_CUTOVER_INPUT } from '../support/cutover-input.js';
 
 /**
- * Issue 13 item 5: unknown keys are errors naming the key (a typo must never fall back to a default
+ * Unknown keys are errors naming the key (a typo must never fall back to a default
  * in silence), and a key named like a password is refused, in Lambda inputs, cutover and recover
  * input files and health configs.
  */

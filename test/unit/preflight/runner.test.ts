@@ -17,7 +17,7 @@ const ISSUE_IDS = [
   'server.max-slot-wal-keep-size',
   'server.idle-in-transaction-timeout',
   'server.logical-decoding-work-mem',
-  // Issue 15: PostgreSQL 18 invalidates idle slots.
+  // PostgreSQL 18 invalidates idle slots.
   'server.idle-replication-slot-timeout',
   'server.in-recovery',
   'plugin.test-decoding',
@@ -59,7 +59,7 @@ const ISSUE_IDS = [
   'target.triggers',
   'target.table-shape',
   'target.table-prep-mode',
-  // Issue 15: guidance for a Kinesis target.
+  // Guidance for a Kinesis target.
   'target.kinesis-partition-key',
   'target.kinesis-parallel-apply',
   'target.kinesis-stream-per-table',
