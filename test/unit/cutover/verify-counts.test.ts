@@ -8,9 +8,9 @@ import {
   slotConfirmedPastCheckpoint,
   verifiedRowCounts,
 } from '../../../src/core/cutover/verify-counts.js';
-import type { TableRowCount } from '../../../src/core/row-counts.js';
 import { ContentMismatchError } from '../../../src/core/verify/errors.js';
 import type { TableVerification } from '../../../src/core/verify/model.js';
+import { countedAsNow } from './fixtures.js';
 
 const BOUNDARY: CheckpointBoundary = {
   boundaryLsn: '0/4000',
@@ -22,15 +22,6 @@ const BOUNDARY: CheckpointBoundary = {
   decodedUpToLsn: '0/5000',
   transactions: { decoded: 0, afterBoundary: 0, visible: 0 },
 };
-
-const row = (name: string, sourceRows: number, targetRows: number | null): TableRowCount => ({
-  name,
-  sourceRows,
-  targetRows,
-  expectedTargetRows: sourceRows,
-  postCheckpointDelta: null,
-  truncatedAfterCheckpoint: false,
-});
 
 const verified = (name: string, rows: number, equal: boolean) =>
   ({ name, rows, equal }) as unknown as TableVerification;
@@ -56,8 +47,8 @@ describe('the verification rules at the checkpoint', () => {
 
   it('reports differing counts when not strict, fails on them when strict', () => {
     const counted: CountedRows = {
-      tables: [row('shop.a', 2, 2), row('shop.b', 3, 1)],
-      mismatched: [row('shop.b', 3, 1)],
+      tables: [countedAsNow('shop.a', 2, 2), countedAsNow('shop.b', 3, 1)],
+      mismatched: [countedAsNow('shop.b', 3, 1)],
       boundary: null,
     };
 

@@ -7,6 +7,7 @@ import { CheckpointMissingError, RowCountMismatchError } from '../../../src/core
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotActiveError } from '../../../src/core/slot-errors.js';
 import type { Dms, Task, TaskStatus } from '../../../src/ports/dms.js';
+import { countedAsNow } from '../cutover/fixtures.js';
 import {
   captureLogs,
   failure,
@@ -14,6 +15,7 @@ import {
   PASSWORD,
   SECRET,
   SOURCE_SECRET_ARN,
+  slotRow,
   TASK_ARN,
   testLogger,
 } from './support.js';
@@ -107,7 +109,7 @@ function fakeServers(sides: Record<string, Side>): Fake {
             return { rows: [{ snapshot: '900:905:902', up_to: '0/5000', database: 'orders' }] };
           }
           if (sql.includes('FROM pg_replication_slots s')) {
-            return { rows: side.slot ? [slotRow(side.slot)] : [] };
+            return { rows: side.slot ? [sideSlotRow(side.slot)] : [] };
           }
           if (sql.includes('pg_copy_logical_replication_slot')) {
             return { rows: [{ lsn: side.slot?.confirmedFlushLsn ?? null }] };
@@ -141,27 +143,17 @@ function fakeServers(sides: Record<string, Side>): Fake {
   return fake;
 }
 
-function slotRow(slot: NonNullable<Side['slot']>) {
-  return {
-    slot_name: 'dms_slot',
-    slot_type: 'logical',
-    plugin: 'test_decoding',
-    database: 'orders',
-    temporary: false,
+/** The side's slot as the slot adapter's statement returns it, at the fake server's position 0/5000. */
+function sideSlotRow(slot: NonNullable<Side['slot']>) {
+  return slotRow({
     active: slot.active,
     active_pid: slot.activePid,
     application_name: slot.activePid === null ? null : 'dms-walsender',
     restart_lsn: '0/1000',
     confirmed_flush_lsn: slot.confirmedFlushLsn,
-    wal_status: 'reserved',
-    safe_wal_size: null,
-    two_phase: false,
-    failover: false,
-    synced: false,
     inactive_since: null,
     server_lsn: '0/5000',
-    in_recovery: false,
-  };
+  });
 }
 
 const SOURCE_COUNTS = { 'shop.events_2026': 40, 'shop.Order "Items"': 7, 'shop.orders': 1200 };
@@ -223,16 +215,6 @@ function invoke(event: unknown, fake: Fake, dms = fakeDms().dms) {
   );
 }
 
-/** A table as counted without a checkpoint: expected to hold what the source holds. */
-const asNow = (name: string, sourceRows: number, targetRows: number | null) => ({
-  name,
-  sourceRows,
-  targetRows,
-  expectedTargetRows: sourceRows,
-  postCheckpointDelta: null,
-  truncatedAfterCheckpoint: false,
-});
-
 let fake: Fake;
 beforeEach(() => {
   fake = servers();
@@ -244,9 +226,9 @@ describe('verify-row-counts handler', () => {
 
     expect(result).toStrictEqual({
       tables: [
-        asNow('shop.events_2026', 40, 40),
-        asNow('shop.Order "Items"', 7, 7),
-        asNow('shop.orders', 1200, 1200),
+        countedAsNow('shop.events_2026', 40, 40),
+        countedAsNow('shop.Order "Items"', 7, 7),
+        countedAsNow('shop.orders', 1200, 1200),
       ],
       mismatchedTables: 0,
       skipped: null,
@@ -288,9 +270,9 @@ describe('verify-row-counts handler', () => {
 
     expect(result.mismatchedTables).toBe(2);
     expect(result.tables).toEqual([
-      asNow('shop.events_2026', 40, 40),
-      asNow('shop.Order "Items"', 7, null),
-      asNow('shop.orders', 1200, 1199),
+      countedAsNow('shop.events_2026', 40, 40),
+      countedAsNow('shop.Order "Items"', 7, null),
+      countedAsNow('shop.orders', 1200, 1199),
     ]);
   });
 
