@@ -13,23 +13,12 @@ import { parseHealthConfig, resolveSource } from '../../src/core/health/config.j
 import { toHealthReport } from '../../src/core/health/report.js';
 import { type HealthCheckDeps, runHealthCheck } from '../../src/core/health/run.js';
 import type { AlertState } from '../../src/ports/alert-state.js';
+import { quietThresholds } from '../support/health-thresholds.js';
 import { freePort, type PgNode, primaryForFile, sleep } from '../support/pg.js';
 import { holdSlot } from '../support/slot-holder.js';
 
 // Every threshold off except the ones a test switches on, so each test sees only its own metric.
-const QUIET = {
-  slotLag: { warning: null, critical: null },
-  retainedWal: { warning: null, critical: null },
-  walDiskBytes: { warning: null, critical: null },
-  walDiskPercent: { warning: null, critical: null },
-  inactiveTime: { warning: null, critical: null },
-  xminAge: { warning: null, critical: null },
-  walStatus: { warning: [], critical: [] },
-  safeWal: { warning: null, critical: null },
-  safeWalForecast: { warning: null, critical: null },
-  walDiskForecast: { warning: null, critical: null },
-  idleTimeoutLeft: { warning: null, critical: null },
-};
+const QUIET = quietThresholds();
 
 let dir: string;
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { parseHealthConfig, resolveSource } from '../../src/core/health/config.j
 import { toHealthReport } from '../../src/core/health/report.js';
 import { runHealthCheck } from '../../src/core/health/run.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { quietThresholds } from '../support/health-thresholds.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
 
 /**
@@ -25,16 +26,7 @@ const STEP_MS = 30 * 60_000;
 const WAL_PER_STEP_MIB = 2;
 
 // Every threshold off except the ones under test.
-const QUIET = {
-  slotLag: { warning: null, critical: null },
-  retainedWal: { warning: null, critical: null },
-  walDiskBytes: { warning: null, critical: null },
-  walDiskPercent: { warning: null, critical: null },
-  inactiveTime: { warning: null, critical: null },
-  xminAge: { warning: null, critical: null },
-  walDiskForecast: { warning: null, critical: null },
-  idleTimeoutLeft: { warning: null, critical: null },
-};
+const QUIET = quietThresholds(['walStatus', 'safeWal', 'safeWalForecast']);
 
 class SteppedClock implements Clock {
   constructor(private at: number) {}
