@@ -2,7 +2,7 @@ import { connectPg } from '../adapters/pg/client.js';
 import { buildPgSourceDb } from '../adapters/pg/slots.js';
 import { verifyOverPg } from '../adapters/pg/verify/index.js';
 import { formatBytes } from '../core/slot.js';
-import { buildReport, type VerifyReport } from '../core/verify/model.js';
+import { buildReport, type VerifyReport, type VerifySummary } from '../core/verify/model.js';
 import { createLocalEnvironment, type LocalCutoverEnvironment } from './cutover/environment.js';
 import { localCutoverInput, runLocalCutover } from './cutover/run.js';
 import { startWorkload, type Workload } from './cutover/workload.js';
@@ -38,6 +38,9 @@ export interface RehearsalReport {
   readonly tables: readonly { name: string; sourceRows: number; targetRows: number }[];
   /** Rows that differ between source and target, compared by primary key. */
   readonly mismatches: number;
+  /** The content comparison's figures (dms-cdc verify's summary) and the sequences it compared. */
+  readonly verify: VerifySummary;
+  readonly sequences: readonly { name: string; status: string }[];
   readonly cutoverMs: number;
   /** From the task running to the machine seeing it caught up. */
   readonly catchUpMs: number | null;
@@ -189,6 +192,8 @@ function report(
         (t.problem === null ? t.totals.missingOnTarget + t.totals.extraOnTarget + t.totals.changed : t.rows),
       0,
     ),
+    verify: verified.summary,
+    sequences: verified.sequences.map((q) => ({ name: q.name, status: q.status })),
     cutoverMs: context.cutoverMs,
     catchUpMs: context.progress.catchUpMs(),
     workloadTransactions: context.workload.committed(),

@@ -127,6 +127,17 @@ describe('npm start (the local cutover rehearsal)', () => {
       },
       { name: 'shop.orders', sourceRows: expect.any(Number), targetRows: report.tables[1].sourceRows },
     ]);
+    expect(report.verify).toMatchObject({
+      tables: 2,
+      tablesEqual: 2,
+      rowsCompared: report.tables[0].sourceRows + report.tables[1].sourceRows,
+      missingOnTarget: 0,
+      extraOnTarget: 0,
+      changed: 0,
+      equal: true,
+    });
+    expect(report.sequences.length).toBeGreaterThan(0);
+    expect(report.sequences.every((q: { status: string }) => q.status === 'equal')).toBe(true);
     expect(nodeDirs()).toEqual([]);
   });
 
