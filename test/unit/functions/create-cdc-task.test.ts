@@ -19,6 +19,7 @@ import {
 } from '../../../src/core/slot-errors.js';
 import {
   awsDms,
+  CUTOVER_NAMES,
   type FakePg,
   failure,
   fakePg,
@@ -43,11 +44,7 @@ const { secretsManager, logged, secretStore } = sourceSecretTest();
 
 const IDENTIFIER = cdcTaskIdentifier({ prefix: 'cutover', sourceName: 'orders', slotName: 'dms_slot' });
 const INPUT = {
-  identifierPrefix: 'cutover',
-  sourceName: 'orders',
-  slotName: 'dms_slot',
-  plugin: 'test-decoding',
-  databaseName: 'orders',
+  ...CUTOVER_NAMES,
   replicationInstanceArn: INSTANCE_ARN,
   sourceEndpointArn: SOURCE_ENDPOINT_ARN,
   targetEndpointArn: TARGET_ENDPOINT_ARN,

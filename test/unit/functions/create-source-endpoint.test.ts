@@ -19,6 +19,7 @@ import {
   ACCESS_ROLE_ARN,
   awsDms,
   CERT_ARN,
+  CUTOVER_NAMES,
   captureLogs,
   failure,
   lambdaContext,
@@ -36,11 +37,7 @@ const IDENTIFIER = sourceEndpointIdentifier({
   slotName: 'dms_slot',
 });
 const INPUT = {
-  identifierPrefix: 'cutover',
-  sourceName: 'orders',
-  slotName: 'dms_slot',
-  plugin: 'test-decoding',
-  databaseName: 'orders',
+  ...CUTOVER_NAMES,
   certificateArn: CERT_ARN,
 };
 

@@ -196,6 +196,15 @@ export const isSlotQuery = (sql: string) => sql.includes('FROM pg_replication_sl
 
 export const TABLE_MAPPINGS = selectionMappings({ name: 'shop', schema: 'shop' });
 
+/** What a cutover's DMS endpoint and task are named and set up from: the plan's prefix, source, slot, plugin and database. */
+export const CUTOVER_NAMES = {
+  identifierPrefix: 'cutover',
+  sourceName: 'orders',
+  slotName: 'dms_slot',
+  plugin: 'test-decoding',
+  databaseName: 'orders',
+};
+
 /** A ReplicationTask as DescribeReplicationTasks returns it. */
 export function sdkTask(overrides: Partial<ReplicationTask> = {}): ReplicationTask {
   return {
