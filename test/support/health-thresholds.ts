@@ -1,3 +1,5 @@
+import type { PartialThresholds } from '../../src/core/health/config.js';
+
 /** Every threshold the PostgreSQL checks evaluate, switched off (CloudWatch's latencies are not read there). */
 const ALL_OFF = {
   slotLag: { warning: null, critical: null },
@@ -11,7 +13,7 @@ const ALL_OFF = {
   safeWalForecast: { warning: null, critical: null },
   walDiskForecast: { warning: null, critical: null },
   idleTimeoutLeft: { warning: null, critical: null },
-} as const;
+} satisfies PartialThresholds;
 
 export type QuietMetric = keyof typeof ALL_OFF;
 
@@ -19,7 +21,7 @@ export type QuietMetric = keyof typeof ALL_OFF;
  * `defaults.thresholds` with every metric off except those a test keeps at their built-in defaults
  * (and those it switches on itself), so each test sees only its own metric.
  */
-export function quietThresholds(keepDefaults: readonly QuietMetric[] = []): Partial<typeof ALL_OFF> {
+export function quietThresholds(keepDefaults: readonly QuietMetric[] = []): PartialThresholds {
   return Object.fromEntries(
     Object.entries(ALL_OFF).filter(([metric]) => !keepDefaults.includes(metric as QuietMetric)),
   );
