@@ -4,6 +4,7 @@ import type { TableFact } from '../facts.js';
 import { listNames, plural, problemListing, quoteTable, statements } from '../listing.js';
 import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
+import { tableCheck } from './table-check.js';
 
 /** Tables that hold rows: partitioned parents only route them to their partitions. */
 function rowTables({ scope }: EvaluationContext): TableFact[] {
@@ -109,27 +110,23 @@ const replicaIdentityFullWithPglogical: PreflightCheck = {
   },
 };
 
-const pkLobType: PreflightCheck = {
-  id: 'tables.pk-lob-type',
-  reference: REF.assessments,
-  evaluate({ scope }) {
-    const found: string[] = [];
-    for (const t of scope.tables) {
-      if (t.columns.length === 0) continue;
-      const lobs = t.columns.filter((c) => t.primaryKey.includes(c.name) && isLob(c));
-      if (lobs.length)
-        found.push(`${qualifiedName(t)}(${lobs.map((c) => `${c.name} ${c.type}`).join(', ')})`);
-    }
-    return problemListing(found, {
-      severity: 'warning',
-      title: 'Primary keys with a LOB column',
-      expected:
-        'primary keys of bounded types: DMS looks LOBs up by primary key and cannot when the key is a LOB',
-      remedy:
-        'Use a bounded type for the key (e.g. ALTER TABLE ... ALTER COLUMN id TYPE varchar(64)) or a surrogate key',
-    });
+const pkLobType = tableCheck(
+  'tables.pk-lob-type',
+  REF.assessments,
+  (t, add) => {
+    if (t.columns.length === 0) return;
+    const lobs = t.columns.filter((c) => t.primaryKey.includes(c.name) && isLob(c));
+    if (lobs.length) add(`${qualifiedName(t)}(${lobs.map((c) => `${c.name} ${c.type}`).join(', ')})`);
   },
-};
+  {
+    severity: 'warning',
+    title: 'Primary keys with a LOB column',
+    expected:
+      'primary keys of bounded types: DMS looks LOBs up by primary key and cannot when the key is a LOB',
+    remedy:
+      'Use a bounded type for the key (e.g. ALTER TABLE ... ALTER COLUMN id TYPE varchar(64)) or a surrogate key',
+  },
+);
 
 const arrayWithoutPk: PreflightCheck = {
   id: 'tables.array-without-pk',

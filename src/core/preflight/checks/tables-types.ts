@@ -5,6 +5,7 @@ import type { Problem } from '../finding.js';
 import { listNames, problemListing } from '../listing.js';
 import { REF } from '../references.js';
 import { qualifiedName } from '../scope.js';
+import { tableCheck } from './table-check.js';
 
 /** "schema.table.column type" for every selected column that matches. */
 function columnsWhere({ scope }: EvaluationContext, test: (c: ColumnFact) => boolean): string[] {
@@ -55,42 +56,36 @@ const numericWithoutPrecision = columnCheck(
   },
 );
 
-const uniqueIndexCoalesce: PreflightCheck = {
-  id: 'tables.unique-index-coalesce',
-  reference: REF.limitations,
-  evaluate({ scope }) {
-    const found: string[] = [];
-    for (const t of scope.tables) {
-      for (const i of t.expressionUniqueIndexes) {
-        if (/\bcoalesce\s*\(/i.test(i.expression)) found.push(`${qualifiedName(t)} (${t.schema}.${i.name})`);
-      }
+const uniqueIndexCoalesce = tableCheck(
+  'tables.unique-index-coalesce',
+  REF.limitations,
+  (t, add) => {
+    for (const i of t.expressionUniqueIndexes) {
+      if (/\bcoalesce\s*\(/i.test(i.expression)) add(`${qualifiedName(t)} (${t.schema}.${i.name})`);
     }
-    return problemListing(found, {
-      severity: 'blocker',
-      title: 'Tables with a unique index on COALESCE(...), which DMS does not replicate',
-      expected: 'unique indexes on plain columns',
-      remedy:
-        'Replace the index, e.g. with a unique index using NULLS NOT DISTINCT (PostgreSQL 15+), or exclude the table',
-    });
   },
-};
+  {
+    severity: 'blocker',
+    title: 'Tables with a unique index on COALESCE(...), which DMS does not replicate',
+    expected: 'unique indexes on plain columns',
+    remedy:
+      'Replace the index, e.g. with a unique index using NULLS NOT DISTINCT (PostgreSQL 15+), or exclude the table',
+  },
+);
 
-const deferrableConstraints: PreflightCheck = {
-  id: 'tables.deferrable-constraints',
-  reference: REF.limitations,
-  evaluate({ scope }) {
-    const found: string[] = [];
-    for (const t of scope.tables) {
-      for (const name of t.deferrableConstraints) found.push(`${qualifiedName(t)} (${name})`);
-    }
-    return problemListing(found, {
-      severity: 'warning',
-      title: 'Deferrable constraints on selected tables, which DMS does not support',
-      expected: 'NOT DEFERRABLE constraints (DMS applies row by row and checks constraints immediately)',
-      remedy: 'ALTER TABLE <table> ALTER CONSTRAINT <name> NOT DEFERRABLE; on the target at least',
-    });
+const deferrableConstraints = tableCheck(
+  'tables.deferrable-constraints',
+  REF.limitations,
+  (t, add) => {
+    for (const name of t.deferrableConstraints) add(`${qualifiedName(t)} (${name})`);
   },
-};
+  {
+    severity: 'warning',
+    title: 'Deferrable constraints on selected tables, which DMS does not support',
+    expected: 'NOT DEFERRABLE constraints (DMS applies row by row and checks constraints immediately)',
+    remedy: 'ALTER TABLE <table> ALTER CONSTRAINT <name> NOT DEFERRABLE; on the target at least',
+  },
+);
 
 const oidLob = columnCheck('tables.oid-lob', REF.limitations, isOidLob, {
   severity: 'warning',
