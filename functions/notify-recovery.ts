@@ -1,32 +1,22 @@
 import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-calls.js';
-import { defaultClock, type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
+import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
+import { type NotifyLambdaDeps, notifyLambdaDeps } from '../src/adapters/aws/notify-lambda.js';
 import { RecoveryNotifyInput } from '../src/adapters/aws/payloads/notify.js';
-import { defaultAlerts } from '../src/adapters/aws/sns.js';
 import { buildRecoveryNotification } from '../src/core/recovery/notifications.js';
-import type { Alerts } from '../src/ports/alerts.js';
-import type { Clock } from '../src/ports/clock.js';
 
 export interface NotifyRecoveryResult {
   readonly messageId: string;
   readonly subject: string;
 }
-export interface NotifyRecoveryDeps extends LambdaDeps {
-  readonly alerts: Alerts;
-  readonly clock: Clock;
-}
+export type NotifyRecoveryDeps = NotifyLambdaDeps;
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Publishes to the KMS-encrypted alert topic. */
 export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
 
 /** Publishes one recover-machine notification, built by the pure buildRecoveryNotification from the execution state. */
 export function makeHandler(overrides: Partial<NotifyRecoveryDeps> = {}) {
-  const deps = withDefaults(overrides, {
-    alerts: defaultAlerts,
-    clock: defaultClock,
-    logger: sharedLogger,
-  });
+  const deps = notifyLambdaDeps(overrides);
   return lambda<NotifyRecoveryResult>(deps.logger).handler(async (event) => {
     const input = parseLambdaInput(RecoveryNotifyInput, event);
     const message = buildRecoveryNotification(input, new Date(deps.clock.now()));

@@ -1,19 +1,13 @@
 import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-calls.js';
-import { defaultClock, type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
-import { sharedLogger } from '../src/adapters/aws/logger.js';
+import { lambda } from '../src/adapters/aws/lambda.js';
+import { type NotifyLambdaDeps, notifyLambdaDeps } from '../src/adapters/aws/notify-lambda.js';
 import { parseCutoverNotify } from '../src/adapters/aws/payloads/notify.js';
-import { defaultAlerts } from '../src/adapters/aws/sns.js';
 import { buildCutoverNotification } from '../src/core/cutover/notifications.js';
-import type { Alerts } from '../src/ports/alerts.js';
-import type { Clock } from '../src/ports/clock.js';
 
 export interface NotifyResult {
   readonly messageId: string;
 }
-export interface NotifyDeps extends LambdaDeps {
-  readonly alerts: Alerts;
-  readonly clock: Clock;
-}
+export type NotifyDeps = NotifyLambdaDeps;
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Publishes to the KMS-encrypted alert topic. */
 export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
@@ -24,7 +18,7 @@ export const IAM_CALLS: readonly IamCall[] = [...PUBLISH_ALERT, ...OWN_LOGS];
  * .waitForTaskToken state: it only publishes how to answer; the answer comes from `dms-cdc approve|reject`.
  */
 export function makeHandler(overrides: Partial<NotifyDeps> = {}) {
-  const deps = withDefaults(overrides, { alerts: defaultAlerts, clock: defaultClock, logger: sharedLogger });
+  const deps = notifyLambdaDeps(overrides);
   return lambda<NotifyResult>(deps.logger).handler(async (event) => {
     const input = parseCutoverNotify(event);
     const message = buildCutoverNotification(input, new Date(deps.clock.now()));
