@@ -1,29 +1,17 @@
 import * as z from 'zod';
+import { DmsArn, SecretArn } from '../arn-schemas.js';
 import { DMS_PLUGIN_NAMES } from '../output-plugins.js';
 import { MAX_SEQUENCE_GAP } from '../sequences/plan.js';
 
-/**
- * What a user passes to StartExecution of the cutover machine (README "Cutover input"). Everything
- * has a default but what identifies the source, the slot, the DMS resources and the tables.
- */
-const SecretArn = z
-  .string()
-  .regex(
-    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-    'must be a Secrets Manager secret ARN',
-  );
-const DmsArn = (kind: 'rep' | 'endpoint' | 'cert') =>
-  z
-    .string()
-    .regex(
-      new RegExp(`^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:${kind}:[A-Za-z0-9-]+$`),
-      `must be a DMS ${kind} ARN`,
-    );
 const JsonObject = z.record(z.string(), z.unknown());
 
 export const END_MODES = ['stop-at-position', 'stop-when-quiet', 'continuous'] as const;
 export type EndMode = (typeof END_MODES)[number];
 
+/**
+ * What a user passes to StartExecution of the cutover machine (README "Cutover input"). Everything
+ * has a default but what identifies the source, the slot, the DMS resources and the tables.
+ */
 export const CutoverInput = z.strictObject({
   /** Short name of this cutover: the head of every DMS identifier and the `source` of every alert. */
   name: z

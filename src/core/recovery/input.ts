@@ -1,25 +1,7 @@
 import * as z from 'zod';
+import { DmsArn, SecretArn } from '../arn-schemas.js';
 import { DMS_PLUGIN_NAMES } from '../output-plugins.js';
 
-/**
- * What starts the recover machine (statemachines/recover.asl.json): the task, where its slot lives, and
- * what the machine may do. An EventBridge rule (through route-recovery-event), `dms-cdc recover` and a
- * person in the console all pass this shape. Everything but the task, the source and the slot has a
- * default, so a minimal input is four fields.
- */
-const SecretArn = z
-  .string()
-  .regex(
-    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-    'must be a Secrets Manager secret ARN',
-  );
-const DmsArn = (kind: 'rep' | 'endpoint' | 'task') =>
-  z
-    .string()
-    .regex(
-      new RegExp(`^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:${kind}:[A-Za-z0-9-]+$`),
-      `must be a DMS ${kind} ARN`,
-    );
 const Seconds = (max: number) => z.number().int().min(1).max(max);
 const DAY = 86_400;
 
@@ -97,6 +79,12 @@ export const Trigger = z.strictObject({
   message: z.string().max(2_000).optional(),
 });
 
+/**
+ * What starts the recover machine (statemachines/recover.asl.json): the task, where its slot lives, and
+ * what the machine may do. An EventBridge rule (through route-recovery-event), `dms-cdc recover` and a
+ * person in the console all pass this shape. Everything but the task, the source and the slot has a
+ * default, so a minimal input is four fields.
+ */
 export const RecoverInput = z.strictObject({
   taskArn: DmsArn('task'),
   source: z.strictObject({ secretArn: SecretArn, database: z.string().min(1).max(63) }),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { DmsArn } from '../arn-schemas.js';
 import { InvalidInputError } from '../errors.js';
 import { stopReasonCode } from '../stop-reason.js';
 import { Replacement, SlotName, Timing } from './input.js';
@@ -17,9 +18,7 @@ import { Replacement, SlotName, Timing } from './input.js';
  * Anything else is ignored with a reason. Pure: the route-recovery-event Lambda starts the executions.
  */
 export const Route = z.object({
-  taskArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:task:[A-Za-z0-9-]+$/, 'must be a DMS task ARN'),
+  taskArn: DmsArn('task'),
   /** RDS DB cluster or instance identifiers (or ARNs) whose failover means this task's source moved. */
   sourceIds: z.array(z.string().min(1).max(1600)).default([]),
   source: z.object({ secretArn: z.string().min(1), database: z.string().min(1).max(63) }),
