@@ -39,7 +39,7 @@ describe('cutover strict verification by content', () => {
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'ContentMismatchError' });
     expect(result.cause).toContain(
-      '1 table differ in content between source and target after the task stopped: shop.customers (1 changed: (id=2) [name])',
+      '1 table differs in content between source and target after the task stopped: shop.customers (1 changed: (id=2) [name])',
     );
     const states = result.events.filter((e) => e.type === 'StateEntered').map((e) => e.stateName);
     expect(states.slice(-3)).toEqual(['VerifyRowCounts', 'NotifyFailure', 'CutoverFailed']);

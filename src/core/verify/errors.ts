@@ -13,7 +13,7 @@ export class ContentMismatchError extends OrchestratorError {
     const shown = tables.slice(0, 10).map(describeTable).join('; ');
     const more = tables.length > 10 ? `; and ${tables.length - 10} more` : '';
     super(
-      `${tables.length} table${tables.length === 1 ? '' : 's'} differ in content between source and target ` +
+      `${tables.length === 1 ? '1 table differs' : `${tables.length} tables differ`} in content between source and target ` +
         `after the task stopped: ${shown}${more}`,
       'Do not switch applications to the target yet. Run dms-cdc verify --source <url> --target <url> ' +
         '--repair-sql repair.sql with the same table mappings, review repair.sql and run it on the target, ' +

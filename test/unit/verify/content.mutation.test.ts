@@ -275,7 +275,7 @@ describe('ContentMismatchError', () => {
     expect(error.name).toBe('ContentMismatchError');
     expect(error.tables).toHaveLength(1);
     expect(error.message).toBe(
-      '1 table differ in content between source and target after the task stopped: ' +
+      '1 table differs in content between source and target after the task stopped: ' +
         's.t (5 missing on the target: (id=1), (id=2), (id=3) and 2 more; ' +
         '1 extra on the target: (id=9, note=NULL); ' +
         '2 changed: (id=5) [note, total], (id=6))',
