@@ -7,13 +7,12 @@ import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { OutputPluginNotAllowedError } from '../../src/core/slot-errors.js';
 import { preflightJson } from '../support/cli.js';
 import { binariesIn, type PgNode, primaryForFile, serverParameters, sleep } from '../support/pg.js';
-import { pglogicalSlotRequest } from '../support/pglogical-request.js';
+import { PG15, pglogicalPrimary, pglogicalSlotRequest } from '../support/pglogical-request.js';
 
 // Debian's PostgreSQL 15.20 has output_plugin_libraries (15.18 and the embedded 12-18 builds do not):
 // a logical slot can only be created, or decoded, with a plugin whose library the parameter lists.
 // The harness lists pglogical on the servers it starts with pglogical preloaded; the server here
 // gets the parameter's built-in default instead, as a real server would have it.
-const PG15 = '/usr/lib/postgresql/15/bin';
 const ID = 'plugin.output-plugin-libraries';
 const parameter = existsSync(`${PG15}/postgres`)
   ? (await serverParameters(binariesIn(PG15))).get('output_plugin_libraries')
@@ -58,19 +57,7 @@ describe.runIf(parameter)(
       )[0]?.n;
 
     beforeAll(async () => {
-      if (!existsSync('/usr/lib/postgresql/15/lib/pglogical.so')) {
-        throw new Error(
-          'pglogical is not installed: apt-get install postgresql-15-pglogical (.ci/run does this)',
-        );
-      }
-      source = await primaryForFile({
-        name: 'opl-pg15',
-        binDir: PG15,
-        settings: {
-          shared_preload_libraries: 'pglogical',
-          output_plugin_libraries: parameter?.bootValue ?? '',
-        },
-      });
+      source = await pglogicalPrimary('opl-pg15', { output_plugin_libraries: parameter?.bootValue ?? '' });
       // Everything else pglogical needs is in place: the parameter is the one thing missing.
       await source.query(`
       CREATE EXTENSION pglogical;

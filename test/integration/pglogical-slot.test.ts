@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler as makeEnsureSlot } from '../../functions/ensure-slot.js';
@@ -8,12 +7,8 @@ import { planCutover } from '../../src/core/cutover/plan.js';
 import { silentLogger } from '../../src/local/cutover/handlers.js';
 import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
 import { selectionRule } from '../../src/local/table-mappings.js';
-import { type PgNode, primaryForFile } from '../support/pg.js';
-import { pglogicalSlotRequest } from '../support/pglogical-request.js';
-
-// The Debian package postgresql-15-pglogical (installed by .ci/run) puts the extension next to the
-// system PostgreSQL 15; the embedded PostgreSQL 17 has no pglogical.
-const PG15 = '/usr/lib/postgresql/15/bin';
+import type { PgNode } from '../support/pg.js';
+import { pglogicalPrimary, pglogicalSlotRequest } from '../support/pglogical-request.js';
 
 let source: PgNode;
 const connect = async () => {
@@ -23,12 +18,7 @@ const connect = async () => {
 };
 
 beforeAll(async () => {
-  if (!existsSync('/usr/lib/postgresql/15/lib/pglogical.so')) {
-    throw new Error(
-      'pglogical is not installed: apt-get install postgresql-15-pglogical (.ci/run does this)',
-    );
-  }
-  source = await primaryForFile({ binDir: PG15, settings: { shared_preload_libraries: 'pglogical' } });
+  source = await pglogicalPrimary();
   await source.query(`
     CREATE SCHEMA sales;
     CREATE TABLE sales.orders (id int PRIMARY KEY, amount numeric);

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatherSourceFacts } from '../../src/adapters/pg/preflight/source-facts.js';
 import type { Finding } from '../../src/core/preflight/finding.js';
 import type { PreflightReport } from '../../src/core/preflight/report.js';
 import { preflightJson } from '../support/cli.js';
 import { type PgNode, primaryForFile, sleep } from '../support/pg.js';
+import { PG15, pglogicalPrimary } from '../support/pglogical-request.js';
 
 // The pglogical checks run live here, on the system PostgreSQL 15 with the Debian package
 // postgresql-15-pglogical (installed by .ci/run); the embedded PostgreSQL 17 has no pglogical.
-const PG15 = '/usr/lib/postgresql/15/bin';
 
 /** shared_preload_libraries = pglogical: the extension can be created. */
 let source: PgNode;
@@ -16,17 +15,8 @@ let source: PgNode;
 let unloaded: PgNode;
 
 beforeAll(async () => {
-  if (!existsSync('/usr/lib/postgresql/15/lib/pglogical.so')) {
-    throw new Error(
-      'pglogical is not installed: apt-get install postgresql-15-pglogical (.ci/run does this)',
-    );
-  }
   [source, unloaded] = await Promise.all([
-    primaryForFile({
-      name: 'preflight-pgl',
-      binDir: PG15,
-      settings: { shared_preload_libraries: 'pglogical' },
-    }),
+    pglogicalPrimary('preflight-pgl'),
     primaryForFile({
       name: 'preflight-no-pgl',
       binDir: PG15,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { lambdaContext } from '../../src/local/stepfunctions/lambda.js';
 import { selectionMappings } from '../../src/local/table-mappings.js';
 import type { Dms, Task } from '../../src/ports/dms.js';
 import { type PgNode, primaryForFile } from '../support/pg.js';
+import { pglogicalPrimary } from '../support/pglogical-request.js';
 
 /**
  * Strict verification against a pglogical slot on PostgreSQL 15 (the system binaries with the Debian
@@ -16,7 +16,6 @@ import { type PgNode, primaryForFile } from '../support/pg.js';
  * the statements run on 15 as on 17.
  */
 
-const PG15 = '/usr/lib/postgresql/15/bin';
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:PGLOGICALVERIFY';
 const MAPPINGS = selectionMappings({ name: 'sales', schema: 'sales' });
 
@@ -24,15 +23,7 @@ let source: PgNode;
 let target: PgNode;
 
 beforeAll(async () => {
-  if (!existsSync('/usr/lib/postgresql/15/lib/pglogical.so')) {
-    throw new Error(
-      'pglogical is not installed: apt-get install postgresql-15-pglogical (.ci/run does this)',
-    );
-  }
-  [source, target] = await Promise.all([
-    primaryForFile({ name: 'pgl-src', binDir: PG15, settings: { shared_preload_libraries: 'pglogical' } }),
-    primaryForFile({ name: 'pgl-tgt' }),
-  ]);
+  [source, target] = await Promise.all([pglogicalPrimary('pgl-src'), primaryForFile({ name: 'pgl-tgt' })]);
   const schema = 'CREATE SCHEMA sales; CREATE TABLE sales.orders (id int PRIMARY KEY, amount numeric)';
   await Promise.all([source.query(schema), target.query(schema)]);
 });
