@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sharedPromise } from './shared-promise.js';
 
 export interface PostgresBinaries {
   readonly initdb: string;
@@ -47,13 +48,7 @@ export function binariesIn(binDir: string): PostgresBinaries {
  * npm for this machine); 12-16 and 18 from the version matrix's aliases.
  */
 export function postgresBinaries(major: PgMajor = DEFAULT_MAJOR): Promise<PostgresBinaries> {
-  let binaries = cached.get(major);
-  if (!binaries) {
-    binaries = load(major);
-    cached.set(major, binaries);
-    binaries.catch(() => cached.delete(major));
-  }
-  return binaries;
+  return sharedPromise(cached, major, () => load(major));
 }
 
 async function load(major: PgMajor): Promise<PostgresBinaries> {

@@ -9,6 +9,7 @@ import type { PostgresBinaries } from './binaries.js';
 import type { Settings } from './config.js';
 import { execAsOwner } from './exec.js';
 import { serverOwner } from './os-user.js';
+import { sharedPromise } from './shared-promise.js';
 
 /** One server parameter as `postgres --describe-config` lists it. */
 export interface ParameterDescription {
@@ -31,14 +32,7 @@ export function serverParameters(
   binaries: PostgresBinaries,
 ): Promise<ReadonlyMap<string, ParameterDescription>> {
   const key = path.dirname(binaries.postgres);
-  let parameters = described.get(key);
-  if (!parameters) {
-    parameters = describe(binaries);
-    described.set(key, parameters);
-    // A failure is not cached: the next server start asks again.
-    parameters.catch(() => described.delete(key));
-  }
-  return parameters;
+  return sharedPromise(described, key, () => describe(binaries));
 }
 
 async function describe(binaries: PostgresBinaries): Promise<ReadonlyMap<string, ParameterDescription>> {

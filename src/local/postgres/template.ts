@@ -6,6 +6,7 @@ import type { PostgresBinaries } from './binaries.js';
 import { execAsOwner } from './exec.js';
 import type { ServerOwner } from './os-user.js';
 import { NODES_ROOT } from './registry.js';
+import { sharedPromise } from './shared-promise.js';
 
 const run = promisify(execFile);
 export const HARNESS_CONF = 'dms-cdc.conf';
@@ -44,13 +45,7 @@ const building = new Map<string, Promise<string>>();
 
 function ensureTemplate(owner: ServerOwner, binaries: PostgresBinaries): Promise<string> {
   const key = `${binaries.initdb} ${owner.uid ?? 'self'}`;
-  let template = building.get(key);
-  if (!template) {
-    template = buildTemplate(owner, binaries);
-    building.set(key, template);
-    template.catch(() => building.delete(key));
-  }
-  return template;
+  return sharedPromise(building, key, () => buildTemplate(owner, binaries));
 }
 
 async function buildTemplate(owner: ServerOwner, binaries: PostgresBinaries): Promise<string> {
