@@ -3,6 +3,7 @@ import { type CopiesDiff, diffMultiset, type HashCount } from '../../../core/ver
 import type { RowCopies, RowValues, TableVerification } from '../../../core/verify/model.js';
 import { EMPTY_STATS, nextStep, WHOLE_TABLE } from '../../../core/verify/ranges.js';
 import { type RepairTable, setCopies } from '../../../core/verify/repair.js';
+import type { Queryable } from '../queryable.js';
 import {
   both,
   type CompareOptions,
@@ -13,7 +14,13 @@ import {
   statsByBucket,
   type TablePair,
 } from './pair.js';
-import { multisetBucketQuery, multisetHashesQuery, multisetRowsQuery, totalQuery } from './sql.js';
+import {
+  multisetBucketQuery,
+  multisetHashesQuery,
+  multisetRowsQuery,
+  type SideTable,
+  totalQuery,
+} from './sql.js';
 
 /** The most rows of differing buckets whose hashes are read in one pass. */
 const HASHES_PER_PASS = 200_000;
@@ -87,25 +94,20 @@ async function comparePass(
   const wanted = (list: CopiesDiff[], room: number) => (options.repair ? list : list.slice(0, room));
   const missing = wanted(diff.missingOnTarget, collector.missingRoom);
   const extra = wanted(diff.extraOnTarget, collector.extraRoom);
+  // One side's rows of these hashes; none asked, no round trip.
+  const rowsOf = async (db: Queryable, side: SideTable, hashes: readonly CopiesDiff[]) =>
+    hashes.length === 0
+      ? []
+      : run<{ h: string; j: string }>(
+          db,
+          multisetRowsQuery(
+            side,
+            hashes.map((h) => h.hash),
+          ),
+        );
   const [sourceRows, targetRows] = await Promise.all([
-    missing.length === 0
-      ? []
-      : run<{ h: string; j: string }>(
-          pair.sourceDb,
-          multisetRowsQuery(
-            pair.sourceSide,
-            missing.map((h) => h.hash),
-          ),
-        ),
-    extra.length === 0
-      ? []
-      : run<{ h: string; j: string }>(
-          pair.targetDb,
-          multisetRowsQuery(
-            pair.targetSide,
-            extra.map((h) => h.hash),
-          ),
-        ),
+    rowsOf(pair.sourceDb, pair.sourceSide, missing),
+    rowsOf(pair.targetDb, pair.targetSide, extra),
   ]);
   const rowOf = new Map([...sourceRows, ...targetRows].map((r) => [r.h, r.j]));
   const entry = (h: HashCount): RowCopies => ({
