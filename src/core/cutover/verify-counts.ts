@@ -63,14 +63,10 @@ export interface CountedRows {
   readonly content?: ContentComparison;
 }
 
-/** Nothing to compare with: the step passes, saying why. */
+/** Nothing to compare with: the step passes as a count of no tables would, saying why. */
 export const NO_TARGET_CONFIGURED: VerifyRowCountsResult = {
-  tables: [],
-  mismatchedTables: 0,
+  ...verifiedRowCounts({ tables: [], mismatched: [], boundary: null }, false),
   skipped: 'no target connection configured',
-  boundaryLsn: null,
-  boundary: null,
-  content: null,
 };
 
 /** The RecoveryCheckpoint of a task that has stopped (or failed): final, since nothing moves it any more. */
