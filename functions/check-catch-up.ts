@@ -1,4 +1,3 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
 import { defaultDmsMetrics } from '../src/adapters/aws/dms-metrics.js';
 import {
   DESCRIBE_TASKS,
@@ -10,17 +9,15 @@ import {
 import { defaultClock } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { CheckCatchUpInput } from '../src/adapters/aws/payloads/slot.js';
-import { sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
-import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
+import { type SourceDmsLambdaDeps, sourceDmsDeps } from '../src/adapters/aws/source-dms-lambda.js';
+import { sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import { type CatchUpPollResult, pollCatchUp } from '../src/core/cutover/catch-up-poll.js';
 import { validateSlotName } from '../src/core/identifiers.js';
 import type { Clock } from '../src/ports/clock.js';
-import type { Dms } from '../src/ports/dms.js';
 import type { DmsMetrics } from '../src/ports/dms-metrics.js';
 
 export type CheckCatchUpResult = CatchUpPollResult;
-export interface CheckCatchUpDeps extends SourceLambdaDeps {
-  readonly dms: Dms;
+export interface CheckCatchUpDeps extends SourceDmsLambdaDeps {
   readonly metrics: DmsMetrics;
   readonly clock: Clock;
 }
@@ -37,8 +34,10 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** One poll of the catch-up wait (src/core/cutover/catch-up-poll.ts); CatchUpTimeoutError past the plan's deadline. */
 export function makeHandler(overrides: Partial<CheckCatchUpDeps> = {}) {
-  const more = { dms: defaultDms, metrics: defaultDmsMetrics, clock: defaultClock };
-  const deps = sourceDeps<CheckCatchUpDeps>(overrides, more);
+  const deps = sourceDmsDeps<CheckCatchUpDeps>(overrides, {
+    metrics: defaultDmsMetrics,
+    clock: defaultClock,
+  });
   return sourceLambda<CatchUpPollResult>(deps, 'dms-cdc-check-catch-up').handler(async (event, context) => {
     const { source: at, ...input } = parseLambdaInput(CheckCatchUpInput, event);
     const slotName = validateSlotName(input.slotName);

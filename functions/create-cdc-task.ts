@@ -1,4 +1,3 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
 import {
   DESCRIBE_TASKS,
   DMS_ENDPOINT_ANY,
@@ -18,16 +17,13 @@ import {
   cdcTaskRequest,
   cdcTaskResult,
 } from '../src/adapters/aws/payloads/cdc-task.js';
-import { sourceAt, sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
-import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
+import { type SourceDmsLambdaDeps, sourceDmsDeps } from '../src/adapters/aws/source-dms-lambda.js';
+import { sourceAt, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import { createCdcTaskFromSlot } from '../src/core/cdc/create-task-from-slot.js';
 import { validateSlotName } from '../src/core/identifiers.js';
-import type { Dms } from '../src/ports/dms.js';
 
 export type { CreateCdcTaskResult } from '../src/adapters/aws/payloads/cdc-task.js';
-export interface CreateCdcTaskDeps extends SourceLambdaDeps {
-  readonly dms: Dms;
-}
+export type CreateCdcTaskDeps = SourceDmsLambdaDeps;
 
 // CreateReplicationTask is authorised on the endpoints and the instance (no task resource yet).
 const CREATE = { action: 'dms:CreateReplicationTask', context: ORCHESTRATOR_TAG_CONTEXT } as const;
@@ -52,7 +48,7 @@ export const IAM_CALLS: readonly IamCall[] = [
  * before CreateReplicationTask. A re-run reuses the task it made and never moves it.
  */
 export function makeHandler(overrides: Partial<CreateCdcTaskDeps> = {}) {
-  const deps = sourceDeps<CreateCdcTaskDeps>(overrides, { dms: defaultDms });
+  const deps = sourceDmsDeps<CreateCdcTaskDeps>(overrides);
   return sourceLambda<CreateCdcTaskResult>(deps, 'dms-cdc-create-cdc-task').handler(
     async (event, context) => {
       const input = parseLambdaInput(CreateCdcTaskInput, event);

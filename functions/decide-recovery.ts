@@ -1,4 +1,3 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
 import {
   DESCRIBE_TASKS,
   type IamCall,
@@ -8,16 +7,14 @@ import {
 } from '../src/adapters/aws/iam-calls.js';
 import { defaultClock } from '../src/adapters/aws/lambda.js';
 import { parseDecideRecovery } from '../src/adapters/aws/payloads/recovery.js';
-import { sourceDeps, sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
-import type { SourceLambdaDeps } from '../src/adapters/aws/source-session.js';
+import { type SourceDmsLambdaDeps, sourceDmsDeps } from '../src/adapters/aws/source-dms-lambda.js';
+import { sourceLambda, sourceOf } from '../src/adapters/aws/source-middleware.js';
 import { retryableOnSessionLoss } from '../src/adapters/pg/session-loss.js';
 import { type DecideRecoveryResult, decideRecoveryStep } from '../src/core/recovery/decide-step.js';
 import type { Clock } from '../src/ports/clock.js';
-import type { Dms } from '../src/ports/dms.js';
 
 export type { DecideRecoveryResult } from '../src/core/recovery/decide-step.js';
-export interface DecideRecoveryDeps extends SourceLambdaDeps {
-  readonly dms: Dms;
+export interface DecideRecoveryDeps extends SourceDmsLambdaDeps {
   readonly clock: Clock;
 }
 
@@ -32,7 +29,7 @@ export const IAM_CALLS: readonly IamCall[] = [
 
 /** The recovery decision for the task and its slot (src/core/recovery/decide-step.ts); reads only. */
 export function makeHandler(overrides: Partial<DecideRecoveryDeps> = {}) {
-  const deps = sourceDeps<DecideRecoveryDeps>(overrides, { dms: defaultDms, clock: defaultClock });
+  const deps = sourceDmsDeps<DecideRecoveryDeps>(overrides, { clock: defaultClock });
   return sourceLambda<DecideRecoveryResult>(deps, 'dms-cdc-decide-recovery').handler(
     async (event, context) => {
       const call = parseDecideRecovery(event);

@@ -1,4 +1,3 @@
-import { defaultDms } from '../src/adapters/aws/dms.js';
 import {
   DESCRIBE_TASKS,
   type IamCall,
@@ -7,10 +6,10 @@ import {
   TARGET_SECRET,
   VPC_NETWORK_INTERFACES,
 } from '../src/adapters/aws/iam-calls.js';
-import { type DmsLambdaDeps, lambda } from '../src/adapters/aws/lambda.js';
+import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseVerifyRowCounts } from '../src/adapters/aws/payloads/compare.js';
-import { sourceDeps } from '../src/adapters/aws/source-middleware.js';
-import { type SourceLambdaDeps, sourceAndTarget } from '../src/adapters/aws/source-session.js';
+import { type SourceDmsLambdaDeps, sourceDmsDeps } from '../src/adapters/aws/source-dms-lambda.js';
+import { sourceAndTarget } from '../src/adapters/aws/source-session.js';
 import { countRowsOverPg } from '../src/adapters/pg/verify-counts.js';
 import {
   NO_TARGET_CONFIGURED,
@@ -20,7 +19,7 @@ import {
   verifiedRowCounts,
 } from '../src/core/cutover/verify-counts.js';
 
-export type VerifyRowCountsDeps = SourceLambdaDeps & Pick<DmsLambdaDeps, 'dms'>;
+export type VerifyRowCountsDeps = SourceDmsLambdaDeps;
 
 /** The AWS calls this function makes, each simulated against its role in npm test. Reads the source and target credentials; rows are counted over PostgreSQL. */
 export const IAM_CALLS: readonly IamCall[] = [
@@ -40,7 +39,7 @@ const CONFIRMED_PAST = 'the slot was confirmed past the task checkpoint: compare
  * (src/core/cutover/verify-counts.ts).
  */
 export function makeHandler(overrides: Partial<VerifyRowCountsDeps> = {}) {
-  const deps = sourceDeps<VerifyRowCountsDeps>(overrides, { dms: defaultDms });
+  const deps = sourceDmsDeps<VerifyRowCountsDeps>(overrides);
   return lambda<VerifyRowCountsResult>(deps.logger).handler(async (event) => {
     const request = parseVerifyRowCounts(event);
     if (request.target === null) return NO_TARGET_CONFIGURED;
