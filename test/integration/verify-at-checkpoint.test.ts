@@ -20,6 +20,7 @@ import { confirmedFlushLsn, localCdcTask, localSourceEndpoint } from '../support
 import { type PgNode, primaryForFile } from '../support/pg.js';
 import { ALL_TABLES_MAPPING, waitForConvergence, waitForStatus } from '../support/replication.js';
 import { holdSlot } from '../support/slot-holder.js';
+import { countedAtCheckpoint } from '../unit/cutover/fixtures.js';
 
 /**
  * Strict row-count verification after the task stopped, with the source still taking writes: the real
@@ -139,22 +140,8 @@ describe('strict verification compares the target with the source as of the stop
 
     expect(result.mismatchedTables).toBe(0);
     expect(result.tables).toEqual([
-      {
-        name: 'shop.customers',
-        sourceRows: 15,
-        targetRows: 10,
-        expectedTargetRows: 10,
-        postCheckpointDelta: 5,
-        truncatedAfterCheckpoint: false,
-      },
-      {
-        name: 'shop.orders',
-        sourceRows: 39,
-        targetRows: 30,
-        expectedTargetRows: 30,
-        postCheckpointDelta: 9,
-        truncatedAfterCheckpoint: false,
-      },
+      countedAtCheckpoint('shop.customers', { source: 15, target: 10, expected: 10, delta: 5 }),
+      countedAtCheckpoint('shop.orders', { source: 39, target: 30, expected: 30, delta: 9 }),
     ]);
     expect(parseLsn(result.boundaryLsn)).toBe(checkpoint);
     expect(result.boundary?.transactions).toEqual({ decoded: 8, afterBoundary: 8, visible: 8 });
@@ -182,14 +169,7 @@ describe('strict verification compares the target with the source as of the stop
 
     expect(error).toBeInstanceOf(RowCountMismatchError);
     expect((error as RowCountMismatchError).tables).toEqual([
-      {
-        name: 'shop.orders',
-        sourceRows: 39,
-        targetRows: 29,
-        expectedTargetRows: 30,
-        postCheckpointDelta: 9,
-        truncatedAfterCheckpoint: false,
-      },
+      countedAtCheckpoint('shop.orders', { source: 39, target: 29, expected: 30, delta: 9 }),
     ]);
     expect(error.message).toContain(
       "1 table differ in row count between source and target after the task stopped: shop.orders (source 39 less 9 added after the task's checkpoint: expected 30, target 29)",
@@ -336,14 +316,7 @@ describe('strict verification where the slot cannot tell everything', () => {
 
     expect(error).toBeInstanceOf(RowCountMismatchError);
     expect((error as RowCountMismatchError).tables).toEqual([
-      {
-        name: 'shop.orders',
-        sourceRows: 3,
-        targetRows: 9,
-        expectedTargetRows: null,
-        postCheckpointDelta: 3,
-        truncatedAfterCheckpoint: true,
-      },
+      countedAtCheckpoint('shop.orders', { source: 3, target: 9, expected: null, delta: 3, truncated: true }),
     ]);
     expect(error.message).toContain(
       "shop.orders (truncated on the source after the task's checkpoint, so its count cannot be compared; target 9)",

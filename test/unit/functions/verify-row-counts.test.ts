@@ -7,7 +7,7 @@ import { CheckpointMissingError, RowCountMismatchError } from '../../../src/core
 import { InvalidInputError } from '../../../src/core/errors.js';
 import { SlotActiveError } from '../../../src/core/slot-errors.js';
 import type { Dms, Task, TaskStatus } from '../../../src/ports/dms.js';
-import { countedAsNow } from '../cutover/fixtures.js';
+import { countedAsNow, countedAtCheckpoint } from '../cutover/fixtures.js';
 import {
   captureLogs,
   failure,
@@ -337,30 +337,9 @@ describe('verify-row-counts handler, strict (the task stopped)', () => {
     expect(asked).toEqual([TASK_ARN]);
     expect(result.mismatchedTables).toBe(0);
     expect(result.tables).toEqual([
-      {
-        name: 'shop.events_2026',
-        sourceRows: 40,
-        targetRows: 40,
-        expectedTargetRows: 40,
-        postCheckpointDelta: 0,
-        truncatedAfterCheckpoint: false,
-      },
-      {
-        name: 'shop.Order "Items"',
-        sourceRows: 7,
-        targetRows: 6,
-        expectedTargetRows: 6,
-        postCheckpointDelta: 1,
-        truncatedAfterCheckpoint: false,
-      },
-      {
-        name: 'shop.orders',
-        sourceRows: 1200,
-        targetRows: 1199,
-        expectedTargetRows: 1199,
-        postCheckpointDelta: 1,
-        truncatedAfterCheckpoint: false,
-      },
+      countedAtCheckpoint('shop.events_2026', { source: 40, target: 40, expected: 40, delta: 0 }),
+      countedAtCheckpoint('shop.Order "Items"', { source: 7, target: 6, expected: 6, delta: 1 }),
+      countedAtCheckpoint('shop.orders', { source: 1200, target: 1199, expected: 1199, delta: 1 }),
     ]);
     expect(result.boundaryLsn).toBe('0/4000');
     expect(result.boundary).toEqual({
