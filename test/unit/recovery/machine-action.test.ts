@@ -41,4 +41,20 @@ describe('machineAction: what the recover machine does on each decision', () => 
       machineAction(report({ kind: 'NEW_TASK_FROM_SLOT', lsns: { startPosition: '4AF/B00000D0' } })),
     ).toContain('create a new CDC task at 4AF/B00000D0');
   });
+
+  it('says what the machine does when nothing is to be done and while DMS settles the task', () => {
+    expect(machineAction(report({ kind: 'NO_ACTION' }))).toBe('nothing to do');
+    expect(machineAction(report({ kind: 'WAIT_FOR_TASK' }))).toBe(
+      'wait (bounded) for DMS to settle or restart the task by itself, then decide again; nothing is started twice',
+    );
+  });
+
+  it('marks an unknown holder or start position with a question mark', () => {
+    expect(machineAction(report({ kind: 'WAIT_FOR_SLOT' }))).toBe(
+      'wait (bounded) for PID ? to let go of the slot, then escalate',
+    );
+    expect(machineAction(report({ kind: 'NEW_TASK_FROM_SLOT' }))).toBe(
+      'stop the old task (kept for its checkpoint), create a new CDC task at ?, start it',
+    );
+  });
 });
