@@ -1,6 +1,7 @@
 import type { TaskStatus } from '../../ports/dms.js';
 import type { Lsn } from '../lsn.js';
 import type { SlotState } from '../slot.js';
+import type { DECISION_KINDS as DECISION_KINDS_LIST } from './report.js';
 
 /** The DMS task as the recover machine read it; undefined when it no longer exists. */
 export interface TaskObservation {
@@ -57,17 +58,12 @@ export interface RecoveryInput {
   readonly taskWait?: TaskWaitObservation | null;
 }
 
-/** Every decision the recover machine branches on; its Choice states compare these names. */
-export const DECISION_KINDS = [
-  'NO_ACTION',
-  'RESUME',
-  'WAIT_FOR_SLOT',
-  'WAIT_FOR_TASK',
-  'NEW_TASK_FROM_SLOT',
-  'DATA_GAP',
-  'ESCALATE',
-] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
+/**
+ * Every decision the recover machine branches on (its Choice states compare these names), listed once
+ * in report.ts with what the machine does on each.
+ */
+export { DECISION_KINDS } from './report.js';
+export type DecisionKind = (typeof DECISION_KINDS_LIST)[number];
 
 export interface LsnRange {
   /** Exclusive: the last position known to be applied. null when not known. */
