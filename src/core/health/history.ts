@@ -32,9 +32,9 @@ export async function viewHistory(
   spacingMs = DEFAULT_SAMPLE_SPACING_MS,
 ): Promise<HistoryView> {
   const sample = sampleOf(measurement, at);
+  if (!sample) return { forecasts: null, droppedSlots: [], save: async () => {} };
   const stored = await store.getHistory(measurement.source);
   const before = stored?.samples ?? [];
-  if (!sample) return { forecasts: null, droppedSlots: [], save: async () => {} };
   const samples = appendSample(before, sample);
   const previous = before.filter((s) => s.at < sample.at).at(-1);
   // A configured slot that is gone is not a resolution: it is the slotMissing CRITICAL alert.
