@@ -42,7 +42,10 @@ export interface TableRowCount {
  * is not user data: tables extensions own and DMS's own awsdms_* artifacts, which DMS does not carry to
  * the target; and less partitioned parents, so no row is counted twice (DMS reads each partition).
  */
-export function tablesToCount(catalog: readonly CatalogTable[], mappings: TableMappings): CatalogTable[] {
+export function tablesToCount(
+  catalog: readonly CatalogTable[],
+  mappings: TableMappings | undefined,
+): CatalogTable[] {
   const data = catalog.filter((t) => !t.partitioned && !t.extensionMember && !t.name.startsWith('awsdms_'));
   return [...selectScope(data, mappings).tables];
 }

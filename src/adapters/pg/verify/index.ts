@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { qualifiedName, selectScope } from '../../../core/preflight/scope.js';
+import { qualifiedName } from '../../../core/preflight/scope.js';
 import type { TableMappings } from '../../../core/preflight/table-mappings.js';
+import { tablesToCount } from '../../../core/row-counts.js';
 import { compareSequences } from '../../../core/sequences/compare.js';
 import { uncomparable } from '../../../core/verify/collect.js';
 import {
@@ -83,10 +84,8 @@ async function compareTables(
   request: Omit<VerifyRequest, 'source' | 'target'>,
   started: number,
 ): Promise<TableVerification[]> {
-  const catalog = await listUserTables(source);
   // Partitioned parents hold no rows of their own: their partitions are compared (DMS reads those).
-  const data = catalog.filter((t) => !t.partitioned && !t.extensionMember && !t.name.startsWith('awsdms_'));
-  const scope = selectScope(data, request.tableMappings).tables;
+  const scope = tablesToCount(await listUserTables(source), request.tableMappings);
   const [sourceShapes, targetShapes] = await Promise.all([
     readShapes(source, scope),
     readShapes(target, scope),
