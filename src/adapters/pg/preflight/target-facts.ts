@@ -35,8 +35,10 @@ export async function gatherTargetFacts(
   const row = rows[0];
   if (!row) throw new Error('the target catalog query returned no row');
   const present = row.tables.filter((t) => t.exists);
-  const sourceColumns = source ? await readSourceColumns(source, present) : new Map<string, Columns>();
-  const sourceTrips = source && present.length > 0 ? 1 : 0;
+  const countedSource = source && countRoundTrips(source);
+  const sourceColumns = countedSource
+    ? await readSourceColumns(countedSource, present)
+    : new Map<string, Columns>();
   return {
     facts: {
       versionNum: row.version_num,
@@ -49,7 +51,7 @@ export async function gatherTargetFacts(
       schemas: row.schemas,
       tables: row.tables.map((t) => ({ ...t, sourceColumns: sourceColumns.get(key(t)) ?? null })),
     },
-    roundTrips: counted.roundTrips() + sourceTrips,
+    roundTrips: counted.roundTrips() + (countedSource?.roundTrips() ?? 0),
   };
 }
 
