@@ -1,4 +1,4 @@
-import { createDmsClient } from '../src/adapters/aws/dms.js';
+import { defaultDmsClient } from '../src/adapters/aws/dms.js';
 import { buildDmsEngineVersionReader } from '../src/adapters/aws/dms-engine-version.js';
 import {
   DESCRIBE_INSTANCES,
@@ -38,7 +38,7 @@ const APPLICATION = 'dms-cdc-preflight';
  */
 export function makeHandler(overrides: Partial<PreflightDeps> = {}) {
   const deps = sourceDeps<PreflightDeps>(overrides, {
-    dmsEngineVersion: () => buildDmsEngineVersionReader(createDmsClient()),
+    dmsEngineVersion: () => buildDmsEngineVersionReader(defaultDmsClient()),
   });
   return sourceLambda<PreflightReport>(deps, APPLICATION).handler(async (event, context) => {
     const input = parseLambdaInput(PreflightInput, event);
