@@ -8,8 +8,8 @@ import {
 } from '../../adapters/pg/connection.js';
 import { pgSourceOpener } from '../../adapters/pg/health.js';
 import { systemClock } from '../../adapters/system-clock.js';
-import { evaluateSource, formatValue } from '../../core/alerts/evaluate.js';
-import { evaluateAhead } from '../../core/alerts/evaluate-ahead.js';
+import { formatValue } from '../../core/alerts/evaluate.js';
+import { evaluateMeasurement } from '../../core/alerts/evaluate-ahead.js';
 import { OrchestratorError } from '../../core/errors.js';
 import { describeError, measureSource } from '../../core/health/check.js';
 import {
@@ -205,10 +205,7 @@ async function measureOnce(setup: Setup): Promise<Outcome> {
     });
     // Every check's sample is kept: --watch's interval is the user's choice, and a file costs nothing.
     const history = await viewHistory(setup.history, measurement, systemClock.now(), 0);
-    const observations = [
-      ...evaluateSource(setup.source, measurement),
-      ...evaluateAhead(setup.source, measurement, history.forecasts),
-    ];
+    const observations = evaluateMeasurement(setup.source, measurement, history.forecasts);
     await history.save();
     const report = toHealthReport(setup.label, measurement, observations, history.forecasts);
     return {

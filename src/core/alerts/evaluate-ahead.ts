@@ -7,6 +7,7 @@ import { formatDuration, formatSize } from '../health/sizes.js';
 import {
   alertKey,
   describeSlot,
+  evaluateSource,
   numeric,
   type Observation,
   slotContext,
@@ -108,4 +109,16 @@ function rateText(forecasts: Forecasts, shrink: number, what: string): string {
     `${formatSize(Math.round(Math.max(0, shrink)))}/s (${forecasts.samples} samples over ` +
     `${formatDuration(forecasts.spanSeconds)})`
   );
+}
+
+/**
+ * Every observation of a measured source: its values now (evaluateSource) and what is ahead
+ * (evaluateAhead). The one list the function and the CLI judge, so both see the same metrics.
+ */
+export function evaluateMeasurement(
+  source: ResolvedSource,
+  measurement: SourceMeasurement,
+  forecasts: Forecasts | null,
+): Observation[] {
+  return [...evaluateSource(source, measurement), ...evaluateAhead(source, measurement, forecasts)];
 }

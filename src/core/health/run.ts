@@ -1,7 +1,7 @@
 import type { AlertLevel } from '../../ports/alert-state.js';
 import { resolveDroppedSlot } from '../alerts/dropped.js';
-import { evaluateSource, evaluateUnreachable, type Observation } from '../alerts/evaluate.js';
-import { evaluateAhead } from '../alerts/evaluate-ahead.js';
+import { evaluateUnreachable, type Observation } from '../alerts/evaluate.js';
+import { evaluateMeasurement } from '../alerts/evaluate-ahead.js';
 import { worstLevel } from '../alerts/metrics.js';
 import {
   AlertDeliveryError,
@@ -79,7 +79,7 @@ export async function runHealthCheck(
   const history = measurement ? await viewHistory(deps.state, measurement, deps.clock.now()) : null;
   const forecasts = history?.forecasts ?? null;
   const observations = measurement
-    ? [...evaluateSource(source, measurement), ...evaluateAhead(source, measurement, forecasts)]
+    ? evaluateMeasurement(source, measurement, forecasts)
     : evaluateUnreachable(source, error ?? 'unknown error', deps.clock.now());
   deps.metrics?.record({ source: source.name, measurement, observations });
   const outcomes = await processObservations(observations, source.renotifyMinutes, deps, damperOf(source));
