@@ -1,6 +1,6 @@
 import type { AlertAttributes, AlertMessage, JsonObject, Severity } from '../../ports/alerts.js';
 import { fitSnsSubject } from '../alerts/sns-message.js';
-import { type FailureDetail, parseFailure } from '../cutover/notifications.js';
+import { type FailureDetail, parseFailure } from '../cutover/state-view.js';
 import { at, bool, isObject, num, text } from '../json-read.js';
 import { RECOVER_MACHINE, stateOf } from '../statemachines/asl.js';
 import { describeStopReason, taskStopReason } from '../stop-reason.js';

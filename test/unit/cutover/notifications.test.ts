@@ -10,9 +10,9 @@ import {
   buildCutoverNotification,
   NOTIFICATION_KINDS,
   type NotificationKind,
-  parseFailure,
 } from '../../../src/core/cutover/notifications.js';
 import { CUTOVER_STAGES, failedStage } from '../../../src/core/cutover/stages.js';
+import { parseFailure } from '../../../src/core/cutover/state-view.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test states are partial execution states, built and changed by path
 type State = Record<string, any>;
