@@ -12,15 +12,10 @@ import { DMS_PLUGIN_NAMES } from '../../core/output-plugins.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
 import { ENGINE_VERSION } from '../../core/preflight/dms-source-versions.js';
 import { renderReport } from '../../core/preflight/report.js';
-import {
-  parseTableMappingsText,
-  TABLE_MAPPINGS_LIMITS,
-  type TableMappings,
-} from '../../core/preflight/table-mappings.js';
 import type { PluginName } from '../../ports/dms.js';
 import { type Command, type CommandContext, databaseUrl, positiveInteger, UsageError } from '../args.js';
-import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
+import { readTableMappingsFile } from '../table-mappings-file.js';
 
 const PLUGINS: readonly PluginName[] = DMS_PLUGIN_NAMES;
 
@@ -98,7 +93,7 @@ async function preflight(
     slotName: typeof values.slot === 'string' ? validateSlotName(values.slot, '--slot') : undefined,
     createSlot: values['create-slot'] === true,
     plugin,
-    tableMappings: await readMappings(values['table-mappings'] as string | undefined),
+    tableMappings: await readTableMappingsFile(values['table-mappings'] as string | undefined),
     targetEngine: values['target-engine'] === 'kinesis' ? 'kinesis' : undefined,
     longestDowntimeSeconds: longestDowntime(values),
     dmsEngine:
@@ -120,12 +115,6 @@ async function preflight(
 function longestDowntime(values: Record<string, unknown>): number | undefined {
   if (values['longest-downtime'] === undefined) return undefined;
   return positiveInteger(values, 'longest-downtime', 0, 315_360_000);
-}
-
-async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {
-  if (file === undefined) return undefined;
-  const text = await readBoundedFile(file, '--table-mappings', TABLE_MAPPINGS_LIMITS.maxBytes);
-  return parseTableMappingsText(text, '--table-mappings');
 }
 
 /** One error line and, when there is one, one remedy line: like every other CLI failure. */

@@ -2,16 +2,11 @@ import { connectPg } from '../../adapters/pg/client.js';
 import { connectionFromUrl, toPgConfig } from '../../adapters/pg/connection.js';
 import { syncSequencesOverPg } from '../../adapters/pg/sequences.js';
 import { OrchestratorError } from '../../core/errors.js';
-import {
-  parseTableMappingsText,
-  TABLE_MAPPINGS_LIMITS,
-  type TableMappings,
-} from '../../core/preflight/table-mappings.js';
 import { MAX_SEQUENCE_GAP, type SyncStep, summarizeSync, withoutSetval } from '../../core/sequences/index.js';
 import { type Command, databaseUrl, quoteFlagValue, UsageError } from '../args.js';
-import { readBoundedFile } from '../files.js';
 import { table } from '../output.js';
 import { withPassword } from '../source.js';
+import { readTableMappingsFile } from '../table-mappings-file.js';
 
 export const sequencesSyncCommand: Command = {
   name: 'sequences sync',
@@ -50,7 +45,7 @@ privilege, past its bounds), 2 the command could not run`,
     const gap = parseGap(values.gap);
     const dryRun = values['dry-run'] === true;
     try {
-      const mappings = await readMappings(values['table-mappings'] as string | undefined);
+      const mappings = await readTableMappingsFile(values['table-mappings'] as string | undefined);
       const config = (url: string, flag: string) =>
         toPgConfig(withPassword(connectionFromUrl(url, flag), env), 'dms-cdc-sequences');
       const databases = { source: config(sourceUrl, '--source'), target: config(targetUrl, '--target') };
@@ -77,12 +72,6 @@ function parseGap(value: string | boolean | undefined): number {
       `--gap must be a whole number from 0 to ${MAX_SEQUENCE_GAP}, got ${quoteFlagValue(value)}`,
     );
   return n;
-}
-
-async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {
-  if (file === undefined) return undefined;
-  const text = await readBoundedFile(file, '--table-mappings', TABLE_MAPPINGS_LIMITS.maxBytes);
-  return parseTableMappingsText(text, '--table-mappings');
 }
 
 function renderSync(steps: readonly SyncStep[], dryRun: boolean): string {

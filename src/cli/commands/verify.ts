@@ -5,17 +5,12 @@ import { connectPg } from '../../adapters/pg/client.js';
 import { connectionFromUrl, describeConnection, toPgConfig } from '../../adapters/pg/connection.js';
 import { verifyOverPg } from '../../adapters/pg/verify/index.js';
 import { OrchestratorError } from '../../core/errors.js';
-import {
-  parseTableMappingsText,
-  TABLE_MAPPINGS_LIMITS,
-  type TableMappings,
-} from '../../core/preflight/table-mappings.js';
 import { progressLine } from '../../core/verify/progress.js';
 import { renderVerifyReport } from '../../core/verify/render.js';
 import { REPAIR_FOOTER, repairHeader } from '../../core/verify/repair.js';
 import { type Command, type CommandContext, databaseUrl } from '../args.js';
-import { readBoundedFile } from '../files.js';
 import { withPassword } from '../source.js';
+import { readTableMappingsFile } from '../table-mappings-file.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -63,7 +58,7 @@ async function verify(
 ): Promise<number> {
   const source = withPassword(connectionFromUrl(sourceUrl, '--source'), env);
   const target = withPassword(connectionFromUrl(targetUrl, '--target'), env);
-  const tableMappings = await readMappings(values['table-mappings'] as string | undefined);
+  const tableMappings = await readTableMappingsFile(values['table-mappings'] as string | undefined);
   const repairFile = values['repair-sql'] as string | undefined;
   const repair =
     repairFile === undefined ? undefined : await openRepairFile(repairFile, describeConnection(source));
@@ -119,12 +114,6 @@ async function openRepairFile(file: string, sourceDescription: string) {
       await rm(partial, { force: true });
     },
   };
-}
-
-async function readMappings(file: string | undefined): Promise<TableMappings | undefined> {
-  if (file === undefined) return undefined;
-  const text = await readBoundedFile(file, '--table-mappings', TABLE_MAPPINGS_LIMITS.maxBytes);
-  return parseTableMappingsText(text, '--table-mappings');
 }
 
 /** One error line and, when there is one, one remedy line, like every other CLI failure. */
