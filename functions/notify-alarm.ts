@@ -2,7 +2,7 @@ import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-c
 import { type LambdaDeps, lambda, withDefaults } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { sharedLogger } from '../src/adapters/aws/logger.js';
-import { AlarmEnv, parseAlarmEvent } from '../src/adapters/aws/payloads/notify.js';
+import { AlarmEnv, parseAlarmEvent } from '../src/adapters/aws/payloads/alarm.js';
 import { defaultAlerts } from '../src/adapters/aws/sns.js';
 import { buildAlarmNotification } from '../src/core/alarms/notification.js';
 import type { Alerts } from '../src/ports/alerts.js';

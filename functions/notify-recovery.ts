@@ -2,7 +2,7 @@ import { type IamCall, OWN_LOGS, PUBLISH_ALERT } from '../src/adapters/aws/iam-c
 import { lambda } from '../src/adapters/aws/lambda.js';
 import { parseLambdaInput } from '../src/adapters/aws/lambda-input.js';
 import { type NotifyLambdaDeps, notifyLambdaDeps } from '../src/adapters/aws/notify-lambda.js';
-import { RecoveryNotifyInput } from '../src/adapters/aws/payloads/notify.js';
+import { RecoveryNotifyInput } from '../src/adapters/aws/payloads/recovery-notify.js';
 import { buildRecoveryNotification } from '../src/core/recovery/notifications.js';
 
 export interface NotifyRecoveryResult {
