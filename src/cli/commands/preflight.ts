@@ -6,7 +6,6 @@ import {
   toPgConfig,
 } from '../../adapters/pg/connection.js';
 import { preflightOverPg } from '../../adapters/pg/preflight/index.js';
-import { OrchestratorError } from '../../core/errors.js';
 import { validateSlotName } from '../../core/identifiers.js';
 import { DMS_PLUGIN_NAMES } from '../../core/output-plugins.js';
 import type { PreflightOptions } from '../../core/preflight/context.js';
@@ -14,6 +13,7 @@ import { ENGINE_VERSION } from '../../core/preflight/dms-source-versions.js';
 import { renderReport } from '../../core/preflight/report.js';
 import type { PluginName } from '../../ports/dms.js';
 import { type Command, type CommandContext, databaseUrl, positiveInteger, UsageError } from '../args.js';
+import { couldNotRun } from '../could-not-run.js';
 import { withPassword } from '../source.js';
 import { readTableMappingsFile } from '../table-mappings-file.js';
 
@@ -74,7 +74,7 @@ exit status: 0 no blocker, 1 blockers found, 2 the preflight could not run (a se
       return await preflight(values, sourceUrl, plugin as PluginName | undefined, context);
     } catch (error) {
       // The preflight itself could not run: one line (and the remedy), never a stack trace.
-      context.output.error(oneLine(error));
+      context.output.error(couldNotRun('preflight', error));
       return 2;
     }
   },
@@ -115,15 +115,4 @@ async function preflight(
 function longestDowntime(values: Record<string, unknown>): number | undefined {
   if (values['longest-downtime'] === undefined) return undefined;
   return positiveInteger(values, 'longest-downtime', 0, 315_360_000);
-}
-
-/** One error line and, when there is one, one remedy line: like every other CLI failure. */
-function oneLine(error: unknown): string {
-  const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
-  if (error instanceof OrchestratorError) {
-    return `preflight could not run: ${error.name}: ${flat(error.message)}${error.remedy ? `\nremedy: ${flat(error.remedy)}` : ''}`;
-  }
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return `preflight could not run: ${flat(message)}${code ? ` (${code})` : ''}`;
 }

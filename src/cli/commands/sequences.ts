@@ -1,9 +1,9 @@
 import { connectPg } from '../../adapters/pg/client.js';
 import { connectionFromUrl, toPgConfig } from '../../adapters/pg/connection.js';
 import { syncSequencesOverPg } from '../../adapters/pg/sequences.js';
-import { OrchestratorError } from '../../core/errors.js';
 import { MAX_SEQUENCE_GAP, type SyncStep, summarizeSync, withoutSetval } from '../../core/sequences/index.js';
 import { type Command, databaseUrl, quoteFlagValue, UsageError } from '../args.js';
+import { couldNotRun } from '../could-not-run.js';
 import { table } from '../output.js';
 import { withPassword } from '../source.js';
 import { readTableMappingsFile } from '../table-mappings-file.js';
@@ -55,7 +55,7 @@ privilege, past its bounds), 2 the command could not run`,
       else output.result(renderSync(steps, dryRun));
       return summary.notSynced > 0 ? 1 : 0;
     } catch (error) {
-      output.error(oneLine(error));
+      output.error(couldNotRun('sequences sync', error));
       return 2;
     }
   },
@@ -91,15 +91,4 @@ function renderSync(steps: readonly SyncStep[], dryRun: boolean): string {
     `${s.sequences} sequences: ${dryRun ? 'would set' : 'set'} ${s.set}, in step ${s.inStep}, ` +
       `target ahead ${s.targetAhead}, not synced ${s.notSynced}${dryRun ? ' (dry run: nothing changed)' : ''}`,
   ].join('\n');
-}
-
-/** One error line and, when there is one, one remedy line, like every other CLI failure. */
-function oneLine(error: unknown): string {
-  const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
-  if (error instanceof OrchestratorError) {
-    return `sequences sync could not run: ${error.name}: ${flat(error.message)}${error.remedy ? `\nremedy: ${flat(error.remedy)}` : ''}`;
-  }
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return `sequences sync could not run: ${flat(message)}${code ? ` (${code})` : ''}`;
 }

@@ -4,11 +4,11 @@ import { rename, rm } from 'node:fs/promises';
 import { connectPg } from '../../adapters/pg/client.js';
 import { connectionFromUrl, describeConnection, toPgConfig } from '../../adapters/pg/connection.js';
 import { verifyOverPg } from '../../adapters/pg/verify/index.js';
-import { OrchestratorError } from '../../core/errors.js';
 import { progressLine } from '../../core/verify/progress.js';
 import { renderVerifyReport } from '../../core/verify/render.js';
 import { REPAIR_FOOTER, repairHeader } from '../../core/verify/repair.js';
 import { type Command, type CommandContext, databaseUrl } from '../args.js';
+import { couldNotRun } from '../could-not-run.js';
 import { withPassword } from '../source.js';
 import { readTableMappingsFile } from '../table-mappings-file.js';
 
@@ -120,11 +120,5 @@ async function openRepairFile(file: string, sourceDescription: string) {
 function oneLine(error: unknown, interrupted: boolean): string {
   if (interrupted)
     return 'verify interrupted: queries cancelled and connections closed; nothing was compared to the end';
-  const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
-  if (error instanceof OrchestratorError) {
-    return `verify could not run: ${error.name}: ${flat(error.message)}${error.remedy ? `\nremedy: ${flat(error.remedy)}` : ''}`;
-  }
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return `verify could not run: ${flat(message)}${code ? ` (${code})` : ''}`;
+  return couldNotRun('verify', error);
 }
