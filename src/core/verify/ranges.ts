@@ -45,9 +45,14 @@ export const DEFAULT_PLANNING: Planning = { leafRows: 2048, maxBuckets: 1024 };
 
 export type Step = 'equal' | 'leaf' | 'split';
 
+/** Both sides hold as many rows with the same sum of hashes. */
+export function sameStats(source: RangeStats, target: RangeStats): boolean {
+  return source.rows === target.rows && source.sum === target.sum;
+}
+
 /** What to do with a range once both servers have summed it. */
 export function nextStep(source: RangeStats, target: RangeStats, planning: Planning): Step {
-  if (source.rows === target.rows && source.sum === target.sum) return 'equal';
+  if (sameStats(source, target)) return 'equal';
   return Math.max(source.rows, target.rows) <= planning.leafRows ? 'leaf' : 'split';
 }
 

@@ -1,7 +1,7 @@
 import { DifferenceCollector } from '../../../core/verify/collect.js';
 import { type CopiesDiff, diffMultiset, type HashCount } from '../../../core/verify/diff.js';
 import type { RowCopies, RowValues, TableVerification } from '../../../core/verify/model.js';
-import { EMPTY_STATS, nextStep, WHOLE_TABLE } from '../../../core/verify/ranges.js';
+import { EMPTY_STATS, sameStats, WHOLE_TABLE } from '../../../core/verify/ranges.js';
 import { type RepairTable, setCopies } from '../../../core/verify/repair.js';
 import type { Queryable } from '../queryable.js';
 import {
@@ -39,7 +39,7 @@ export async function compareMultisetTable(
   const [sourceTotal, targetTotal] = await both<StatsRow>(pair, (side) => totalQuery(side, WHOLE_TABLE));
   const source = stats(sourceTotal[0]);
   const target = stats(targetTotal[0]);
-  if (nextStep(source, target, { leafRows: 0, maxBuckets: 0 }) === 'equal') {
+  if (sameStats(source, target)) {
     options.onRows?.(source.rows);
     return collector.result(name, source.rows, 'whole-row');
   }
@@ -50,7 +50,7 @@ export async function compareMultisetTable(
   for (const bucket of new Set([...bySource.keys(), ...byTarget.keys()])) {
     const s = bySource.get(bucket) ?? EMPTY_STATS;
     const t = byTarget.get(bucket) ?? EMPTY_STATS;
-    if (s.rows !== t.rows || s.sum !== t.sum) differing.push({ bucket, rows: Math.max(s.rows, t.rows) });
+    if (!sameStats(s, t)) differing.push({ bucket, rows: Math.max(s.rows, t.rows) });
     else options.onRows?.(s.rows);
   }
   for (const batch of batches(differing)) {
