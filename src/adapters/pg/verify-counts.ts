@@ -99,7 +99,7 @@ async function countAtCheckpoint(
     // Every row compared in the count snapshot, when that says something.
     const content =
       skipped === null
-        ? contentCompared(await compareContentOn(sourceDb, targetDb, { tableMappings: request.mappings }))
+        ? contentCompared(await compareContentOn(sourceDb, targetDb, selected))
         : contentNotCompared(skipped);
     const { recoveryCheckpoint } = request;
     return {

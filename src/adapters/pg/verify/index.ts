@@ -54,7 +54,8 @@ export async function verifyOverPg(connect: PgConnector, request: VerifyRequest)
   };
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const tables = await compareTables(source.db, target.db, request, started);
+    const scope = tablesToCount(await listUserTables(source.db), request.tableMappings);
+    const tables = await compareTables(source.db, target.db, scope, request, started);
     checkAbort(request.signal);
     const sequences = compareSequences(await readSequencePairs(source.db, target.db, request.tableMappings));
     return buildReport(tables, sequences, (Date.now() - started) / 1000);
@@ -65,27 +66,37 @@ export async function verifyOverPg(connect: PgConnector, request: VerifyRequest)
 }
 
 /**
- * The same comparison on connections the caller holds, in whatever transaction they are in (the
- * cutover's strict verification reads the source in its count snapshot): the session settings are
- * set on both, no sequences are read.
+ * The same comparison of `tables` (tablesToCount's selection, which the caller has made already) on
+ * connections the caller holds, in whatever transaction they are in (the cutover's strict
+ * verification reads the source in its count snapshot): the session settings are set on both, no
+ * sequences are read.
  */
 export async function compareContentOn(
   sourceDb: Queryable,
   targetDb: Queryable,
-  request: Pick<VerifyRequest, 'tableMappings' | 'cap' | 'planning'>,
+  tables: readonly TableName[],
+  request: Pick<VerifyRequest, 'cap' | 'planning'> = {},
 ): Promise<TableVerification[]> {
   await Promise.all([applySessionSettings(sourceDb), applySessionSettings(targetDb)]);
-  return compareTables(sourceDb, targetDb, request, Date.now());
+  return compareTables(sourceDb, targetDb, tables, request, Date.now());
 }
 
+interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/**
+ * Compares each of `scope`, the source tables tablesToCount selects (partitioned parents hold no rows
+ * of their own: their partitions are compared, as DMS reads those).
+ */
 async function compareTables(
   source: Queryable,
   target: Queryable,
-  request: Omit<VerifyRequest, 'source' | 'target'>,
+  scope: readonly TableName[],
+  request: Omit<VerifyRequest, 'source' | 'target' | 'tableMappings'>,
   started: number,
 ): Promise<TableVerification[]> {
-  // Partitioned parents hold no rows of their own: their partitions are compared (DMS reads those).
-  const scope = tablesToCount(await listUserTables(source), request.tableMappings);
   const [sourceShapes, targetShapes] = await Promise.all([
     readShapes(source, scope),
     readShapes(target, scope),
