@@ -20,7 +20,7 @@ export function summarizeSync(steps: readonly SyncStep[]): SyncSummary {
     set: count('set'),
     inStep: count('in-step'),
     targetAhead: count('target-ahead'),
-    notSynced: steps.filter((s) => !DONE.has(s.action)).length,
+    notSynced: stepsNotSynced(steps).length,
   };
 }
 
