@@ -11,6 +11,7 @@ import {
   SlotMismatchError,
   SlotNotFoundError,
 } from '../../core/slot-errors.js';
+import { quoteIdentifier } from '../../core/sql-identifier.js';
 import { parseXidSnapshot, type XidSnapshot } from '../../core/xid-snapshot.js';
 import type { Queryable } from './queryable.js';
 import { buildPgSourceDb } from './slots.js';
@@ -71,10 +72,7 @@ export async function countRows(
   });
 }
 
-/** Always quoted, `"` doubled: PostgreSQL reads it back as exactly `name`, reserved words and case included. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export { quoteIdentifier };
 
 // --- counting at a stopped task's checkpoint ---------------------------------------------------------
 

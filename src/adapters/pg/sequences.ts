@@ -12,9 +12,10 @@ import {
   sequencesInScope,
   type TableRef,
 } from '../../core/sequences/index.js';
+import { quoteIdentifier } from '../../core/sql-identifier.js';
 import { type PgConnector, withPgClient } from './client.js';
 import type { Queryable } from './queryable.js';
-import { listUserTables, quoteIdentifier } from './row-counts.js';
+import { listUserTables } from './row-counts.js';
 
 // Every sequence outside the system schemas with its bounds, privileges, the column owning it (serial:
 // deptype 'a'; identity: 'i') and the tables whose defaults call it. pg_sequence_last_value (10+) is

@@ -1,3 +1,7 @@
+import { quoteIdentifier } from '../sql-identifier.js';
+
+export { quoteIdentifier };
+
 /**
  * The statements that would make the target equal to the source, as text: never run here. Every row
  * travels as one JSON literal (the source's to_jsonb of the row) read back by jsonb_populate_record
@@ -12,11 +16,6 @@ export interface RepairTable {
   readonly keyColumns: readonly string[];
   /** Every column, in catalog order. */
   readonly columns: readonly string[];
-}
-
-/** Always quoted, `"` doubled: PostgreSQL reads it back as exactly `name`. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**

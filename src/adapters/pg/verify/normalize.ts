@@ -1,4 +1,4 @@
-import { quoteIdentifier } from '../../../core/verify/repair.js';
+import { quoteIdentifier } from '../../../core/sql-identifier.js';
 
 /**
  * How each value is compared, by the family of its SOURCE column's type: the one place that decides

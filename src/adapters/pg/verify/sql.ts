@@ -1,5 +1,5 @@
+import { quoteIdentifier } from '../../../core/sql-identifier.js';
 import type { KeyRange } from '../../../core/verify/ranges.js';
-import { quoteIdentifier } from '../../../core/verify/repair.js';
 import type { TableShape } from './catalog.js';
 import { type ColumnType, columnHash, keyOrder, keyText, rowHash } from './normalize.js';
 
