@@ -29,8 +29,10 @@ beforeAll(async () => {
   closedPort = await freePort();
   dir = await mkdtemp(path.join(tmpdir(), 'dms-cdc-health-e2e-'));
   await node.query(`SELECT pg_create_logical_replication_slot('dms_slot', 'test_decoding')`);
+  // Transactional, so the commit flushes the 3 MiB: health reads pg_current_wal_lsn(), the write
+  // position, which the WAL writer otherwise reaches in its own time (2.2 MiB was read once under load).
   await node.query(
-    `SELECT pg_logical_emit_message(false, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, 3)`,
+    `SELECT pg_logical_emit_message(true, 'fill', repeat('x', 1024 * 1024)) FROM generate_series(1, 3)`,
   );
 });
 afterAll(async () => {
